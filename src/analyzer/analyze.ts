@@ -1,0 +1,170 @@
+/**
+ * The analysis of one file: decode, pre-filter on the rules' trigger text, parse once, walk the
+ * tree once dispatching to every enabled rule's visitors, then drop `# noqa`-suppressed findings.
+ */
+import type { Node, Tree } from "web-tree-sitter";
+import type { Config, RuleSetting } from "../config/schema.js";
+import { ALL_RULES } from "../rules/index.js";
+import type { Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
+import { ImportTable } from "./imports.js";
+import { withTree } from "./parser.js";
+import { spanOf } from "./positions.js";
+import { CachedProjectFiles, type ProjectFiles } from "./project.js";
+import { moduleRoles } from "./roles.js";
+import { decodeSource } from "./source.js";
+import { isSuppressed } from "./suppression.js";
+import type { Finding, Notice, Severity } from "./types.js";
+
+export interface ActiveRule {
+  rule: Rule;
+  severity: Severity;
+  /** The user set the severity: it wins over a rule's per-finding variants. */
+  severityConfigured: boolean;
+}
+
+export function resolveRule(rule: Rule, setting: RuleSetting | undefined): ActiveRule | undefined {
+  const base = { rule, severity: rule.meta.severity, severityConfigured: false };
+  if (setting === undefined) return rule.meta.enabledByDefault ? base : undefined;
+  if (setting === false || setting === "off") return undefined;
+  if (setting === true || setting === "on") return base;
+  if (typeof setting === "string") return { rule, severity: setting, severityConfigured: true };
+  if (setting.enabled === false) return undefined;
+  if (setting.enabled === undefined && !setting.severity && !rule.meta.enabledByDefault) return undefined;
+  return setting.severity ? { rule, severity: setting.severity, severityConfigured: true } : base;
+}
+
+export function activeRules(config: Config, rules: readonly Rule[] = ALL_RULES): ActiveRule[] {
+  const known = new Set(rules.map((r) => r.meta.id));
+  for (const id of Object.keys(config.rules)) {
+    if (!known.has(id)) throw new Error(`unknown rule ${id} in the "rules" setting`);
+  }
+  return rules.map((r) => resolveRule(r, config.rules[r.meta.id])).filter((r): r is ActiveRule => !!r);
+}
+
+/** True when `text` contains the trigger text of at least one rule. */
+export function matchesTriggers(text: string, triggers: readonly Trigger[]): boolean {
+  return triggers.some((t) => (typeof t === "string" ? text.includes(t) : t.every((part) => text.includes(part))));
+}
+
+export interface FileResult {
+  findings: Finding[];
+  notices: Notice[];
+  /** False when the pre-filter showed no rule could fire, so the file was never parsed. */
+  parsed: boolean;
+}
+
+export class Analyzer {
+  readonly rules: ActiveRule[];
+  private readonly triggers: Trigger[];
+  private readonly project: ProjectFiles;
+
+  constructor(
+    readonly config: Config,
+    project: ProjectFiles,
+    rules: readonly Rule[] = ALL_RULES,
+  ) {
+    this.rules = activeRules(config, rules);
+    this.triggers = this.rules.flatMap((r) => r.rule.meta.triggers);
+    this.project = project instanceof CachedProjectFiles ? project : new CachedProjectFiles(project);
+  }
+
+  /** Analyzes raw file bytes: binary, oversized and undecodable files become notices. */
+  async analyzeBytes(path: string, bytes: Uint8Array): Promise<FileResult> {
+    const source = decodeSource(bytes, this.config.max_file_bytes);
+    if (source.kind === "skipped") return { findings: [], notices: [{ path, message: source.reason }], parsed: false };
+    return this.analyzeText(path, source.text);
+  }
+
+  async analyzeText(path: string, text: string): Promise<FileResult> {
+    if (!matchesTriggers(text, this.triggers)) return { findings: [], notices: [], parsed: false };
+    return withTree(text, (tree) => this.analyzeTree(path, text, tree));
+  }
+
+  private async analyzeTree(path: string, text: string, tree: Tree): Promise<FileResult> {
+    const lines = text.split(/\r?\n|\r/);
+    const imports = new ImportTable(tree.rootNode);
+    const roles = moduleRoles(path, text, this.config);
+    const findings: Finding[] = [];
+    const notices: Notice[] = [];
+    if (tree.rootNode.hasError) {
+      const line = firstErrorLine(tree.rootNode);
+      notices.push({ path, message: `syntax error near line ${line}; analyzed as far as it parses` });
+    }
+
+    const visitorsByType = new Map<string, ((node: Node) => void)[]>();
+    const exits: (() => void | Promise<void>)[] = [];
+    for (const active of this.rules) {
+      const { meta } = active.rule;
+      const context: RuleContext = {
+        path,
+        text,
+        imports,
+        roles,
+        config: this.config,
+        project: this.project,
+        severity: active.severity,
+        line: (i) => lines[i] ?? "",
+        report: (report) => {
+          const span = spanOf(text, report.node);
+          if (isSuppressed(lines, meta.id, span.line, span.line)) return;
+          const finding: Finding = {
+            rule: meta.id,
+            name: meta.name,
+            severity: active.severityConfigured ? active.severity : (report.severity ?? active.severity),
+            path,
+            ...span,
+            message: report.message,
+            section: meta.section,
+          };
+          if (report.related?.length) finding.related = report.related;
+          if (report.fix) finding.fix = { line: span.line, endLine: span.endLine, ...report.fix };
+          findings.push(finding);
+        },
+      };
+      const visitors: Visitors = active.rule.create(context);
+      for (const [type, visitor] of Object.entries(visitors)) {
+        if (!visitor) continue;
+        if (type === "module:exit") exits.push(visitor as () => void | Promise<void>);
+        else {
+          const list = visitorsByType.get(type) ?? [];
+          list.push(visitor as (node: Node) => void);
+          visitorsByType.set(type, list);
+        }
+      }
+    }
+
+    walk(tree.rootNode, visitorsByType);
+    for (const exit of exits) await exit();
+    findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+    return { findings, notices, parsed: true };
+  }
+}
+
+/** One pre-order walk with a cursor; a node object is made only where some rule listens. */
+function walk(root: Node, visitors: Map<string, ((node: Node) => void)[]>): void {
+  if (visitors.size === 0) return;
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      const list = visitors.get(cursor.nodeType);
+      if (list && cursor.nodeIsNamed) {
+        const node = cursor.currentNode;
+        for (const visit of list) visit(node);
+      }
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+function firstErrorLine(node: Node): number {
+  if (node.type === "ERROR" || node.isMissing) return node.startPosition.row + 1;
+  for (const child of node.children) {
+    if (child?.hasError || child?.isMissing) return firstErrorLine(child);
+  }
+  return node.startPosition.row + 1;
+}

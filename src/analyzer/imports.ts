@@ -1,0 +1,94 @@
+/**
+ * What each name of a module refers to, from its import statements: `import eventlet as ev` binds
+ * `ev` to `eventlet`, `from eventlet import patcher` binds `patcher` to `eventlet.patcher`. Flow-
+ * insensitive on purpose (imports inside functions count too), like most linters.
+ */
+import type { Node } from "web-tree-sitter";
+
+export interface ImportRecord {
+  /** The module imported (`eventlet.green`), or for `from m import n` the module `m`. */
+  module: string;
+  /** For `from m import n`: the imported name `n`. */
+  name?: string;
+  /** The import statement. */
+  node: Node;
+}
+
+/** Node types whose children can hold import statements. */
+const STATEMENT_CONTAINERS = new Set([
+  "module", "block", "if_statement", "elif_clause", "else_clause", "try_statement", "except_clause",
+  "except_group_clause", "finally_clause", "with_statement", "for_statement", "while_statement",
+  "function_definition", "class_definition", "decorated_definition", "match_statement", "case_clause",
+]);
+
+export class ImportTable {
+  readonly bindings = new Map<string, string>();
+  readonly records: ImportRecord[] = [];
+
+  constructor(root: Node) {
+    this.collect(root);
+  }
+
+  private collect(node: Node): void {
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === "import_statement") this.addImport(child);
+      else if (child.type === "import_from_statement") this.addFromImport(child);
+      else if (STATEMENT_CONTAINERS.has(child.type)) this.collect(child);
+    }
+  }
+
+  private addImport(statement: Node): void {
+    for (const item of statement.childrenForFieldName("name")) {
+      if (!item) continue;
+      if (item.type === "aliased_import") {
+        const module = item.childForFieldName("name")?.text ?? "";
+        const alias = item.childForFieldName("alias")?.text;
+        if (alias) this.bindings.set(alias, module);
+        this.records.push({ module, node: statement });
+      } else {
+        const module = item.text;
+        const head = module.split(".")[0];
+        this.bindings.set(head, head);
+        this.records.push({ module, node: statement });
+      }
+    }
+  }
+
+  private addFromImport(statement: Node): void {
+    const moduleNode = statement.childForFieldName("module_name");
+    if (!moduleNode || moduleNode.type === "relative_import") return;
+    const module = moduleNode.text.replace(/\s+/g, "");
+    const names = statement.childrenForFieldName("name");
+    if (names.length === 0) this.records.push({ module, node: statement }); // wildcard
+    for (const item of names) {
+      if (!item) continue;
+      const imported = item.type === "aliased_import" ? item.childForFieldName("name")?.text : item.text;
+      const local = item.type === "aliased_import" ? item.childForFieldName("alias")?.text : item.text;
+      if (!imported || !local) continue;
+      this.bindings.set(local, `${module}.${imported}`);
+      this.records.push({ module, name: imported, node: statement });
+    }
+  }
+
+  /** `ev.patcher.monkey_patch` → `eventlet.patcher.monkey_patch`; undefined for unbound names. */
+  qualify(expression: Node | null): string | undefined {
+    if (!expression) return undefined;
+    if (expression.type === "identifier") return this.bindings.get(expression.text);
+    if (expression.type === "attribute") {
+      const base = this.qualify(expression.childForFieldName("object"));
+      const attribute = expression.childForFieldName("attribute")?.text;
+      return base && attribute ? `${base}.${attribute}` : undefined;
+    }
+    return undefined;
+  }
+
+  /** True when the module imports `prefix` or one of its submodules (or a name from them). */
+  importsFrom(prefix: string): boolean {
+    return this.records.some((r) => r.module === prefix || r.module.startsWith(`${prefix}.`));
+  }
+}
+
+export function isWithin(name: string | undefined, prefix: string): boolean {
+  return name !== undefined && (name === prefix || name.startsWith(`${prefix}.`));
+}

@@ -1,0 +1,141 @@
+/**
+ * Domain knowledge about monkey patching shared by EVL101–105 and the package-chain checks:
+ * which calls patch, whether a patch is complete, and what counts as code that runs before it.
+ */
+import type { Node } from "web-tree-sitter";
+import { isWithin, type ImportTable } from "./imports.js";
+import { keywordArguments, keywordValue } from "./python.js";
+
+export const PATCH_FUNCTIONS = new Set(["eventlet.monkey_patch", "eventlet.patcher.monkey_patch"]);
+
+export function isPatchCall(call: Node, imports: ImportTable): boolean {
+  return call.type === "call" && PATCH_FUNCTIONS.has(imports.qualify(call.childForFieldName("function")) ?? "");
+}
+
+/** Modules the spec allows before patching: `os`, `sys`, eventlet itself, and `__future__`. */
+const PRE_PATCH_MODULES = ["__future__", "os", "sys", "eventlet"];
+/** Builtins that run no project or library code, as env guards use them. */
+const PURE_BUILTINS = new Set([
+  "bool", "int", "str", "float", "len", "any", "all", "isinstance", "hasattr", "frozenset", "set", "tuple", "list", "dict",
+]);
+
+function allowedModule(module: string): boolean {
+  return PRE_PATCH_MODULES.some((m) => isWithin(module, m));
+}
+
+/** Method calls on values (`os.environ.get(...).lower()`, `'x'.join(...)`) run no imported code. */
+const VALUE_NODES = new Set(["call", "string", "subscript", "parenthesized_expression", "list", "tuple", "dictionary", "set"]);
+
+function allowedCallee(fn: Node | null, imports: ImportTable): boolean {
+  if (!fn) return false;
+  const qualified = imports.qualify(fn);
+  if (qualified) return allowedModule(qualified);
+  if (fn.type === "identifier") return PURE_BUILTINS.has(fn.text) && !imports.bindings.has(fn.text);
+  if (fn.type === "attribute") {
+    const object = fn.childForFieldName("object");
+    return !!object && VALUE_NODES.has(object.type);
+  }
+  return false;
+}
+
+/** Node types that do not run their body at the point where they stand. */
+const DEFERRED = new Set(["function_definition", "class_definition", "decorated_definition", "lambda", "except_clause", "except_group_clause"]);
+
+export interface PrePatchCode {
+  node: Node;
+  /** Short description for messages: "import logging", "call to setup()". */
+  what: string;
+}
+
+/** The first construct in `node` (source order) that runs code before a patch would, if any. */
+export function firstCodeThatRuns(node: Node, imports: ImportTable): PrePatchCode | undefined {
+  switch (node.type) {
+    case "import_statement": {
+      for (const item of node.childrenForFieldName("name")) {
+        const module = (item?.type === "aliased_import" ? item.childForFieldName("name")?.text : item?.text) ?? "";
+        if (!allowedModule(module)) return { node, what: `import ${module}` };
+      }
+      return undefined;
+    }
+    case "import_from_statement": {
+      const module = node.childForFieldName("module_name");
+      if (module?.type !== "relative_import" && allowedModule(module?.text ?? "")) return undefined;
+      return { node, what: `from ${module?.text ?? "?"} import …` };
+    }
+    case "future_import_statement":
+    case "comment":
+    case "string":
+      return undefined;
+    case "call":
+      if (!allowedCallee(node.childForFieldName("function"), imports)) {
+        const fn = node.childForFieldName("function")?.text ?? "?";
+        return { node, what: `call to ${fn.length > 40 ? `${fn.slice(0, 40)}…` : fn}()` };
+      }
+      break;
+  }
+  if (DEFERRED.has(node.type)) return undefined;
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    const found = firstCodeThatRuns(child, imports);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Every top-level piece of code that runs before `statement` executes: preceding statements of each
+ * enclosing block, and the conditions of enclosing `if`s (not their other branches).
+ */
+export function codeBefore(statement: Node, imports: ImportTable): PrePatchCode[] {
+  const found: PrePatchCode[] = [];
+  let node = statement;
+  while (node.parent) {
+    const container = node.parent;
+    for (const sibling of container.namedChildren) {
+      if (!sibling || sibling.startIndex >= node.startIndex) break;
+      let target: Node | null = sibling;
+      if (container.type === "if_statement") {
+        if (sibling.type === "block" || sibling.type === "else_clause") target = null;
+        else if (sibling.type === "elif_clause") target = sibling.childForFieldName("condition");
+      }
+      const code = target ? firstCodeThatRuns(target, imports) : undefined;
+      if (code) found.push(code);
+    }
+    node = container;
+  }
+  return found.sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
+
+export type PatchScope = "full" | "partial" | "thread-off" | "thread-unknown" | "unknown";
+
+/**
+ * What a patch call patches. `full`: everything including threads; `partial`: only named modules
+ * (eventlet patches just those when any `<module>=True` is given); `thread-off`: threads left native.
+ */
+export function patchScope(call: Node): PatchScope {
+  const keywords = keywordArguments(call);
+  if (keywords.has("**")) return "unknown";
+  const thread = keywords.get("thread");
+  const threadValue = thread ? keywordValue(thread) : null;
+  if (threadValue?.type === "false") return "thread-off";
+  if (thread && threadValue?.type !== "true") return "thread-unknown";
+  if (threadValue?.type === "true") return "full";
+  const all = keywords.get("all");
+  if (all && keywordValue(all)?.type === "false") return "thread-off";
+  for (const [name, keyword] of keywords) {
+    if (name !== "all" && keywordValue(keyword)?.type === "true") return "partial";
+  }
+  return "full";
+}
+
+/** True when an `if` condition only reads the environment (the DISABLE_EVENTLET_PATCHING pattern). */
+export function readsEnvironment(condition: Node, imports: ImportTable): boolean {
+  let reads = false;
+  const visit = (n: Node): void => {
+    const qualified = imports.qualify(n);
+    if (qualified && (isWithin(qualified, "os.environ") || qualified === "os.getenv")) reads = true;
+    for (const c of n.namedChildren) if (c && !reads) visit(c);
+  };
+  visit(condition);
+  return reads;
+}

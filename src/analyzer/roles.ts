@@ -1,0 +1,50 @@
+/**
+ * What part a module plays in its program, from its path (configurable globs) and its own text:
+ * entry point, dedicated patch module, test code, WSGI application, or importable library.
+ */
+import picomatch from "picomatch";
+import type { Config } from "../config/schema.js";
+
+export interface ModuleRoles {
+  entryPoint: boolean;
+  patchModule: boolean;
+  test: boolean;
+  wsgi: boolean;
+  /** `pkg/__init__.py` directly under the project root (`nova/__init__.py`). */
+  rootPackageInit: boolean;
+}
+
+type Matcher = (path: string) => boolean;
+const matchers = new WeakMap<Config, Record<"entry" | "patch" | "test" | "wsgi", Matcher>>();
+
+function matchersFor(config: Config) {
+  let m = matchers.get(config);
+  if (!m) {
+    const compile = (globs: string[]) => picomatch(globs, { dot: true });
+    m = {
+      entry: compile(config.entry_points),
+      patch: compile(config.patch_modules),
+      test: compile(config.test_paths),
+      wsgi: compile(config.wsgi_modules),
+    };
+    matchers.set(config, m);
+  }
+  return m;
+}
+
+const MAIN_GUARD = /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m;
+const WSGI_APPLICATION = /^(application\s*=|def\s+application\s*\()/m;
+
+export function moduleRoles(path: string, text: string, config: Config): ModuleRoles {
+  const m = matchersFor(config);
+  const test = m.test(path);
+  const isInit = path.endsWith("/__init__.py") || path === "__init__.py";
+  return {
+    // A script (`if __name__ == "__main__":`) and a test package `__init__` start programs too.
+    entryPoint: m.entry(path) || MAIN_GUARD.test(text) || (test && isInit),
+    patchModule: m.patch(path),
+    test,
+    wsgi: m.wsgi(path) || WSGI_APPLICATION.test(text),
+    rootPackageInit: /^[^/]+\/__init__\.py$/.test(path),
+  };
+}

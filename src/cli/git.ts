@@ -1,0 +1,38 @@
+/** `--base REF`: the lines the working tree changed since the merge base of REF and HEAD. */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import type { ChangedLines } from "../diff/changed-lines.js";
+import { parseUnifiedDiff } from "../diff/unified.js";
+
+const run = promisify(execFile);
+
+export class GitError extends Error {}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run("git", ["-c", "core.quotepath=off", ...args], { cwd, maxBuffer: 512 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new GitError(`git ${args.join(" ")} failed${stderr ? `: ${stderr.split("\n")[0]}` : ""}`);
+  }
+}
+
+export async function repositoryRoot(directory: string): Promise<string> {
+  return (await git(directory, ["rev-parse", "--show-toplevel"])).trim();
+}
+
+/** Changed lines keyed by paths relative to the repository root. */
+export async function changedSinceBase(repoRoot: string, base: string): Promise<ChangedLines> {
+  const mergeBase = (await git(repoRoot, ["merge-base", base, "HEAD"])).trim();
+  const diff = await git(repoRoot, ["diff", "-U0", "--no-color", "--no-ext-diff", "--find-renames", mergeBase, "--"]);
+  const changed = parseUnifiedDiff(diff);
+  const untracked = await git(repoRoot, ["ls-files", "--others", "--exclude-standard", "-z"]);
+  for (const path of untracked.split("\0")) if (path) changed.addWholeFile(path);
+  return changed;
+}
+
+/** Lines added to the index (what a pre-commit hook checks). */
+export async function stagedChanges(repoRoot: string): Promise<ChangedLines> {
+  return parseUnifiedDiff(await git(repoRoot, ["diff", "--cached", "-U0", "--no-color", "--no-ext-diff", "--find-renames", "--"]));
+}

@@ -1,0 +1,165 @@
+/** The command line: `eventlet-review check|rules|explain`. Exit 0 clean, 1 findings at fail level, 2 usage. */
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { SEVERITIES, type Severity } from "../analyzer/types.js";
+import { ConfigError } from "../config/load.js";
+import { renderRulePage } from "../docs/rule-page.js";
+import { formatJson } from "../formats/json.js";
+import { formatSarif } from "../formats/sarif.js";
+import { formatTextFinding } from "../formats/text.js";
+import { outcome } from "../review/fail-level.js";
+import { ALL_RULES, ruleById } from "../rules/index.js";
+import { activeRules } from "../analyzer/analyze.js";
+import { runCheck, UsageError } from "./check.js";
+import { GitError } from "./git.js";
+
+const USAGE = `Usage:
+  eventlet-review check [--format text|json|sarif] [--base REF | --diff FILE | --staged]
+                        [--config FILE] [--fail-level info|warning|error] [PATH...]
+  eventlet-review rules [--config FILE]
+  eventlet-review explain RULE
+
+check      review Python files under each PATH (default: .); with --base, --diff or --staged
+           only the lines that change adds are reported
+rules      list every rule with its default severity and whether it is on
+explain    print a rule's documentation page
+`;
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stderrIsTty: boolean;
+  stdoutIsTty: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const processIo: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  stderrIsTty: !!process.stderr.isTTY,
+  stdoutIsTty: !!process.stdout.isTTY,
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function parseSeverity(value: string | undefined, flag: string): Severity | undefined {
+  if (value === undefined) return undefined;
+  if (!(SEVERITIES as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${SEVERITIES.join(", ")}`);
+  return value as Severity;
+}
+
+async function check(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: "string", default: "text" },
+      base: { type: "string" },
+      diff: { type: "string" },
+      staged: { type: "boolean", default: false },
+      config: { type: "string" },
+      "fail-level": { type: "string" },
+    },
+  });
+  if (!["text", "json", "sarif"].includes(values.format!)) throw new UsageError(`unknown --format ${values.format}: use text, json or sarif`);
+  if ([values.base, values.diff, values.staged || undefined].filter((v) => v !== undefined).length > 1) {
+    throw new UsageError("use only one of --base, --diff and --staged");
+  }
+  const failLevelFlag = parseSeverity(values["fail-level"], "--fail-level");
+  const showProgress = io.stderrIsTty && values.format === "text";
+  let lastDraw = 0;
+  const result = await runCheck({
+    paths: positionals,
+    cwd: io.cwd,
+    base: values.base,
+    diffFile: values.diff,
+    staged: values.staged,
+    configPath: values.config,
+    onProgress: showProgress
+      ? (files, findings) => {
+          const now = Date.now();
+          if (now - lastDraw < 100) return;
+          lastDraw = now;
+          io.stderr(`\r\x1b[2Kchecked ${files} files, ${findings} findings`);
+        }
+      : undefined,
+  });
+  if (showProgress) io.stderr("\r\x1b[2K");
+  for (const notice of result.notices) io.stderr(`${notice.path}: ${notice.message}\n`);
+
+  const failLevel = failLevelFlag ?? result.config.fail_level;
+  const { findings } = result;
+  if (values.format === "json") io.stdout(`${formatJson(findings, result.notices)}\n`);
+  else if (values.format === "sarif") {
+    const roots = result.roots.map((r, i) => ({ id: `PATH${i + 1}`, uri: pathToFileURL(r.directory).href.replace(/\/?$/, "/") }));
+    io.stdout(`${formatSarif(findings, ALL_RULES, roots, version())}\n`);
+  } else {
+    const color = io.stdoutIsTty && !("NO_COLOR" in io.env);
+    for (const f of findings) io.stdout(`${formatTextFinding(f, { color })}\n`);
+    if (io.stderrIsTty) {
+      io.stderr(`${findings.length} finding${findings.length === 1 ? "" : "s"} in ${result.filesChecked} files (${result.filesParsed} parsed)\n`);
+    }
+  }
+  return outcome(findings, failLevel) === "fail" ? 1 : 0;
+}
+
+async function rules(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: "string" } } });
+  const { loadConfigFor } = await import("./check.js");
+  const config = await loadConfigFor(io.cwd, values.config);
+  const active = new Map(activeRules(config).map((a) => [a.rule.meta.id, a.severity]));
+  for (const rule of ALL_RULES) {
+    const severity = active.get(rule.meta.id);
+    io.stdout(`${rule.meta.id}  ${rule.meta.name.padEnd(32)} ${(severity ?? rule.meta.severity).padEnd(8)} ${severity ? "on " : "off"}  ${rule.meta.summary}\n`);
+  }
+  return 0;
+}
+
+function explain(args: string[], io: Io): number {
+  const id = args[0];
+  if (!id) throw new UsageError("explain needs a rule id, for example: eventlet-review explain EVL104");
+  const rule = ruleById(id);
+  if (!rule) throw new UsageError(`unknown rule ${id}; eventlet-review rules lists them`);
+  io.stdout(renderRulePage(rule));
+  return 0;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "check":
+        return await check(rest, io);
+      case "rules":
+        return await rules(rest, io);
+      case "explain":
+        return explain(rest, io);
+      case "--version":
+      case "-V":
+        io.stdout(`${version()}\n`);
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof GitError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`eventlet-review: ${(error as Error).message}\n`);
+      if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) io.stderr(USAGE);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+/** Finds, parses and validates `.eventlet-review.yaml`; every problem becomes one ConfigError line. */
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { z } from "zod";
+import { configSchema, type Config } from "./schema.js";
+
+export const CONFIG_FILE_NAMES = [".eventlet-review.yaml", ".eventlet-review.yml"];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") {
+    const at = issue.path.length ? ` in ${issue.path.join(".")}` : "";
+    return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${at}`;
+  }
+  const where = issue.path.length ? issue.path.join(".") : "(top level)";
+  return `${where}: ${issue.message}`;
+}
+
+/** Parses config text; `source` names the file in error messages. */
+export function parseConfig(text: string, source = ".eventlet-review.yaml"): Config {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    const detail = error instanceof YAMLParseError ? error.message.split("\n")[0] : String(error);
+    throw new ConfigError(`${source}: invalid YAML: ${detail}`);
+  }
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(`${source}: expected a mapping of settings at the top level`);
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(`${source}: ${result.error.issues.map(describeIssue).join("; ")}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,83 @@
+/**
+ * Unified diffs (git diff, GitHub's per-file `patch`, any `diff -u`) → the new-side line numbers
+ * that each file adds.
+ */
+import { ChangedLines } from "./changed-lines.js";
+
+const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
+
+/** Added new-side lines of the hunks in `patch` (a file's hunks without headers, as GitHub sends). */
+export function addedLinesOfHunks(patch: string): number[] {
+  const added: number[] = [];
+  let newLine = 0;
+  let inHunk = false;
+  for (const line of patch.split("\n")) {
+    const hunk = HUNK.exec(line);
+    if (hunk) {
+      newLine = Number(hunk[1]);
+      inHunk = true;
+      continue;
+    }
+    if (!inHunk) continue;
+    if (line.startsWith("+")) added.push(newLine++);
+    else if (line.startsWith(" ") || line === "") newLine++;
+    // "-" lines and "\ No newline at end of file" do not move the new side.
+  }
+  return added;
+}
+
+function unquote(path: string): string {
+  if (!path.startsWith('"')) return path;
+  // git C-quotes unusual names: "a/t\303\251st.py"
+  const inner = path.slice(1, -1).replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const bytes = Uint8Array.from(inner, (c) => c.charCodeAt(0) & 0xff);
+  return new TextDecoder().decode(bytes).replace(/\\(["\\tn])/g, (_, c: string) => (c === "t" ? "\t" : c === "n" ? "\n" : c));
+}
+
+function stripPrefix(path: string, strip: number): string {
+  const parts = unquote(path.split("\t")[0]).split("/");
+  return parts.slice(strip).join("/");
+}
+
+const HUNK_COUNTS = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+
+/**
+ * Parses a multi-file unified diff; `strip` drops leading path components as `patch -p` does. Hunk
+ * bodies are consumed by their line counts, so an added line that reads "+++ x" is never a header.
+ */
+export function parseUnifiedDiff(diff: string, strip = 1): ChangedLines {
+  const changed = new ChangedLines();
+  let path: string | undefined;
+  let oldLeft = 0;
+  let newLeft = 0;
+  let newLine = 0;
+  for (const line of diff.split(/\r?\n/)) {
+    if (oldLeft > 0 || newLeft > 0) {
+      if (line.startsWith("+")) {
+        if (path !== undefined) changed.addLines(path, [newLine]);
+        newLine++;
+        newLeft--;
+      } else if (line.startsWith("-")) {
+        oldLeft--;
+      } else if (!line.startsWith("\\")) {
+        newLine++;
+        newLeft--;
+        oldLeft--;
+      }
+      continue;
+    }
+    const hunk = HUNK_COUNTS.exec(line);
+    if (hunk) {
+      oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
+      newLine = Number(hunk[2]);
+      newLeft = hunk[3] === undefined ? 1 : Number(hunk[3]);
+      if (path !== undefined) changed.addLines(path, []);
+    } else if (line.startsWith("diff --git ")) {
+      path = undefined;
+    } else if (line.startsWith("+++ ")) {
+      const target = line.slice(4);
+      path = target.startsWith("/dev/null") ? undefined : stripPrefix(target, strip);
+    }
+  }
+  return changed;
+}

@@ -1,0 +1,54 @@
+/** One rule's page, from its metadata only: `docs/rules/<id>.md` and `eventlet-review explain`. */
+import type { Rule } from "../rules/types.js";
+
+export function renderRulePage(rule: Rule): string {
+  const { meta } = rule;
+  const d = meta.docs;
+  const lines = [
+    `# ${meta.id} ${meta.name}`,
+    "",
+    `Default severity: **${meta.severity}**${meta.enabledByDefault ? "" : " (off by default)"}. ` +
+      `Spec: [${meta.section.title}](${meta.section.url})`,
+    "",
+    "## What it does",
+    "",
+    d.what,
+    "",
+    "## Why is this bad?",
+    "",
+    d.why,
+    "",
+    "## Example",
+    "",
+    "```python",
+    d.example.trimEnd(),
+    "```",
+    "",
+    "## Use instead",
+    "",
+    "```python",
+    d.useInstead.trimEnd(),
+    "```",
+    "",
+  ];
+  if (d.notes) lines.push("## Notes", "", d.notes, "");
+  lines.push(
+    "## Options",
+    "",
+    `Turn it off or change its severity in \`.eventlet-review.yaml\` (\`rules: {${meta.id}: off}\` or ` +
+      `\`rules: {${meta.id}: warning}\`), or on one line with \`# noqa: ${meta.id}\`.`,
+    "",
+    "## References",
+    "",
+    `- [${meta.section.title}](${meta.section.url})`,
+    "",
+  );
+  return lines.join("\n");
+}
+
+export function renderRuleIndex(rules: readonly Rule[]): string {
+  const rows = rules.map(
+    (r) => `| [${r.meta.id}](${r.meta.id}.md) | ${r.meta.name} | ${r.meta.severity}${r.meta.enabledByDefault ? "" : " (off)"} | ${r.meta.summary} |`,
+  );
+  return ["# Rules", "", "Generated from the rule modules by `npm run docs`.", "", "| id | name | default | flags |", "|---|---|---|---|", ...rows, ""].join("\n");
+}

@@ -1,0 +1,87 @@
+import { parentPackages } from "../analyzer/packages.js";
+import { codeBefore, isPatchCall } from "../analyzer/patching.js";
+import { runsAtImport } from "../analyzer/python.js";
+import type { Node } from "web-tree-sitter";
+import { SECTIONS } from "./sections.js";
+import type { Rule } from "./types.js";
+
+export const monkeyPatchNotFirst: Rule = {
+  meta: {
+    id: "EVL101",
+    name: "monkey-patch-not-first",
+    severity: "error",
+    enabledByDefault: true,
+    section: SECTIONS.monkeyPatching,
+    triggers: ["monkey_patch"],
+    summary: "A module-level eventlet.monkey_patch() that runs after other code of its module or package.",
+    docs: {
+      what:
+        "Flags a module-level `eventlet.monkey_patch()` call when code runs before it: an import other than " +
+        "`__future__`, `os`, `sys` or eventlet, or a call to anything but eventlet, `os`/`sys` and `os.environ`. " +
+        "Docstrings, comments, `def`/`class` statements, plain assignments and `if` guards that only read the " +
+        "environment do not count. It also flags the call when a parent package `__init__.py`, which Python runs " +
+        "first, already imports or runs other code.",
+      why:
+        "The spec's rule is \"do it first or not at all\". Modules imported before the patch keep references to " +
+        "the unpatched standard library: a lock created by `logging`, a thread started by a library, a socket " +
+        "module bound early. Once the patch runs, native and green threads are mixed and the results are " +
+        "undefined and usually deadlocks. Nobody can see every such race in review, because it can come from a " +
+        "library's import, so the only safe order is to patch before any other code runs.",
+      example: "import logging\n\nimport eventlet\neventlet.monkey_patch()\n\nLOG = logging.getLogger(__name__)\n",
+      useInstead: "import eventlet\neventlet.monkey_patch()\n\nimport logging  # noqa: E402\n\nLOG = logging.getLogger(__name__)\n",
+      notes:
+        "A patch call inside a function is not flagged at that line: whoever calls it must run it first (see " +
+        "EVL102 for where that belongs). `os`, `sys` and `os.path` calls are allowed before the patch because " +
+        "the spec allows importing `os` first and neither starts threads.",
+    },
+  },
+  create(context) {
+    const patchCalls: Node[] = [];
+    return {
+      call(node) {
+        if (isPatchCall(node, context.imports) && runsAtImport(node)) patchCalls.push(node);
+      },
+      async "module:exit"() {
+        for (const call of patchCalls) {
+          const before = codeBefore(statementOf(call), context.imports);
+          if (before.length > 0) {
+            const first = before[0];
+            const line = first.node.startPosition.row + 1;
+            context.report({
+              node: call,
+              message:
+                `eventlet.monkey_patch() runs after ${first.what} (line ${line}): ` +
+                "move the patch above every other import and call of the module.",
+              related: before.map((b) => ({
+                path: context.path,
+                line: b.node.startPosition.row + 1,
+                message: `${b.what} runs before the patch`,
+              })),
+            });
+            continue;
+          }
+          for (const parent of await parentPackages(context.path, context.project, context.config)) {
+            if (parent.patch) break; // the package patched already: this call is redundant, not late
+            const code = parent.runsCode[0];
+            if (!code) continue;
+            context.report({
+              node: call,
+              message:
+                `${parent.path} runs ${code.what} (line ${code.line}) before this patch, because Python runs a ` +
+                "package's __init__ first: patch there or keep that __init__ free of imports and calls.",
+              related: parent.runsCode.map((c) => ({ path: parent.path, line: c.line, message: `${c.what} runs before the patch` })),
+            });
+            break;
+          }
+        }
+      },
+    };
+  },
+};
+
+/** The statement holding a call: walk up to the nearest node whose parent is a block or the module. */
+function statementOf(node: Node): Node {
+  let current = node;
+  while (current.parent && current.parent.type !== "block" && current.parent.type !== "module") current = current.parent;
+  return current;
+}

@@ -1,0 +1,73 @@
+import type { Node } from "web-tree-sitter";
+import { isDocstring, stringText } from "../analyzer/python.js";
+import { SECTIONS } from "./sections.js";
+import type { Rule } from "./types.js";
+
+const MYSQLDB_MODULES = ["MySQLdb", "_mysql"];
+/** A string that is a MySQLdb URL (or URL template), not prose that mentions one. */
+const MYSQLDB_URL = /^\s*mysql(\+mysqldb)?:\/\//i;
+const SCHEME = /mysql(\+mysqldb)?:\/\//i;
+
+function isMysqldbModule(name: string): boolean {
+  return MYSQLDB_MODULES.some((m) => name === m || name.startsWith(`${m}.`));
+}
+
+export const eventletUnfriendlyDbDriver: Rule = {
+  meta: {
+    id: "EVL301",
+    name: "eventlet-unfriendly-db-driver",
+    severity: "warning",
+    enabledByDefault: true,
+    section: SECTIONS.databaseDrivers,
+    triggers: ["MySQLdb", "_mysql", "mysql"],
+    summary: "The MySQLdb driver: an import of MySQLdb/_mysql, or a mysql:// or mysql+mysqldb:// URL.",
+    docs: {
+      what:
+        "Flags `import MySQLdb`, `import _mysql` and `from MySQLdb import …`, and every string literal that is a " +
+        "`mysql://` or `mysql+mysqldb://` URL (SQLAlchemy's default MySQL driver is MySQLdb). Docstrings, " +
+        "comments and prose that merely mention such a URL are ignored; `mysql+pymysql://` never matches.",
+      why:
+        "MySQLdb is a C extension: its calls block in C where eventlet cannot switch, so one slow query freezes " +
+        "every green thread, and under load the hub deadlocks. The spec records the plan to move OpenStack's " +
+        "recommended and default driver to an eventlet-friendly one; PyMySQL, written in pure Python, was chosen.",
+      example: "import MySQLdb\n\nCONNECTION = 'mysql://nova:secret@db/nova'\n",
+      useInstead: "import pymysql\n\nCONNECTION = 'mysql+pymysql://nova:secret@db/nova'\n",
+    },
+  },
+  create(context) {
+    const report = (node: Node, message: string, fix?: Parameters<typeof context.report>[0]["fix"]) =>
+      context.report({ node, message, fix });
+    const onImport = (node: Node) => {
+      const names =
+        node.type === "import_statement"
+          ? node.childrenForFieldName("name").map((n) => (n?.type === "aliased_import" ? n.childForFieldName("name") : n))
+          : [node.childForFieldName("module_name")];
+      for (const name of names) {
+        if (name && isMysqldbModule(name.text)) {
+          report(name, `${name.text} blocks every green thread during each query and can deadlock under eventlet: use PyMySQL (import pymysql).`);
+        }
+      }
+    };
+    return {
+      import_statement: onImport,
+      import_from_statement: onImport,
+      string(node) {
+        if (node.parent?.type === "concatenated_string" && node.parent.firstNamedChild?.id !== node.id) return;
+        if (!MYSQLDB_URL.test(stringText(node)) || isDocstring(node)) return;
+        const lineIndex = node.startPosition.row;
+        const singleLine = node.endPosition.row === lineIndex;
+        report(
+          node,
+          "this URL selects the MySQLdb driver, which blocks every green thread during each query: use mysql+pymysql://.",
+          singleLine
+            ? {
+                replacement: context.line(lineIndex).replace(SCHEME, "mysql+pymysql://"),
+                safety: "safe",
+                description: "use the PyMySQL driver",
+              }
+            : undefined,
+        );
+      },
+    };
+  },
+};

@@ -1,0 +1,122 @@
+import type { Node } from "web-tree-sitter";
+import { calleeName, keywordArguments, keywordValue, positionalArguments, stringText } from "../analyzer/python.js";
+import { SECTIONS } from "./sections.js";
+import type { Rule, RuleContext } from "./types.js";
+
+/** Work that keeps a connection alive: heartbeats and health checks. */
+const HEARTBEAT = /heart_?beat|health_?check/i;
+const GREEN_SPAWNS = new Set([
+  "eventlet.spawn", "eventlet.spawn_n", "eventlet.spawn_after",
+  "eventlet.greenthread.spawn", "eventlet.greenthread.spawn_n", "eventlet.greenthread.spawn_after",
+]);
+const NATIVE_HINT = "run it on eventlet.patcher.original('threading').Thread";
+
+function isFalse(node: Node | null | undefined): boolean {
+  return node?.type === "false";
+}
+
+/** The callable a spawn call runs: `spawn(fn, …)`, `spawn_after(seconds, fn, …)`. */
+function spawnedWork(call: Node, callee: string): Node | null {
+  const args = positionalArguments(call);
+  return (callee.endsWith("spawn_after") ? args[1] : args[0]) ?? null;
+}
+
+function reportForcedOff(context: RuleContext, node: Node): void {
+  context.report({
+    node,
+    message: "forcing heartbeat_in_pthread to False keeps the AMQP heartbeat on green threads, where mod_wsgi/uwsgi stall it and RabbitMQ drops the connection: remove the override.",
+  });
+}
+
+export const heartbeatInGreenThread: Rule = {
+  meta: {
+    id: "EVL401",
+    name: "heartbeat-in-green-thread",
+    severity: "warning",
+    enabledByDefault: true,
+    section: SECTIONS.heartbeatProposedChange,
+    triggers: ["heartbeat", "Heartbeat", "health_check", "healthcheck"],
+    summary: "A heartbeat or health-check loop started as a green thread, or heartbeat_in_pthread forced off.",
+    docs: {
+      what:
+        "Flags a heartbeat or health-check loop (a callable whose name contains `heartbeat` or `health_check`) " +
+        "started as a green thread: `eventlet.spawn*`, `greenthread.spawn*`, or a pool's `spawn`/`spawn_n` in a " +
+        "module that imports eventlet; or started with `threading.Thread` in a module that imports eventlet, " +
+        "where the thread is green once the program patches. Also flags code that forces oslo.messaging's " +
+        "`heartbeat_in_pthread` option to False (outside tests).",
+      why:
+        "The oslo.messaging spec explains that a heartbeat that inherits its parent's execution model breaks " +
+        "under mod_wsgi and uwsgi: the server suspends the embedded interpreter between requests, so a green " +
+        "heartbeat cannot run until a request arrives, and RabbitMQ closes the connection for missed heartbeats. " +
+        "A health check needs no concurrency with the application; the proposed change is to always run it in a " +
+        "native thread.",
+      example:
+        "import eventlet\n\nclass Connection:\n    def start(self):\n        eventlet.spawn(self._heartbeat_loop)\n",
+      useInstead:
+        "import eventlet\n\nthreading = eventlet.patcher.original('threading')\n\nclass Connection:\n" +
+        "    def start(self):\n        threading.Thread(target=self._heartbeat_loop, daemon=True).start()\n",
+      notes:
+        "What oslo.messaging implemented instead of the spec is the `heartbeat_in_pthread` option: added in " +
+        "10.1.0, default True in 12.6.0, default False again in 14.0.0, deprecated in 14.9.0 and removed in " +
+        "18.0.0, where the RabbitMQ driver always runs its heartbeat in a native thread.",
+    },
+  },
+  create(context) {
+    const { imports } = context;
+    const usesEventlet = imports.importsFrom("eventlet");
+    return {
+      call(node) {
+        const fn = node.childForFieldName("function");
+        const callee = imports.qualify(fn);
+        if (usesEventlet) {
+          const method = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : undefined;
+          const greenSpawn = (callee && GREEN_SPAWNS.has(callee)) || (!callee && (method === "spawn" || method === "spawn_n"));
+          if (greenSpawn) {
+            const name = calleeName(spawnedWork(node, callee ?? method ?? ""));
+            if (name && HEARTBEAT.test(name)) {
+              context.report({
+                node,
+                message: `${name} runs as a green thread, which mod_wsgi/uwsgi suspend with the interpreter, so the heartbeat stops: ${NATIVE_HINT}.`,
+              });
+            }
+            return;
+          }
+          if (callee === "threading.Thread") {
+            const target = keywordArguments(node).get("target");
+            const name = calleeName(target ? keywordValue(target) : (positionalArguments(node)[1] ?? null));
+            if (name && HEARTBEAT.test(name)) {
+              context.report({
+                node,
+                message: `threading.Thread is a green thread once eventlet patches, so ${name} stalls under mod_wsgi/uwsgi: ${NATIVE_HINT}.`,
+              });
+            }
+            return;
+          }
+        }
+        if (context.roles.test) return;
+        // conf.set_override('heartbeat_in_pthread', False, group=...)
+        if (fn?.type === "attribute" && fn.childForFieldName("attribute")?.text === "set_override") {
+          const [option, value] = positionalArguments(node);
+          if (option?.type === "string" && stringText(option) === "heartbeat_in_pthread" && isFalse(value)) reportForcedOff(context, node);
+        }
+      },
+      keyword_argument(node) {
+        if (context.roles.test) return;
+        if (node.childForFieldName("name")?.text === "heartbeat_in_pthread" && isFalse(keywordValue(node))) reportForcedOff(context, node);
+      },
+      assignment(node) {
+        if (context.roles.test) return;
+        const left = node.childForFieldName("left");
+        const name = left?.type === "attribute" ? left.childForFieldName("attribute")?.text : left?.text;
+        if (name === "heartbeat_in_pthread" && isFalse(node.childForFieldName("right"))) reportForcedOff(context, node);
+      },
+      pair(node) {
+        if (context.roles.test) return;
+        const key = node.childForFieldName("key");
+        if (key?.type === "string" && stringText(key) === "heartbeat_in_pthread" && isFalse(node.childForFieldName("value"))) {
+          reportForcedOff(context, node);
+        }
+      },
+    };
+  },
+};

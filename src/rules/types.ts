@@ -1,0 +1,77 @@
+/**
+ * A rule is one module: `meta` (everything that is not logic: id, name, severity, spec section,
+ * docs, the source text it needs) and `create(context)`, which returns visitors keyed by node type.
+ * The analyzer walks each tree once and calls the visitors; rules never walk the tree themselves.
+ */
+import type { Node } from "web-tree-sitter";
+import type { Config } from "../config/schema.js";
+import type { ImportTable } from "../analyzer/imports.js";
+import type { ProjectFiles } from "../analyzer/project.js";
+import type { ModuleRoles } from "../analyzer/roles.js";
+import type { Fix, RelatedLocation, Severity, SpecSection } from "../analyzer/types.js";
+
+export interface RuleDocs {
+  /** What it does: one paragraph. */
+  what: string;
+  /** Why is this bad: the spec's reasoning in our words. */
+  why: string;
+  /** Python that triggers the rule. */
+  example: string;
+  /** Python that does not. */
+  useInstead: string;
+  /** Where today's eventlet or oslo differs from the spec, and other notes. */
+  notes?: string;
+}
+
+/**
+ * Source text without which the rule cannot fire. Each entry is a token, or a list of tokens that
+ * must all appear. The analyzer skips parsing a file that matches no rule's triggers.
+ */
+export type Trigger = string | readonly string[];
+
+export interface RuleMeta {
+  id: string;
+  name: string;
+  severity: Severity;
+  enabledByDefault: boolean;
+  section: SpecSection;
+  triggers: readonly Trigger[];
+  /** One line for listings. */
+  summary: string;
+  docs: RuleDocs;
+}
+
+export interface Report {
+  node: Node;
+  message: string;
+  /** Overrides the configured severity for this finding (for example: a warning-level variant). */
+  severity?: Severity;
+  related?: RelatedLocation[];
+  fix?: Omit<Fix, "line" | "endLine"> & { line?: number; endLine?: number };
+}
+
+export interface RuleContext {
+  path: string;
+  text: string;
+  imports: ImportTable;
+  roles: ModuleRoles;
+  config: Config;
+  project: ProjectFiles;
+  /** The configured severity of this rule. */
+  severity: Severity;
+  report(report: Report): void;
+  /** Lines of the file (0-based index), for fixes. */
+  line(index: number): string;
+}
+
+export type Visitor = (node: Node) => void;
+export interface Visitors {
+  [nodeType: string]: Visitor | (() => void | Promise<void>) | undefined;
+  /** Runs after the walk; may read other files of the project. */
+  "module:exit"?: () => void | Promise<void>;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  create(context: RuleContext): Visitors;
+}
