@@ -13,7 +13,8 @@ import type { Config } from "../config/schema.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
 import { parseUnifiedDiff } from "../diff/unified.js";
 import { scopeToChange } from "../review/scope.js";
-import { fileFilter, walkFiles } from "./files.js";
+import { fileFilter } from "../config/file-filter.js";
+import { walkFiles } from "./files.js";
 import { changedSinceBase, repositoryRoot, stagedChanges } from "./git.js";
 
 export class UsageError extends Error {}

@@ -2,13 +2,8 @@
 import { opendir } from "node:fs/promises";
 import { join } from "node:path";
 import picomatch from "picomatch";
+import { fileFilter } from "../config/file-filter.js";
 import { DEFAULT_EXCLUDE, type Config } from "../config/schema.js";
-
-export function fileFilter(config: Config): (relativePath: string) => boolean {
-  const include = picomatch(config.include, { dot: true });
-  const exclude = picomatch([...DEFAULT_EXCLUDE, ...config.exclude], { dot: true });
-  return (path) => include(path) && !exclude(path);
-}
 
 /** Yields `/`-separated paths relative to `root`, depth first, names sorted. */
 export async function* walkFiles(root: string, config: Config, prefix = ""): AsyncGenerator<string> {

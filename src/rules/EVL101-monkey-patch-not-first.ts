@@ -42,10 +42,15 @@ export const monkeyPatchNotFirst: Rule = {
         if (isPatchCall(node, context.imports) && runsAtImport(node)) patchCalls.push(node);
       },
       async "module:exit"() {
+        // Branches of one `if` (cinder's `os.name == 'nt'` pair) share the same cause: report it once.
+        const reportedCauses = new Set<number>();
+        let parentReported = false;
         for (const call of patchCalls) {
           const before = codeBefore(statementOf(call), context.imports);
           if (before.length > 0) {
             const first = before[0];
+            if (reportedCauses.has(first.node.id)) continue;
+            reportedCauses.add(first.node.id);
             const line = first.node.startPosition.row + 1;
             context.report({
               node: call,
@@ -60,6 +65,7 @@ export const monkeyPatchNotFirst: Rule = {
             });
             continue;
           }
+          if (parentReported) continue;
           for (const parent of await parentPackages(context.path, context.project, context.config)) {
             if (parent.patch) break; // the package patched already: this call is redundant, not late
             const code = parent.runsCode[0];
@@ -71,6 +77,7 @@ export const monkeyPatchNotFirst: Rule = {
                 "package's __init__ first: patch there or keep that __init__ free of imports and calls.",
               related: parent.runsCode.map((c) => ({ path: parent.path, line: c.line, message: `${c.what} runs before the patch` })),
             });
+            parentReported = true;
             break;
           }
         }

@@ -160,3 +160,22 @@ ruleTester(monkeyPatchNotFirst, {
     },
   ],
 });
+
+ruleTester(monkeyPatchNotFirst, {
+  valid: [],
+  invalid: [
+    {
+      name: "both branches of an if share one cause: reported once",
+      code: `
+      import logging
+      import os
+      import eventlet
+      if os.name == 'nt':
+          eventlet.monkey_patch(os=False)
+      else:
+          eventlet.monkey_patch()
+      `,
+      errors: [{ line: 5, related: [1] }],
+    },
+  ],
+});

@@ -1,0 +1,36 @@
+/**
+ * The seams between the platform-neutral review and each platform (CLI, GitHub, Gerrit):
+ * a ChangeSource says what a change touches and serves file contents; a ReviewPublisher posts the result.
+ */
+import type { ProjectFiles } from "../analyzer/project.js";
+import type { ChangedLines } from "../diff/changed-lines.js";
+import type { ReviewResult } from "./review.js";
+
+export type ChangedFileStatus = "added" | "modified" | "renamed" | "removed" | "copied";
+
+export interface ChangedFile {
+  /** Path at the revision under review (`/`-separated, repository-relative). */
+  path: string;
+  previousPath?: string;
+  status: ChangedFileStatus;
+}
+
+export interface ChangeSource extends ProjectFiles {
+  /** Every file the change touches (all pages). */
+  listFiles(): Promise<ChangedFile[]>;
+  /** The new-side lines the change adds, per file. */
+  changedLines(): Promise<ChangedLines>;
+  /** Raw bytes of a file at the revision under review (undefined when absent). */
+  readBytes(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * `.eventlet-review.yaml` (or `.yml`) text at the base revision (pull request base, change's target
+   * branch), never from the change itself, so a change cannot silence the review.
+   */
+  readBaseConfig(): Promise<string | undefined>;
+  /** Optional: fetch several files in one round trip before the analysis reads them one by one. */
+  prefetch?(paths: string[]): Promise<void>;
+}
+
+export interface ReviewPublisher {
+  publish(result: ReviewResult): Promise<void>;
+}

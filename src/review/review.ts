@@ -1,0 +1,47 @@
+/**
+ * The platform-neutral review of one change: read the config from the base revision, analyze each
+ * touched Python file of the new revision, keep the findings the change brings in.
+ */
+import { Analyzer } from "../analyzer/analyze.js";
+import type { Finding, Notice } from "../analyzer/types.js";
+import { defaultConfig, parseConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import { fileFilter } from "../config/file-filter.js";
+import type { ChangedLines } from "../diff/changed-lines.js";
+import type { ChangeSource } from "./change-source.js";
+import { outcome, type Outcome } from "./fail-level.js";
+import { scopeToChange } from "./scope.js";
+
+export interface ReviewResult {
+  config: Config;
+  /** Findings on lines the change adds (or whose related lines it adds). */
+  findings: Finding[];
+  notices: Notice[];
+  changed: ChangedLines;
+  filesReviewed: number;
+  outcome: Outcome;
+}
+
+export async function reviewChange(source: ChangeSource): Promise<ReviewResult> {
+  const configText = await source.readBaseConfig();
+  const config = configText === undefined ? defaultConfig() : parseConfig(configText);
+  const keep = fileFilter(config);
+  const files = (await source.listFiles()).filter((f) => f.status !== "removed" && keep(f.path));
+  const changed = await source.changedLines();
+  await source.prefetch?.(files.map((f) => f.path));
+
+  const analyzer = new Analyzer(config, source);
+  const findings: Finding[] = [];
+  const notices: Notice[] = [];
+  for (const file of files) {
+    const bytes = await source.readBytes(file.path);
+    if (!bytes) {
+      notices.push({ path: file.path, message: "could not read the file at the revision under review" });
+      continue;
+    }
+    const result = await analyzer.analyzeBytes(file.path, bytes);
+    notices.push(...result.notices);
+    findings.push(...scopeToChange(result.findings, changed));
+  }
+  return { config, findings, notices, changed, filesReviewed: files.length, outcome: outcome(findings, config.fail_level) };
+}
