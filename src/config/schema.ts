@@ -25,6 +25,17 @@ export const DEFAULT_ENTRY_POINTS = [
 export const DEFAULT_PATCH_MODULES = ["**/monkey_patch.py", "**/monkeypatch.py", "**/eventlet_patch.py"];
 export const DEFAULT_TEST_PATHS = ["**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py"];
 export const DEFAULT_WSGI_MODULES = ["**/wsgi.py", "**/wsgi/**/*.py", "**/wsgi_app.py"];
+/** `author` is the pull request's author; the rest are GitHub's `author_association` values. */
+export const GITHUB_RECHECK_ROLES = [
+  "author",
+  "OWNER",
+  "MEMBER",
+  "COLLABORATOR",
+  "CONTRIBUTOR",
+  "FIRST_TIME_CONTRIBUTOR",
+  "FIRST_TIMER",
+  "NONE",
+] as const;
 export const DEFAULT_EXCLUDE = ["**/.tox/**", "**/.venv/**", "**/venv/**", "**/node_modules/**", "**/.git/**", "**/build/**"];
 
 export const configSchema = z
@@ -45,6 +56,20 @@ export const configSchema = z
     wsgi_modules: globs.default(DEFAULT_WSGI_MODULES),
     /** Files larger than this many bytes are skipped with a notice. */
     max_file_bytes: z.number().int().positive().default(2 * 1024 * 1024),
+    /** The GitHub App (and the GitHub Actions mode, which publishes the same way). */
+    github: z
+      .object({
+        /** Review with REQUEST_CHANGES instead of COMMENT when a finding is at or above fail_level. */
+        request_changes: z.boolean().default(false),
+        /** Review draft pull requests too; by default they wait for "ready for review". */
+        review_drafts: z.boolean().default(false),
+        /** New inline comments per review; the rest are listed in the check run. */
+        max_inline_comments: z.number().int().min(0).max(100).default(30),
+        /** Who may ask for a recheck: `author` (of the pull request) and `author_association` values. */
+        recheck_allowed: z.array(z.enum(GITHUB_RECHECK_ROLES)).default(["author", "OWNER", "MEMBER", "COLLABORATOR"]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
