@@ -5,7 +5,8 @@
 import type { Node, Tree } from "web-tree-sitter";
 import type { Config, RuleSetting } from "../config/schema.js";
 import { ALL_RULES } from "../rules/index.js";
-import type { Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
+import type { AnalysisMode, Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
+import { ProjectFacts } from "../facts/facts.js";
 import { ImportTable } from "./imports.js";
 import { withTree } from "./parser.js";
 import { spanOf } from "./positions.js";
@@ -53,19 +54,32 @@ export interface FileResult {
   parsed: boolean;
 }
 
+export interface AnalyzerOptions {
+  /** `change` (default): a review, where diff scoping keeps what the change adds; `tree`: a whole-tree check. */
+  mode?: AnalysisMode;
+}
+
 export class Analyzer {
   readonly rules: ActiveRule[];
   private readonly triggers: Trigger[];
   private readonly project: ProjectFiles;
+  private projectFacts?: ProjectFacts;
 
   constructor(
     readonly config: Config,
     project: ProjectFiles,
     rules: readonly Rule[] = ALL_RULES,
+    readonly options: AnalyzerOptions = {},
   ) {
     this.rules = activeRules(config, rules);
     this.triggers = this.rules.flatMap((r) => r.rule.meta.triggers);
     this.project = project instanceof CachedProjectFiles ? project : new CachedProjectFiles(project);
+  }
+
+  /** The project's facts, computed on first use and shared by every file this Analyzer reviews. */
+  facts(): ProjectFacts {
+    this.projectFacts ??= new ProjectFacts(this.project, this.config);
+    return this.projectFacts;
   }
 
   /** Analyzes raw file bytes: binary, oversized and undecodable files become notices. */
@@ -102,6 +116,8 @@ export class Analyzer {
         roles,
         config: this.config,
         project: this.project,
+        facts: () => this.facts(),
+        mode: this.options.mode ?? "change",
         severity: active.severity,
         line: (i) => lines[i] ?? "",
         report: (report) => {

@@ -38,6 +38,9 @@ export const GITHUB_RECHECK_ROLES = [
 ] as const;
 export const DEFAULT_EXCLUDE = ["**/.tox/**", "**/.venv/**", "**/venv/**", "**/node_modules/**", "**/.git/**", "**/build/**"];
 
+const concurrencyModel = z.enum(["auto", "eventlet", "threading"]);
+const version = z.union([z.string().regex(/^\d+(\.\d+)*$/, "versions look like 0.36.1"), z.number().transform(String)]);
+
 export const configSchema = z
   .object({
     /** Findings at or above this severity fail the run (exit 1, check `failure`, vote -1). */
@@ -56,6 +59,13 @@ export const configSchema = z
     wsgi_modules: globs.default(DEFAULT_WSGI_MODULES),
     /** Files larger than this many bytes are skipped with a notice. */
     max_file_bytes: z.number().int().positive().default(2 * 1024 * 1024),
+    /** The concurrency model: one for the whole tree, or per path glob (first match wins); `auto` detects it. */
+    concurrency: z.union([concurrencyModel, z.record(z.string().min(1), concurrencyModel)]).optional(),
+    /** Versions in use, when the requirement files do not say (or say something else than what runs). */
+    versions: z
+      .object({ eventlet: version.optional(), "oslo.messaging": version.optional(), "oslo.service": version.optional() })
+      .strict()
+      .optional(),
     /** The GitHub App (and the GitHub Actions mode, which publishes the same way). */
     github: z
       .object({

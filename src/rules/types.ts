@@ -7,6 +7,7 @@ import type { Node } from "web-tree-sitter";
 import type { Config } from "../config/schema.js";
 import type { ImportTable } from "../analyzer/imports.js";
 import type { ProjectFiles } from "../analyzer/project.js";
+import type { ProjectFacts } from "../facts/facts.js";
 import type { ModuleRoles } from "../analyzer/roles.js";
 import type { Fix, RelatedLocation, Severity, SpecSection } from "../analyzer/types.js";
 
@@ -62,7 +63,13 @@ export interface RuleContext {
   report(report: Report): void;
   /** Lines of the file (0-based index), for fixes. */
   line(index: number): string;
+  /** Project facts (versions, concurrency models), computed lazily once per Analyzer. */
+  facts?(): ProjectFacts;
+  /** `change`: a review of a change (diff scoping decides what is new); `tree`: a whole-tree check. */
+  mode?: AnalysisMode;
 }
+
+export type AnalysisMode = "tree" | "change";
 
 export type Visitor = (node: Node) => void;
 export interface Visitors {

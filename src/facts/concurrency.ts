@@ -1,0 +1,133 @@
+/**
+ * Which concurrency model a module declares: `threading` where it selects oslo.service's threading
+ * backend (`init_backend(BackendType.THREADING)`, aliases resolved), `eventlet` where it monkey-patches
+ * (directly, through a project helper named `monkey_patch`, or by importing a dedicated patch module)
+ * or selects the eventlet backend. Package `__init__`s count only what runs at import; entry points
+ * count a selection anywhere in the module (`main()` is where programs usually make it).
+ */
+import picomatch from "picomatch";
+import type { Node } from "web-tree-sitter";
+import { ImportTable, isWithin } from "../analyzer/imports.js";
+import { withTree } from "../analyzer/parser.js";
+import { isPatchCall } from "../analyzer/patching.js";
+import { keywordArguments, keywordValue, positionalArguments, runsAtImport, stringText } from "../analyzer/python.js";
+import type { Config } from "../config/schema.js";
+
+export type ConcurrencyModel = "threading" | "eventlet";
+
+/** One place in the code that fixes a concurrency model. */
+export interface ModelDeclaration {
+  model: ConcurrencyModel;
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** What the code does, for messages: "init_backend(BackendType.THREADING)". */
+  how: string;
+}
+
+export interface ModuleScan {
+  declarations: ModelDeclaration[];
+  /** Absolute module names the module imports (`neutron.service`, `neutron.common.utils`). */
+  imports: string[];
+}
+
+const BACKEND = "oslo_service.backend";
+
+/** `BackendType.THREADING` (any alias of the enum) or the strings "threading"/"eventlet". */
+function backendOf(value: Node | null | undefined, imports: ImportTable): ConcurrencyModel | undefined {
+  if (!value) return undefined;
+  if (value.type === "string") {
+    const text = stringText(value).toLowerCase();
+    return text === "threading" || text === "eventlet" ? text : undefined;
+  }
+  if (value.type === "attribute") {
+    const member = value.childForFieldName("attribute")?.text;
+    const owner = imports.qualify(value.childForFieldName("object"));
+    const isEnum = owner === `${BACKEND}.BackendType` || owner?.endsWith(".BackendType") || value.childForFieldName("object")?.text.endsWith("BackendType");
+    if (!isEnum) return undefined;
+    if (member === "THREADING") return "threading";
+    if (member === "EVENTLET") return "eventlet";
+  }
+  if (value.type === "lambda") return backendOf(value.childForFieldName("body"), imports);
+  return undefined;
+}
+
+function spanOf(node: Node): Pick<ModelDeclaration, "line" | "column" | "endLine" | "endColumn"> {
+  // Columns here are byte-based +1; declarations are for facts and related lines, which use lines only.
+  return {
+    line: node.startPosition.row + 1,
+    column: node.startPosition.column + 1,
+    endLine: node.endPosition.row + 1,
+    endColumn: node.endPosition.column + 1,
+  };
+}
+
+/** The model a call declares, if any. */
+export function declarationOfCall(call: Node, imports: ImportTable): { model: ConcurrencyModel; how: string } | undefined {
+  const fn = call.childForFieldName("function");
+  const callee = imports.qualify(fn);
+  if (callee === `${BACKEND}.init_backend` || callee === `${BACKEND}.register_backend_default_hook`) {
+    const keywords = keywordArguments(call);
+    const argument = positionalArguments(call)[0] ?? (keywords.get("backend_type") ? keywordValue(keywords.get("backend_type")!) : null);
+    const model = backendOf(argument, imports);
+    if (!model) return undefined;
+    const name = callee.endsWith("init_backend") ? "init_backend" : "register_backend_default_hook";
+    return { model, how: `${name}(BackendType.${model.toUpperCase()})` };
+  }
+  if (isPatchCall(call, imports)) return { model: "eventlet", how: "eventlet.monkey_patch()" };
+  // A project helper that patches: neutron's `eventlet_utils.monkey_patch()`.
+  const name = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : fn?.text;
+  if (name === "monkey_patch" && callee && !isWithin(callee, "eventlet")) return { model: "eventlet", how: `${callee}()` };
+  return undefined;
+}
+
+function importedModules(imports: ImportTable): string[] {
+  const names = new Set<string>();
+  for (const r of imports.records) {
+    names.add(r.module);
+    if (r.name) names.add(`${r.module}.${r.name}`);
+  }
+  return [...names];
+}
+
+/** Declarations of one module. `entryPoint` widens the search to function bodies. */
+export async function scanModule(path: string, text: string, config: Config, entryPoint: boolean): Promise<ModuleScan> {
+  if (!/init_backend|register_backend_default_hook|monkey_patch|import/.test(text)) return { declarations: [], imports: [] };
+  const isPatchModule = picomatch(config.patch_modules, { dot: true });
+  return withTree(text, (tree) => {
+    const imports = new ImportTable(tree.rootNode);
+    const declarations: ModelDeclaration[] = [];
+    const visit = (node: Node): void => {
+      if (node.type === "call" && (entryPoint || runsAtImport(node))) {
+        const found = declarationOfCall(node, imports);
+        if (found) {
+          declarations.push({ ...found, path, ...spanOf(node) });
+          return;
+        }
+      }
+      if (!entryPoint && (node.type === "function_definition" || node.type === "lambda")) return;
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    visit(tree.rootNode);
+    for (const record of imports.records) {
+      if (!runsAtImport(record.node)) continue;
+      const module = record.name ? `${record.module}.${record.name}` : record.module;
+      const file = module.replace(/\./g, "/");
+      if (isPatchModule(`${file}.py`) || isPatchModule(`${file}/__init__.py`)) {
+        declarations.push({ model: "eventlet", how: `import ${module}`, path, ...spanOf(record.node) });
+      }
+    }
+    declarations.sort((a, b) => a.line - b.line || a.column - b.column);
+    return { declarations, imports: importedModules(imports) };
+  });
+}
+
+/** The model a set of declarations adds up to: one model, `mixed`, or `unknown` when there are none. */
+export function combine(declarations: readonly ModelDeclaration[]): ConcurrencyModel | "mixed" | "unknown" {
+  const models = new Set(declarations.map((d) => d.model));
+  if (models.size === 0) return "unknown";
+  if (models.size > 1) return "mixed";
+  return [...models][0];
+}

@@ -1,0 +1,142 @@
+/**
+ * Project facts, computed once per review through ProjectFiles (so the CLI, GitHub and Gerrit all get
+ * them): the versions of eventlet, oslo.messaging and oslo.service, and the concurrency model of each
+ * package and entry point. Everything is read lazily and remembered, so a parent `__init__.py` shared by
+ * many files is read and parsed once, and a file that never asks reads nothing.
+ */
+import picomatch from "picomatch";
+import { parentPackageInits, type ProjectFiles } from "../analyzer/project.js";
+import { moduleRoles } from "../analyzer/roles.js";
+import type { Config } from "../config/schema.js";
+import { combine, scanModule, type ConcurrencyModel, type ModelDeclaration, type ModuleScan } from "./concurrency.js";
+import { mergeVersions, ROOT_REQUIREMENT_FILES, TRACKED_PACKAGES, type TrackedPackage, type VersionFact, type VersionFacts } from "./versions.js";
+
+export type ModelSetting = "auto" | ConcurrencyModel;
+
+export interface FileConcurrency {
+  path: string;
+  model: ConcurrencyModel | "mixed" | "unknown";
+  /** Declarations Python runs on the way to this file: parent package `__init__`s outermost first, then the file. */
+  declarations: ModelDeclaration[];
+  /** The `concurrency` glob of the config that decided the model, when one did. */
+  configured?: { glob: string; model: ConcurrencyModel };
+}
+
+/** Subpackages a package `__init__` is probed for, to see a conflict from the parent's side. */
+const PROBED_CHILDREN = ["cmd/__init__.py", "tests/__init__.py", "tests/unit/__init__.py", "tests/functional/__init__.py"];
+
+/** `concurrency: threading` or `concurrency: {glob: model}` → ordered [glob, model] pairs. */
+export function concurrencyRules(setting: Config["concurrency"]): [string, ModelSetting][] {
+  if (setting === undefined) return [];
+  if (typeof setting === "string") return [["**", setting]];
+  return Object.entries(setting);
+}
+
+export class ProjectFacts {
+  private versionFacts?: Promise<VersionFacts>;
+  private readonly scans = new Map<string, Promise<ModuleScan | undefined>>();
+  private readonly rules: { glob: string; model: ModelSetting; match: (path: string) => boolean }[];
+
+  constructor(
+    readonly project: ProjectFiles,
+    readonly config: Config,
+    /** Names the config file in fact sources. */
+    readonly configPath = ".eventlet-review.yaml",
+  ) {
+    this.rules = concurrencyRules(config.concurrency).map(([glob, model]) => ({ glob, model, match: picomatch(glob, { dot: true }) }));
+  }
+
+  /** Versions from the config's `versions`, then upper-constraints.txt, requirements.txt, setup.cfg, pyproject.toml. */
+  versions(): Promise<VersionFacts> {
+    this.versionFacts ??= (async () => {
+      const files: { path: string; text: string }[] = [];
+      for (const path of ROOT_REQUIREMENT_FILES) {
+        const text = await this.project.readText(path);
+        if (text !== undefined) files.push({ path, text });
+      }
+      return mergeVersions(files, this.config.versions ?? {}, this.configPath);
+    })();
+    return this.versionFacts;
+  }
+
+  async version(pkg: TrackedPackage): Promise<VersionFact | undefined> {
+    return (await this.versions())[pkg];
+  }
+
+  /** The declarations of one file (undefined when it does not exist). */
+  scan(path: string): Promise<ModuleScan | undefined> {
+    let scan = this.scans.get(path);
+    if (!scan) {
+      scan = this.project.readText(path).then((text) => {
+        if (text === undefined) return undefined;
+        const roles = moduleRoles(path, text, this.config);
+        return scanModule(path, text, this.config, roles.entryPoint);
+      });
+      this.scans.set(path, scan);
+    }
+    return scan;
+  }
+
+  /** The files Python runs on the way to `path`: its parent package `__init__`s, then the file itself. */
+  chain(path: string): string[] {
+    return [...parentPackageInits(path), path];
+  }
+
+  /** The config's say for `path`: the first `concurrency` glob that matches, unless it says `auto`. */
+  configured(path: string): FileConcurrency["configured"] {
+    const rule = this.rules.find((r) => r.match(path));
+    return rule && rule.model !== "auto" ? { glob: rule.glob, model: rule.model } : undefined;
+  }
+
+  async concurrencyOf(path: string): Promise<FileConcurrency> {
+    const declarations: ModelDeclaration[] = [];
+    for (const file of this.chain(path)) {
+      const scan = await this.scan(file);
+      if (scan) declarations.push(...scan.declarations);
+    }
+    const configured = this.configured(path);
+    if (configured) return { path, model: configured.model, declarations, configured };
+    return { path, model: combine(declarations), declarations };
+  }
+
+  /**
+   * Declarations in code that runs in the same process as `path` but is not on its own import chain:
+   * the package `__init__`s of the project modules it imports, and, for a package `__init__`, its usual
+   * subpackages (`cmd`, `tests`), whose programs run it first.
+   */
+  async sameProcessDeclarations(path: string): Promise<ModelDeclaration[]> {
+    const own = new Set(this.chain(path));
+    const candidates = new Set<string>();
+    const scan = await this.scan(path);
+    for (const module of scan?.imports ?? []) {
+      const parts = module.split(".");
+      for (let i = 1; i <= parts.length; i++) candidates.add(`${parts.slice(0, i).join("/")}/__init__.py`);
+    }
+    if (path.endsWith("/__init__.py")) {
+      const dir = path.slice(0, -"__init__.py".length);
+      for (const child of PROBED_CHILDREN) candidates.add(`${dir}${child}`);
+    }
+    const found: ModelDeclaration[] = [];
+    for (const candidate of [...candidates].sort()) {
+      if (own.has(candidate)) continue;
+      // Only the project's own packages: the top-level package must exist in this tree.
+      const top = `${candidate.split("/")[0]}/__init__.py`;
+      if (!(await this.scan(top))) continue;
+      const declared = await this.scan(candidate);
+      if (declared) found.push(...declared.declarations);
+    }
+    return found;
+  }
+
+  /** Every declaration scanned so far, by file. */
+  async knownDeclarations(): Promise<ModelDeclaration[]> {
+    const all: ModelDeclaration[] = [];
+    for (const scan of this.scans.values()) {
+      const resolved = await scan;
+      if (resolved) all.push(...resolved.declarations);
+    }
+    return all;
+  }
+}
+
+export { TRACKED_PACKAGES };
