@@ -80,6 +80,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** The Gerrit bot: work-in-progress and private changes wait for review unless these say otherwise. */
+    gerrit: z
+      .object({
+        review_work_in_progress: z.boolean().default(false),
+        review_private: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
