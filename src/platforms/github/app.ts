@@ -1,0 +1,140 @@
+/**
+ * The Probot handlers: thin. Each turns an event into a ReviewJob for the queue; the review itself runs
+ * later in `runJob`. Pull request events need no API call; a recheck comment needs the pull request
+ * (for its head SHA) and the base config (for who may ask), then gets an "eyes" reaction.
+ */
+import type { ApplicationFunction, Context, Probot } from "probot";
+import { defaultConfig } from "../../config/load.js";
+import type { JobQueue, ReviewJob } from "../../service/jobs.js";
+import type { Logger, ServiceHooks } from "../../service/platform.js";
+import { isRecheckCommand, mayRecheck, reviewJob, type PullRequestLike } from "./events.js";
+import type { GithubOctokit } from "./octokit.js";
+import { CHECK_NAME } from "./publisher.js";
+import { readConfig } from "./run.js";
+import { GithubChangeSource } from "./source.js";
+
+export interface AppDeps {
+  queue: JobQueue;
+  logger: Logger;
+  hooks: ServiceHooks;
+}
+
+export const PULL_REQUEST_EVENTS = [
+  "pull_request.opened",
+  "pull_request.synchronize",
+  "pull_request.reopened",
+  "pull_request.ready_for_review",
+] as const;
+
+interface RerunEvent {
+  id: string;
+  installationId?: number;
+  owner: string;
+  repo: string;
+  octokit: GithubOctokit;
+}
+
+function rerunEvent(context: Context<"check_run.rerequested"> | Context<"check_suite.rerequested">): RerunEvent {
+  const { owner, repo } = (context as Context<"check_run.rerequested">).repo();
+  return {
+    id: context.id,
+    installationId: context.payload.installation?.id,
+    owner,
+    repo,
+    octokit: context.octokit as unknown as GithubOctokit,
+  };
+}
+
+export function githubApp(deps: AppDeps): ApplicationFunction {
+  const log = deps.logger;
+  return (app: Probot) => {
+    let slug: Promise<string | undefined> | undefined;
+    /** The app's slug for `@<slug> recheck`, read once from `GET /app`. */
+    const appSlug = (): Promise<string | undefined> => {
+      slug ??= app
+        .auth()
+        .then((octokit) => octokit.rest.apps.getAuthenticated())
+        .then((response) => response.data?.slug ?? undefined)
+        .catch((error: unknown) => {
+          log.warn({ err: error }, "could not read the app's slug from GET /app");
+          slug = undefined;
+          return undefined;
+        });
+      return slug;
+    };
+
+    const submit = async (job: ReviewJob): Promise<void> => {
+      const result = await deps.queue.submit(job);
+      log.info({ eventId: job.eventId, repository: job.repository, change: job.change, revision: job.revision, ...result }, "review job submitted");
+    };
+
+    app.on([...PULL_REQUEST_EVENTS], async (context) => {
+      const { payload } = context;
+      deps.hooks.eventReceived("github", `pull_request.${payload.action}`);
+      if (payload.pull_request.state !== "open" || !payload.installation) return;
+      const { owner, repo } = context.repo();
+      await submit(reviewJob(context.id, payload.installation.id, owner, repo, payload.pull_request, `pull_request.${payload.action}`, false));
+    });
+
+    app.on("issue_comment.created", async (context) => {
+      const { payload } = context;
+      deps.hooks.eventReceived("github", "issue_comment.created");
+      const comment = payload.comment;
+      if (!payload.issue.pull_request || !payload.installation || !comment.user || comment.user.type === "Bot") return;
+      if (!/recheck/i.test(comment.body)) return;
+      if (!isRecheckCommand(comment.body) && !isRecheckCommand(comment.body, await appSlug())) return;
+
+      const { owner, repo } = context.repo();
+      const { data: pr } = await context.octokit.rest.pulls.get({ owner, repo, pull_number: payload.issue.number });
+      if (pr.state !== "open") return;
+      const source = new GithubChangeSource(context.octokit as unknown as GithubOctokit, {
+        owner,
+        repo,
+        pullNumber: pr.number,
+        headSha: pr.head.sha,
+        baseSha: pr.base.sha,
+      });
+      // A broken config is reported by the review itself; the default says who may ask meanwhile.
+      const config = await readConfig(source).catch(() => defaultConfig());
+      const commenter = comment.user?.login ?? "";
+      if (!mayRecheck(config, commenter, comment.author_association, pr.user?.login)) {
+        log.info({ repository: `${owner}/${repo}`, pull: pr.number, user: commenter, association: comment.author_association }, "recheck refused");
+        return;
+      }
+      await context.octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "eyes" });
+      await submit(reviewJob(context.id, payload.installation.id, owner, repo, pr, "issue_comment.recheck", true));
+    });
+
+    app.on("check_run.rerequested", async (context) => {
+      deps.hooks.eventReceived("github", "check_run.rerequested");
+      const run = context.payload.check_run;
+      if (run.name !== CHECK_NAME) return;
+      // Our runs carry the pull request number: fork PRs have an empty `pull_requests` list.
+      const numbers = run.external_id && /^\d+$/.test(run.external_id) ? [Number(run.external_id)] : run.pull_requests.map((p) => p.number);
+      await rerun(rerunEvent(context), numbers, run.head_sha, "check_run.rerequested");
+    });
+
+    app.on("check_suite.rerequested", async (context) => {
+      deps.hooks.eventReceived("github", "check_suite.rerequested");
+      const suite = context.payload.check_suite;
+      await rerun(rerunEvent(context), suite.pull_requests.map((p) => p.number), suite.head_sha, "check_suite.rerequested");
+    });
+
+    /** Re-queues the review of each open pull request, at its current head. */
+    const rerun = async (event: RerunEvent, numbers: number[], headSha: string, trigger: string) => {
+      const { installationId, owner, repo, octokit, id } = event;
+      if (installationId === undefined) return;
+      if (numbers.length === 0) {
+        // Fork PRs: GitHub does not link the suite to its pull request; find it by head SHA.
+        const open = await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: "open", per_page: 100 });
+        numbers = open.filter((p) => p.head.sha === headSha).map((p) => p.number);
+      }
+      for (const number of new Set(numbers)) {
+        const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+        if (pr.state !== "open") continue;
+        const eventId = numbers.length > 1 ? `${id}:${number}` : id;
+        await submit(reviewJob(eventId, installationId, owner, repo, pr as PullRequestLike, trigger, true));
+      }
+    };
+  };
+}

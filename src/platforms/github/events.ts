@@ -1,0 +1,87 @@
+/** Pure pieces of the webhook handlers: the job payload, the recheck command, who may ask for it. */
+import type { Config } from "../../config/schema.js";
+import type { ReviewJob } from "../../service/jobs.js";
+
+/** What a queued GitHub review needs; plain JSON (it may cross Redis). */
+export interface GithubJobPayload {
+  installationId: number;
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  headSha: string;
+  baseSha: string;
+  draft: boolean;
+  /** The event that asked for the review, e.g. `pull_request.synchronize`, `issue_comment.recheck`. */
+  trigger: string;
+}
+
+export interface PullRequestLike {
+  number: number;
+  draft?: boolean;
+  head: { sha: string };
+  base: { sha: string };
+}
+
+export function reviewJob(
+  eventId: string,
+  installationId: number,
+  owner: string,
+  repo: string,
+  pr: PullRequestLike,
+  trigger: string,
+  recheck: boolean,
+): ReviewJob {
+  const payload: GithubJobPayload = {
+    installationId,
+    owner,
+    repo,
+    pullNumber: pr.number,
+    headSha: pr.head.sha,
+    baseSha: pr.base.sha,
+    draft: pr.draft === true,
+    trigger,
+  };
+  return {
+    eventId,
+    platform: "github",
+    repository: `${owner}/${repo}`,
+    change: String(pr.number),
+    revision: pr.head.sha,
+    ...(recheck ? { recheck: true } : {}),
+    payload: payload as unknown as Record<string, unknown>,
+  };
+}
+
+export function jobPayload(job: ReviewJob): GithubJobPayload {
+  const p = job.payload as Partial<GithubJobPayload>;
+  const ok =
+    typeof p.installationId === "number" &&
+    typeof p.owner === "string" &&
+    typeof p.repo === "string" &&
+    typeof p.pullNumber === "number" &&
+    typeof p.headSha === "string" &&
+    typeof p.baseSha === "string";
+  if (!ok) throw new Error(`GitHub job ${job.eventId} has an incomplete payload`);
+  return { draft: false, trigger: "unknown", ...p } as GithubJobPayload;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * True when a line of the comment is `/eventlet-review recheck` or `@<app-slug> recheck` (quoted
+ * lines, starting with `>`, do not count: quoting someone's command is not asking again).
+ */
+export function isRecheckCommand(body: string, appSlug?: string): boolean {
+  const names = ["/eventlet-review", ...(appSlug ? [`@${appSlug}`] : [])].map(escapeRegExp).join("|");
+  const command = new RegExp(`^\\s*(?:${names})\\s+recheck\\s*$`, "i");
+  return body.split(/\r?\n/).some((line) => command.test(line));
+}
+
+/** conventions.md: the pull request's author and OWNER/MEMBER/COLLABORATOR by default; configurable. */
+export function mayRecheck(config: Config, commenter: string, association: string, prAuthor: string | undefined): boolean {
+  const allowed = config.github.recheck_allowed as readonly string[];
+  if (allowed.includes("author") && prAuthor !== undefined && commenter.toLowerCase() === prAuthor.toLowerCase()) return true;
+  return allowed.includes(association);
+}

@@ -1,0 +1,107 @@
+/**
+ * The GitHub App as a service platform: Probot verifies and routes webhooks (`/api/github/webhooks`,
+ * signed with WEBHOOK_SECRET), its handlers queue ReviewJobs, and `runJob` reviews a pull request with
+ * an installation token. GHE_HOST/GHE_PROTOCOL point every API call at GitHub Enterprise Server.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger as PinoLogger } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import type { ReviewJob } from "../../service/jobs.js";
+import type { Logger, PlatformAdapter, PlatformDeps } from "../../service/platform.js";
+import { githubApp } from "./app.js";
+import { jobPayload } from "./events.js";
+import { apiErrorReporting, classify, throttleOptions, type GithubOctokit } from "./octokit.js";
+import { reviewPullRequest, type ReviewOutcome } from "./run.js";
+import { githubSettings, type GithubSettings } from "./settings.js";
+
+export { githubApp } from "./app.js";
+export { GithubChangeSource } from "./source.js";
+export { GithubPublisher, CHECK_NAME } from "./publisher.js";
+export { reviewPullRequest } from "./run.js";
+export { githubSettings } from "./settings.js";
+export type { GithubOctokit, PullRequestRef } from "./octokit.js";
+
+export interface GithubAdapter extends PlatformAdapter {
+  platform: "github";
+  handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Runs one job and says what happened (runJob without the answer). */
+  review(job: ReviewJob): Promise<ReviewOutcome>;
+  probot: Probot;
+}
+
+export interface GithubAdapterOptions {
+  /** Octokit options merged last, e.g. `{ retry: { enabled: false }, throttle: { enabled: false } }` in tests. */
+  octokit?: { retry?: Record<string, unknown>; throttle?: Record<string, unknown> };
+}
+
+/** The service's factory: undefined when the App is not configured, an Error naming the bad variable. */
+export async function createGithubAdapter(env: NodeJS.ProcessEnv, deps: PlatformDeps): Promise<PlatformAdapter | undefined> {
+  const settings = githubSettings(env);
+  return settings ? buildGithubAdapter(settings, deps) : undefined;
+}
+
+export async function buildGithubAdapter(settings: GithubSettings, deps: PlatformDeps, options: GithubAdapterOptions = {}): Promise<GithubAdapter> {
+  const log = deps.logger.child({ platform: "github" });
+  const Octokit = ProbotOctokit.plugin(apiErrorReporting(deps.hooks)).defaults((instance: Record<string, unknown>) => ({
+    ...instance,
+    throttle: { ...(instance.throttle as object), ...throttleOptions(log), ...options.octokit?.throttle },
+    retry: { ...(instance.retry as object), ...options.octokit?.retry },
+  }));
+  const probot = new Probot({
+    appId: settings.appId,
+    privateKey: settings.privateKey,
+    secret: settings.webhookSecret,
+    baseUrl: settings.baseUrl,
+    webhookPath: settings.webhookPath,
+    log: probotLogger(log) as unknown as PinoLogger,
+    Octokit,
+  });
+  await probot.load(githubApp({ ...deps, logger: log }), {
+    cwd: process.cwd(),
+    addHandler: () => {
+      throw new Error("the service owns the HTTP server");
+    },
+  });
+  const middleware = await probot.getNodeMiddleware({ path: settings.webhookPath });
+
+  const review = async (job: ReviewJob): Promise<ReviewOutcome> => {
+    const p = jobPayload(job);
+    let octokit: GithubOctokit;
+    try {
+      octokit = (await probot.auth(p.installationId)) as unknown as GithubOctokit;
+    } catch (error) {
+      throw classify(error, `authenticating as installation ${p.installationId}`);
+    }
+    return reviewPullRequest(
+      octokit,
+      { owner: p.owner, repo: p.repo, pullNumber: p.pullNumber, headSha: p.headSha, baseSha: p.baseSha, draft: p.draft, recheck: job.recheck === true },
+      { logger: log.child({ eventId: job.eventId, trigger: p.trigger }), hooks: deps.hooks },
+    );
+  };
+
+  return {
+    platform: "github",
+    probot,
+    async handleHttp(req, res) {
+      return (await middleware(req, res)) === true;
+    },
+    review,
+    async runJob(job) {
+      await review(job);
+    },
+  };
+}
+
+/** Probot expects pino; the service's Logger is the pino subset, so fill in trace/fatal. */
+function probotLogger(logger: Logger): Record<string, unknown> {
+  return {
+    level: "info",
+    trace: logger.debug.bind(logger),
+    debug: logger.debug.bind(logger),
+    info: logger.info.bind(logger),
+    warn: logger.warn.bind(logger),
+    error: logger.error.bind(logger),
+    fatal: logger.error.bind(logger),
+    child: (bindings: Record<string, unknown>) => probotLogger(logger.child(bindings)),
+  };
+}

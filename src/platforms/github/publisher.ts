@@ -1,0 +1,434 @@
+/**
+ * Publishes a review result on a pull request: one check run `eventlet-review` with every finding as
+ * an annotation, and one review with an inline comment per new finding. The state lives on GitHub: each
+ * comment carries a hidden fingerprint marker, so after a push nothing is posted twice, threads whose
+ * finding is gone get resolved, and a push with nothing new posts no review.
+ */
+import type { Finding, Notice } from "../../analyzer/types.js";
+import type { ProjectFiles } from "../../analyzer/project.js";
+import type { ChangedLines } from "../../diff/changed-lines.js";
+import type { ReviewPublisher } from "../../review/change-source.js";
+import { commentBody, summaryTable } from "../../review/comment.js";
+import type { Outcome } from "../../review/fail-level.js";
+import { fingerprintMarker, fingerprints, readFingerprintMarker } from "../../review/fingerprint.js";
+import type { ReviewResult } from "../../review/review.js";
+import { commentLine } from "../../review/scope.js";
+import type { Logger } from "../../service/platform.js";
+import type { GithubOctokit, PullRequestRef } from "./octokit.js";
+
+export const CHECK_NAME = "eventlet-review";
+/** GitHub takes at most 50 annotations per check run request. */
+export const ANNOTATIONS_PER_REQUEST = 50;
+const MAX_OUTPUT_CHARS = 65535;
+
+type Conclusion = "success" | "neutral" | "failure";
+const CONCLUSIONS: Record<Outcome, Conclusion> = { clean: "success", findings: "neutral", fail: "failure" };
+const LEVELS = { error: "failure", warning: "warning", info: "notice" } as const;
+
+export interface ReviewComment {
+  path: string;
+  line: number;
+  start_line?: number;
+  side: "RIGHT";
+  start_side?: "RIGHT";
+  body: string;
+}
+
+/** A finding with where it went, for the check run's list of what is not inline. */
+interface Placed {
+  finding: Finding;
+  fingerprint: string;
+  comment?: ReviewComment;
+}
+
+export interface ReviewThread {
+  id: string;
+  isResolved: boolean;
+  fingerprint: string;
+  /** Resolved by someone other than the author of our comment (a person dismissed it). */
+  resolvedByOthers: boolean;
+}
+
+export interface PublishReport {
+  checkRunId: number;
+  conclusion: Conclusion;
+  /** Inline comments posted in this review. */
+  posted: number;
+  /** Findings that already had an open thread of ours. */
+  alreadyCommented: number;
+  resolved: number;
+  /** Findings listed only in the check run: over the cap, outside the diff, or refused by GitHub. */
+  notInline: number;
+}
+
+export interface GithubPublisherOptions {
+  /** The head revision's files, to fingerprint findings by the text of their line. */
+  files: ProjectFiles;
+  logger?: Logger;
+  /** A check run created when the job started (status in_progress); one is created otherwise. */
+  checkRunId?: number;
+  /** Extra notices for the check run (e.g. a file list cut at GitHub's limit). */
+  notices?: Notice[];
+}
+
+const THREADS_QUERY = `query EventletReviewThreads($owner: String!, $repo: String!, $number: Int!, $cursor: String) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $cursor) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id
+          isResolved
+          resolvedBy { login }
+          comments(first: 1) { nodes { body author { login } } }
+        }
+      }
+    }
+  }
+}`;
+
+const RESOLVE_MUTATION = `mutation EventletResolveThread($threadId: ID!) {
+  resolveReviewThread(input: { threadId: $threadId }) { thread { id isResolved } }
+}`;
+
+const ADD_THREAD_MUTATION = `mutation EventletAddThread($input: AddPullRequestReviewThreadInput!) {
+  addPullRequestReviewThread(input: $input) { thread { id } }
+}`;
+
+interface ThreadsPage {
+  repository: {
+    pullRequest: {
+      reviewThreads: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        nodes: Array<{
+          id: string;
+          isResolved: boolean;
+          resolvedBy: { login: string } | null;
+          comments: { nodes: Array<{ body: string; author: { login: string } | null }> };
+        }>;
+      };
+    } | null;
+  };
+}
+
+export class GithubPublisher implements ReviewPublisher {
+  report?: PublishReport;
+
+  constructor(
+    private readonly octokit: GithubOctokit,
+    private readonly pr: PullRequestRef,
+    private readonly options: GithubPublisherOptions,
+  ) {}
+
+  get checkRunId(): number | undefined {
+    return this.options.checkRunId;
+  }
+
+  addNotices(notices: readonly Notice[]): void {
+    this.options.notices = [...(this.options.notices ?? []), ...notices];
+  }
+
+  async publish(result: ReviewResult): Promise<void> {
+    const findings = [...result.findings].sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
+    const lines = await this.lineTexts(findings);
+    const prints = fingerprints(findings, (f) => lines.get(f.path)?.[f.line - 1] ?? "");
+    const placed: Placed[] = findings.map((finding, i) => ({
+      finding,
+      fingerprint: prints[i],
+      comment: this.comment(finding, prints[i], result.changed),
+    }));
+
+    const threads = await this.ourThreads();
+    const byPrint = new Map(threads.map((t) => [t.fingerprint, t]));
+    const present = new Set(prints);
+    const commented = placed.filter((p) => {
+      const thread = byPrint.get(p.fingerprint);
+      return thread !== undefined && (!thread.isResolved || thread.resolvedByOthers);
+    });
+    const candidates = placed.filter((p) => p.comment && !commented.includes(p));
+    const cap = result.config.github.max_inline_comments;
+    const toPost = candidates.slice(0, cap);
+    const notInline: Array<{ placed: Placed; why: string }> = [
+      ...placed.filter((p) => !p.comment).map((p) => ({ placed: p, why: "no added line of this change can take a comment" })),
+      ...candidates.slice(cap).map((p) => ({ placed: p, why: `over the limit of ${cap} inline comments per review` })),
+    ];
+
+    const refused = await this.postReview(toPost, result);
+    notInline.push(...refused.map((p) => ({ placed: p, why: "GitHub refused the comment (outside the diff)" })));
+
+    const stale = threads.filter((t) => !t.isResolved && !present.has(t.fingerprint));
+    let resolved = 0;
+    for (const thread of stale) {
+      try {
+        await this.octokit.graphql(RESOLVE_MUTATION, { threadId: thread.id });
+        resolved++;
+      } catch (error) {
+        this.options.logger?.warn({ err: error, thread: thread.id }, "could not resolve a review thread");
+      }
+    }
+
+    const conclusion = CONCLUSIONS[result.outcome];
+    const checkRunId = await this.completeCheckRun(result, conclusion, {
+      posted: toPost.length - refused.length,
+      alreadyCommented: commented.length,
+      resolved,
+      notInline,
+    });
+    this.report = {
+      checkRunId,
+      conclusion,
+      posted: toPost.length - refused.length,
+      alreadyCommented: commented.length,
+      resolved,
+      notInline: notInline.length,
+    };
+  }
+
+  /** Creates the check run in progress, before the analysis starts. */
+  async startCheckRun(): Promise<number> {
+    const { data } = await this.octokit.rest.checks.create({
+      owner: this.pr.owner,
+      repo: this.pr.repo,
+      name: CHECK_NAME,
+      head_sha: this.pr.headSha,
+      external_id: String(this.pr.pullNumber),
+      status: "in_progress",
+      started_at: new Date().toISOString(),
+    });
+    this.options.checkRunId = data.id;
+    return data.id;
+  }
+
+  /** Completes the check run without a review: a broken config, or a review that could not finish. */
+  async failCheckRun(conclusion: "failure" | "neutral", title: string, summary: string): Promise<void> {
+    const output = { title, summary: truncate(summary) };
+    const common = { owner: this.pr.owner, repo: this.pr.repo, status: "completed" as const, conclusion, completed_at: new Date().toISOString(), output };
+    if (this.options.checkRunId === undefined) {
+      await this.octokit.rest.checks.create({ ...common, name: CHECK_NAME, head_sha: this.pr.headSha, external_id: String(this.pr.pullNumber) });
+    } else {
+      await this.octokit.rest.checks.update({ ...common, check_run_id: this.options.checkRunId });
+    }
+  }
+
+  private async lineTexts(findings: readonly Finding[]): Promise<Map<string, string[]>> {
+    const lines = new Map<string, string[]>();
+    for (const path of new Set(findings.map((f) => f.path))) {
+      lines.set(path, ((await this.options.files.readText(path)) ?? "").split(/\r?\n/));
+    }
+    return lines;
+  }
+
+  /** The inline comment for a finding, on the line conventions.md picks; undefined when none can take it. */
+  private comment(f: Finding, fingerprint: string, changed: ChangedLines): ReviewComment | undefined {
+    const line = commentLine(f, changed);
+    if (line === undefined) return undefined;
+    const fix = f.fix;
+    // A suggestion replaces the commented lines, so it needs the comment on exactly the fix's lines.
+    let suggestion = false;
+    if (fix?.safety === "safe" && line === f.line && fix.line <= line && line <= fix.endLine) {
+      suggestion = true;
+      for (let n = fix.line; n <= fix.endLine; n++) if (!changed.has(f.path, n)) suggestion = false;
+    }
+    const body = `${commentBody(f, { suggestions: suggestion })}\n\n${fingerprintMarker(fingerprint)}`;
+    if (suggestion && fix && fix.endLine > fix.line) {
+      return { path: f.path, start_line: fix.line, start_side: "RIGHT", line: fix.endLine, side: "RIGHT", body };
+    }
+    return { path: f.path, line: suggestion && fix ? fix.endLine : line, side: "RIGHT", body };
+  }
+
+  /** Review threads that start with one of our comments (found by their fingerprint marker). */
+  async ourThreads(): Promise<ReviewThread[]> {
+    const threads: ReviewThread[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ThreadsPage = await this.octokit.graphql<ThreadsPage>(THREADS_QUERY, {
+        owner: this.pr.owner,
+        repo: this.pr.repo,
+        number: this.pr.pullNumber,
+        cursor,
+      });
+      const connection = page.repository.pullRequest?.reviewThreads;
+      if (!connection) break;
+      for (const node of connection.nodes) {
+        const first = node.comments.nodes[0];
+        const fingerprint = first ? readFingerprintMarker(first.body) : undefined;
+        if (!fingerprint) continue;
+        const resolver = node.resolvedBy?.login;
+        threads.push({
+          id: node.id,
+          isResolved: node.isResolved,
+          fingerprint,
+          resolvedByOthers: node.isResolved && resolver !== undefined && resolver !== first.author?.login,
+        });
+      }
+      cursor = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+    } while (cursor);
+    return threads;
+  }
+
+  private reviewEvent(result: ReviewResult): "COMMENT" | "REQUEST_CHANGES" {
+    return result.config.github.request_changes && result.outcome === "fail" ? "REQUEST_CHANGES" : "COMMENT";
+  }
+
+  private reviewBody(posted: readonly Placed[], result: ReviewResult): string {
+    const n = result.findings.length;
+    return [
+      `**eventlet-review**: ${n} finding${n === 1 ? "" : "s"} on the lines this pull request adds; ` +
+        `${posted.length} new inline comment${posted.length === 1 ? "" : "s"} below. The \`${CHECK_NAME}\` check lists them all.`,
+      "",
+      summaryTable(posted.map((p) => p.finding)),
+    ].join("\n");
+  }
+
+  /**
+   * Posts one review with every new comment. GitHub refuses the whole review with 422 when one comment
+   * is outside the diff without saying which: then a pending review gets the comments one by one, the
+   * refused ones are returned (for the check run), and the review is submitted with the rest.
+   */
+  private async postReview(toPost: Placed[], result: ReviewResult): Promise<Placed[]> {
+    if (toPost.length === 0) return [];
+    const base = { owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber };
+    const event = this.reviewEvent(result);
+    const body = this.reviewBody(toPost, result);
+    try {
+      await this.octokit.rest.pulls.createReview({ ...base, commit_id: this.pr.headSha, event, body, comments: toPost.map((p) => p.comment!) });
+      return [];
+    } catch (error) {
+      if ((error as { status?: number }).status !== 422) throw error;
+      this.options.logger?.warn({ err: error }, "GitHub refused the review; adding its comments one by one");
+    }
+
+    let pending: { id: number; node_id: string };
+    try {
+      ({ data: pending } = await this.octokit.rest.pulls.createReview({ ...base, commit_id: this.pr.headSha }));
+    } catch (error) {
+      this.options.logger?.warn({ err: error }, "could not start a pending review; listing every comment in the check run");
+      return toPost;
+    }
+    const refused: Placed[] = [];
+    const accepted: Placed[] = [];
+    for (const p of toPost) {
+      const c = p.comment!;
+      try {
+        await this.octokit.graphql(ADD_THREAD_MUTATION, {
+          input: {
+            pullRequestReviewId: pending.node_id,
+            path: c.path,
+            line: c.line,
+            side: c.side,
+            ...(c.start_line !== undefined ? { startLine: c.start_line, startSide: c.start_side } : {}),
+            body: c.body,
+          },
+        });
+        accepted.push(p);
+      } catch (error) {
+        this.options.logger?.info({ err: error, path: c.path, line: c.line }, "comment refused; it goes to the check run");
+        refused.push(p);
+      }
+    }
+    if (accepted.length === 0) {
+      await this.octokit.rest.pulls.deletePendingReview({ ...base, review_id: pending.id });
+    } else {
+      await this.octokit.rest.pulls.submitReview({ ...base, review_id: pending.id, event, body: this.reviewBody(accepted, result) });
+    }
+    return refused;
+  }
+
+  private async completeCheckRun(
+    result: ReviewResult,
+    conclusion: Conclusion,
+    stats: { posted: number; alreadyCommented: number; resolved: number; notInline: Array<{ placed: Placed; why: string }> },
+  ): Promise<number> {
+    const output = { title: checkTitle(result.findings), summary: truncate(this.summary(result, stats)), text: truncate(this.text(result, stats.notInline)) };
+    const annotations = result.findings.map(annotation);
+    const batches: (typeof annotations)[] = [];
+    for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    if (batches.length === 0) batches.push([]);
+
+    const base = { owner: this.pr.owner, repo: this.pr.repo };
+    let id = this.options.checkRunId;
+    for (const [i, batch] of batches.entries()) {
+      const last = i === batches.length - 1;
+      const done = last ? { status: "completed" as const, conclusion, completed_at: new Date().toISOString() } : {};
+      const withOutput = { ...done, output: { ...output, ...(batch.length ? { annotations: batch } : {}) } };
+      if (id === undefined) {
+        const { data } = await this.octokit.rest.checks.create({
+          ...base,
+          name: CHECK_NAME,
+          head_sha: this.pr.headSha,
+          external_id: String(this.pr.pullNumber),
+          ...(last ? {} : { status: "in_progress" as const }),
+          ...withOutput,
+        });
+        id = data.id;
+      } else {
+        await this.octokit.rest.checks.update({ ...base, check_run_id: id, ...withOutput });
+      }
+    }
+    this.options.checkRunId = id;
+    return id!;
+  }
+
+  private summary(result: ReviewResult, stats: { posted: number; alreadyCommented: number; resolved: number }): string {
+    const parts = [summaryTable(result.findings), ""];
+    const files = result.filesReviewed;
+    parts.push(
+      files === 0
+        ? "This pull request touches no Python files that the configuration includes."
+        : `Reviewed ${files} Python file${files === 1 ? "" : "s"} at \`${this.pr.headSha.slice(0, 7)}\`; fail level \`${result.config.fail_level}\`.`,
+    );
+    const activity = [
+      stats.posted ? `${stats.posted} new inline comment${stats.posted === 1 ? "" : "s"}` : "",
+      stats.alreadyCommented ? `${stats.alreadyCommented} already commented` : "",
+      stats.resolved ? `${stats.resolved} thread${stats.resolved === 1 ? "" : "s"} resolved (finding gone)` : "",
+    ].filter(Boolean);
+    if (activity.length) parts.push("", `${activity.join(", ")}.`);
+    return parts.join("\n");
+  }
+
+  private text(result: ReviewResult, notInline: Array<{ placed: Placed; why: string }>): string {
+    const parts: string[] = [];
+    if (notInline.length) {
+      parts.push("### Not commented inline", "");
+      for (const { placed, why } of notInline) {
+        const f = placed.finding;
+        parts.push(`- \`${f.path}:${f.line}\` **${f.rule}** ${f.message} (${why}) [spec](${f.section.url})`);
+      }
+    }
+    const notices = [...result.notices, ...(this.options.notices ?? [])];
+    if (notices.length) {
+      parts.push("", "### Notices", "");
+      for (const n of notices) parts.push(`- \`${n.path}\`: ${n.message}`);
+    }
+    return parts.join("\n").trim();
+  }
+}
+
+function checkTitle(findings: readonly Finding[]): string {
+  if (findings.length === 0) return "No findings";
+  const counts = (["error", "warning", "info"] as const)
+    .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}${n === 1 ? "" : "s"}`);
+  return `${findings.length} finding${findings.length === 1 ? "" : "s"}: ${counts.join(", ")}`;
+}
+
+function annotation(f: Finding) {
+  const related = (f.related ?? []).map((r) => `\n${r.path}:${r.line}: ${r.message}`).join("");
+  return {
+    path: f.path,
+    start_line: f.line,
+    end_line: f.endLine,
+    ...(f.line === f.endLine ? { start_column: f.column, end_column: Math.max(f.column, f.endColumn - 1) } : {}),
+    annotation_level: LEVELS[f.severity],
+    title: `${f.rule} ${f.name}`.slice(0, 255),
+    message: `${f.message}${related}`.slice(0, 64000),
+    raw_details: f.section.url,
+  };
+}
+
+function truncate(text: string): string {
+  if (text.length <= MAX_OUTPUT_CHARS) return text;
+  const note = "\n\n… (cut at GitHub's 65,535-character limit)";
+  return text.slice(0, MAX_OUTPUT_CHARS - note.length) + note;
+}

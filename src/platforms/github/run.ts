@@ -1,0 +1,83 @@
+/**
+ * One review of one pull request revision, on any authenticated Octokit: read the config at the base
+ * SHA, open the check run, run the platform-neutral review, publish. Shared by the GitHub App's jobs
+ * and the GitHub Actions mode.
+ */
+import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
+import type { Config } from "../../config/schema.js";
+import { fileFilter } from "../../config/file-filter.js";
+import { reviewChange } from "../../review/review.js";
+import type { Logger, ServiceHooks } from "../../service/platform.js";
+import { classify, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
+import { GithubPublisher, type PublishReport } from "./publisher.js";
+import { GithubChangeSource, MAX_LISTED_FILES } from "./source.js";
+
+export interface ReviewRequest extends PullRequestRef {
+  /** The pull request is a draft: it waits unless the config says `github.review_drafts: true`. */
+  draft?: boolean;
+  /** Someone asked for this run (recheck command, re-run button): drafts are reviewed too. */
+  recheck?: boolean;
+}
+
+export type ReviewOutcome =
+  | { status: "published"; report: PublishReport; findings: number }
+  | { status: "skipped"; reason: string }
+  | { status: "config-error"; message: string };
+
+export interface RunOptions {
+  logger: Logger;
+  hooks?: Pick<ServiceHooks, "reviewPosted" | "analysisSeconds">;
+}
+
+/** Reads the base config; a broken one is reported on the check run rather than ignored. */
+export async function readConfig(source: GithubChangeSource): Promise<Config> {
+  const text = await source.readBaseConfig();
+  return text === undefined ? defaultConfig() : parseConfig(text);
+}
+
+export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewRequest, options: RunOptions): Promise<ReviewOutcome> {
+  const log = options.logger.child({ repository: `${request.owner}/${request.repo}`, pull: request.pullNumber, sha: request.headSha });
+  const source = new GithubChangeSource(octokit, request);
+  const publisher = new GithubPublisher(octokit, request, { files: source, logger: log });
+  let config: Config;
+  try {
+    config = await readConfig(source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw classify(error, "reading .eventlet-review.yaml");
+    log.warn({ error: error.message }, "invalid repository config");
+    await publisher.failCheckRun("failure", "Invalid .eventlet-review.yaml", `The configuration at the base branch could not be used:\n\n${error.message}`);
+    return { status: "config-error", message: error.message };
+  }
+  if (request.draft && !request.recheck && !config.github.review_drafts) {
+    log.info("draft pull request: waiting for ready_for_review");
+    return { status: "skipped", reason: "draft" };
+  }
+  source.wants = fileFilter(config);
+
+  try {
+    await publisher.startCheckRun();
+    const started = performance.now();
+    const result = await reviewChange(source);
+    options.hooks?.analysisSeconds("github", (performance.now() - started) / 1000);
+    if (await source.listTruncated()) {
+      publisher.addNotices([
+        { path: "(pull request)", message: `GitHub lists only the first ${MAX_LISTED_FILES} files of a pull request; later files were not reviewed` },
+      ]);
+    }
+    await publisher.publish(result);
+    options.hooks?.reviewPosted("github", result.findings);
+    log.info({ findings: result.findings.length, ...publisher.report }, "review published");
+    return { status: "published", report: publisher.report!, findings: result.findings.length };
+  } catch (error) {
+    log.error({ err: error }, "review failed");
+    if (publisher.checkRunId !== undefined) {
+      const summary = isTransient(error)
+        ? "GitHub did not answer; the review will be retried."
+        : `The review stopped with an error: ${(error as Error).message ?? String(error)}`;
+      await publisher.failCheckRun("neutral", "eventlet-review could not finish", summary).catch((e: unknown) => {
+        log.warn({ err: e }, "could not complete the check run");
+      });
+    }
+    throw classify(error, "reviewing the pull request");
+  }
+}
