@@ -15,9 +15,13 @@ import { runsAtImport } from "./python.js";
 export interface InitSummary {
   path: string;
   /** Code that runs at import before the package patches (all of it when it never patches). */
-  runsCode: { line: number; what: string }[];
-  /** How the package patches at import, if it does: directly or by importing a patch module. */
-  patch?: { line: number; scope: PatchScope };
+  runsCode: { line: number; what: string; ownImport: boolean }[];
+  /**
+   * How the package patches at import, if it does: directly or by importing a patch module. `scope` is
+   * the first patch call's; `scopes` lists every patch call of that statement (`if os.name == 'nt':`
+   * / `else:` branches patch differently).
+   */
+  patch?: { line: number; scope: PatchScope; scopes: PatchScope[] };
 }
 
 const cache = new WeakMap<ProjectFiles, Map<string, Promise<InitSummary | undefined>>>();
@@ -39,23 +43,43 @@ export async function parentPackages(path: string, project: ProjectFiles, config
   return summaries;
 }
 
-function findPatchCall(node: Node, imports: ImportTable): Node | undefined {
-  if (node.type === "call" && isPatchCall(node, imports) && runsAtImport(node)) return node;
-  if (node.type === "function_definition" || node.type === "class_definition") return undefined;
-  for (const child of node.namedChildren) {
-    const found = child && findPatchCall(child, imports);
-    if (found) return found;
-  }
-  return undefined;
+/** The import-time patch calls of a statement, in source order. */
+function findPatchCalls(node: Node, imports: ImportTable, found: Node[] = []): Node[] {
+  if (node.type === "call" && isPatchCall(node, imports) && runsAtImport(node)) found.push(node);
+  if (node.type === "function_definition" || node.type === "class_definition") return found;
+  for (const child of node.namedChildren) if (child) findPatchCalls(child, imports, found);
+  return found;
 }
 
-function importsPatchModule(statement: Node, imports: ImportTable, isPatchModule: (p: string) => boolean): boolean {
+/** True when the import statement imports a dedicated patch module (`import nova.monkey_patch`). */
+export function importsPatchModule(statement: Node, imports: ImportTable, isPatchModule: (p: string) => boolean): boolean {
   if (statement.type !== "import_statement" && statement.type !== "import_from_statement") return false;
   return imports.records.some((r) => {
-    if (r.node.id !== statement.id) return false;
+    // `from eventlet import monkey_patch` imports the function, not a project's patch module.
+    if (r.node.id !== statement.id || r.module === "eventlet" || r.module.startsWith("eventlet.")) return false;
     const modulePath = (r.name ? `${r.module}.${r.name}` : r.module).replace(/\./g, "/");
     return isPatchModule(`${modulePath}.py`) || isPatchModule(`${modulePath}/__init__.py`);
   });
+}
+
+/**
+ * True for an import of the package's own modules (`from .rpc import *`, `from oslo_messaging import
+ * rpc` in `oslo_messaging/__init__.py`): the re-exports that make a library's public API.
+ */
+function importsOwnPackage(statement: Node, initPath: string): boolean {
+  const top = initPath.split("/")[0];
+  const own = (module: string) => module === top || module.startsWith(`${top}.`);
+  if (statement.type === "import_from_statement") {
+    const module = statement.childForFieldName("module_name");
+    return module?.type === "relative_import" || own(module?.text.replace(/\s+/g, "") ?? "");
+  }
+  if (statement.type === "import_statement") {
+    return statement.childrenForFieldName("name").every((item) => {
+      const name = item?.type === "aliased_import" ? item.childForFieldName("name")?.text : item?.text;
+      return own(name ?? "");
+    });
+  }
+  return false;
 }
 
 async function summarize(path: string, text: string, config: Config): Promise<InitSummary> {
@@ -66,11 +90,14 @@ async function summarize(path: string, text: string, config: Config): Promise<In
     for (const statement of tree.rootNode.namedChildren) {
       if (!statement) continue;
       const line = statement.startPosition.row + 1;
-      const patchCall = findPatchCall(statement, imports);
-      if (patchCall) return { path, runsCode, patch: { line: patchCall.startPosition.row + 1, scope: patchScope(patchCall) } };
-      if (importsPatchModule(statement, imports, isPatchModule)) return { path, runsCode, patch: { line, scope: "full" } };
+      const patchCalls = findPatchCalls(statement, imports);
+      if (patchCalls.length > 0) {
+        const scopes = patchCalls.map(patchScope);
+        return { path, runsCode, patch: { line: patchCalls[0].startPosition.row + 1, scope: scopes[0], scopes } };
+      }
+      if (importsPatchModule(statement, imports, isPatchModule)) return { path, runsCode, patch: { line, scope: "full", scopes: ["full"] } };
       const code = firstCodeThatRuns(statement, imports);
-      if (code) runsCode.push({ line: code.node.startPosition.row + 1, what: code.what });
+      if (code) runsCode.push({ line: code.node.startPosition.row + 1, what: code.what, ownImport: importsOwnPackage(code.node, path) });
     }
     return { path, runsCode };
   });

@@ -139,3 +139,44 @@ export function readsEnvironment(condition: Node, imports: ImportTable): boolean
   visit(condition);
   return reads;
 }
+
+/** A condition that holds only on Windows: `os.name == 'nt'`, `sys.platform == 'win32'`, `sys.platform.startswith('win')`. */
+const WINDOWS_TEST =
+  /^\(?\s*(?:os\.name\s*==\s*['"]nt['"]|sys\.platform\s*==\s*['"]win32['"]|sys\.platform\.startswith\(\s*['"]win(?:32)?['"]\s*\)|platform\.system\(\)\s*==\s*['"]Windows['"])\s*\)?$/;
+/** Its negation: `os.name != 'nt'`, `not sys.platform.startswith('win')`. */
+const NOT_WINDOWS_TEST =
+  /^\(?\s*(?:os\.name\s*!=\s*['"]nt['"]|sys\.platform\s*!=\s*['"]win32['"]|not\s+sys\.platform\.startswith\(\s*['"]win(?:32)?['"]\s*\)|platform\.system\(\)\s*!=\s*['"]Windows['"])\s*\)?$/;
+
+/**
+ * True when `node` sits in a branch that runs only on Windows: the body of `if os.name == 'nt':`, or
+ * an `elif`/`else` after `if os.name != 'nt':`. Services patch there with `os=False`/`thread=False`
+ * because eventlet's green pipes break `subprocess` on Windows, a platform constraint, not a choice.
+ */
+export function windowsOnly(node: Node): boolean {
+  for (let child: Node = node, p = node.parent; p; child = p, p = p.parent) {
+    if (p.type !== "if_statement") continue;
+    const clauses = p.namedChildren.filter((c): c is Node => !!c);
+    const conditionText = (c: Node | null | undefined) => (c?.text ?? "").replace(/\s+/g, " ").trim();
+    const branchIndex = clauses.findIndex((c) => c.id === child.id);
+    if (branchIndex < 0) continue;
+    const branch = clauses[branchIndex];
+    // Conditions that were false for this branch to run: the if's own (unless this is its body) and earlier elifs.
+    const earlier: Node[] = [];
+    const ifCondition = p.childForFieldName("condition");
+    if (branch.id === ifCondition?.id) continue; // inside the condition itself
+    if (branch.type === "block") {
+      if (WINDOWS_TEST.test(conditionText(ifCondition))) return true;
+      continue;
+    }
+    if (ifCondition) earlier.push(ifCondition);
+    for (const c of clauses.slice(0, branchIndex)) {
+      if (c.type === "elif_clause") {
+        const condition = c.childForFieldName("condition");
+        if (condition) earlier.push(condition);
+      }
+    }
+    if (earlier.some((c) => NOT_WINDOWS_TEST.test(conditionText(c)))) return true;
+    if (branch.type === "elif_clause" && WINDOWS_TEST.test(conditionText(branch.childForFieldName("condition")))) return true;
+  }
+  return false;
+}

@@ -32,6 +32,11 @@ function matchersFor(config: Config) {
   return m;
 }
 
+/** Matches the paths of dedicated patch modules (`patch_modules`). */
+export function patchModuleMatcher(config: Config): Matcher {
+  return matchersFor(config).patch;
+}
+
 const MAIN_GUARD = /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m;
 const WSGI_APPLICATION = /^(application\s*=|def\s+application\s*\()/m;
 

@@ -3,7 +3,8 @@ import { codeBefore, isPatchCall } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
 import type { Node } from "web-tree-sitter";
 import { SECTIONS } from "./sections.js";
-import type { Rule } from "./types.js";
+import { moduleRoles } from "../analyzer/roles.js";
+import type { Rule, RuleContext } from "./types.js";
 
 export const monkeyPatchNotFirst: Rule = {
   meta: {
@@ -32,7 +33,10 @@ export const monkeyPatchNotFirst: Rule = {
       notes:
         "A patch call inside a function is not flagged at that line: whoever calls it must run it first (see " +
         "EVL102 for where that belongs). `os`, `sys` and `os.path` calls are allowed before the patch because " +
-        "the spec allows importing `os` first and neither starts threads.",
+        "the spec allows importing `os` first and neither starts threads. A test package of a library " +
+        "(`oslo_messaging/tests/__init__.py`) is not flagged for its parent `__init__.py` when that only " +
+        "re-exports the library's own modules: nothing inside the package can run earlier, and patching in the " +
+        "library's `__init__` is what EVL102 forbids.",
     },
   },
   create(context) {
@@ -70,6 +74,9 @@ export const monkeyPatchNotFirst: Rule = {
             if (parent.patch) break; // the package patched already: this call is redundant, not late
             const code = parent.runsCode[0];
             if (!code) continue;
+            // A library's tests cannot run before the library's own __init__, which re-exports its API:
+            // nothing in the package can patch earlier, and patching in that __init__ is EVL102.
+            if (context.roles.test && !isTestPath(parent.path, context) && parent.runsCode.every((c) => c.ownImport)) continue;
             context.report({
               node: call,
               message:
@@ -85,6 +92,10 @@ export const monkeyPatchNotFirst: Rule = {
     };
   },
 };
+
+function isTestPath(path: string, context: RuleContext): boolean {
+  return moduleRoles(path, "", context.config).test;
+}
 
 /** The statement holding a call: walk up to the nearest node whose parent is a block or the module. */
 function statementOf(node: Node): Node {

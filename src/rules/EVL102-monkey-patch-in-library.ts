@@ -1,4 +1,7 @@
+import type { Node } from "web-tree-sitter";
+import { importsPatchModule } from "../analyzer/packages.js";
 import { isPatchCall } from "../analyzer/patching.js";
+import { patchModuleMatcher } from "../analyzer/roles.js";
 import { runsAtImport } from "../analyzer/python.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
@@ -10,7 +13,7 @@ export const monkeyPatchInLibrary: Rule = {
     severity: "warning",
     enabledByDefault: true,
     section: SECTIONS.monkeyPatching,
-    triggers: ["monkey_patch"],
+    triggers: ["monkey_patch", "monkeypatch", "eventlet_patch"],
     summary: "An import-time monkey patch in the root package __init__.py or another importable library module.",
     docs: {
       what:
@@ -28,14 +31,28 @@ export const monkeyPatchInLibrary: Rule = {
       useInstead:
         "# mypkg/cmd/__init__.py: every console script imports it first\nimport eventlet\neventlet.monkey_patch()\n",
       notes:
-        "A patch inside a function of a library module is not flagged: its callers decide when it runs. WSGI " +
+        "A patch inside a function of a library module is not flagged: its callers decide when it runs. " +
+        "Importing a dedicated patch module (`import nova.monkey_patch`) patches as surely as calling " +
+        "`monkey_patch()`, so a library module that does it at import time is flagged at the import. WSGI " +
         "modules get EVL103 instead.",
     },
   },
   create(context) {
     const { roles } = context;
     if (roles.entryPoint || roles.patchModule || roles.test || roles.wsgi) return {};
+    const isPatchModule = patchModuleMatcher(context.config);
+    const onImport = (node: Node) => {
+      if (!runsAtImport(node) || !importsPatchModule(node, context.imports, isPatchModule)) return;
+      context.report({
+        node,
+        message:
+          "importing the patch module from an importable library module patches eventlet for everything that " +
+          "imports this one: import it only from the entry points (<pkg>/cmd/__init__.py, the tests package __init__.py).",
+      });
+    };
     return {
+      import_statement: onImport,
+      import_from_statement: onImport,
       call(node) {
         if (!isPatchCall(node, context.imports) || !runsAtImport(node)) return;
         context.report({

@@ -1,4 +1,8 @@
+import type { Node } from "web-tree-sitter";
+import { importsPatchModule } from "../analyzer/packages.js";
 import { isPatchCall } from "../analyzer/patching.js";
+import { runsAtImport } from "../analyzer/python.js";
+import { patchModuleMatcher } from "../analyzer/roles.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 
@@ -9,13 +13,14 @@ export const monkeyPatchInWsgi: Rule = {
     severity: "error",
     enabledByDefault: true,
     section: SECTIONS.monkeyPatching,
-    triggers: ["monkey_patch"],
+    triggers: ["monkey_patch", "monkeypatch", "eventlet_patch"],
     summary: "A monkey patch in WSGI application code, which mod_wsgi or uwsgi loads.",
     docs: {
       what:
         "Flags `eventlet.monkey_patch()` anywhere in WSGI application code: a `wsgi.py` module, a module of a " +
         "`wsgi` package, `wsgi_app.py`, or a module that defines `application` at the top level (patterns in " +
-        "`wsgi_modules`). Such a module gets this rule only, not EVL102 as well.",
+        "`wsgi_modules`), and an import-time import of a dedicated patch module there (`import " +
+        "myservice.monkey_patch`). Such a module gets this rule only, not EVL102 as well.",
       why:
         "The spec asks that services can run without monkey patching \"such as when an API service runs under " +
         "Apache\". Under mod_wsgi or uwsgi the server suspends the embedded interpreter between requests, so green " +
@@ -27,7 +32,19 @@ export const monkeyPatchInWsgi: Rule = {
   },
   create(context) {
     if (!context.roles.wsgi) return {};
+    const isPatchModule = patchModuleMatcher(context.config);
+    const onImport = (node: Node) => {
+      if (!runsAtImport(node) || !importsPatchModule(node, context.imports, isPatchModule)) return;
+      context.report({
+        node,
+        message:
+          "WSGI application code imports the patch module, but mod_wsgi and uwsgi suspend the interpreter between " +
+          "requests and green threads stall: remove the import and keep it in the eventlet server's entry point.",
+      });
+    };
     return {
+      import_statement: onImport,
+      import_from_statement: onImport,
       call(node) {
         if (!isPatchCall(node, context.imports)) return;
         context.report({

@@ -1,6 +1,6 @@
 import type { Node } from "web-tree-sitter";
 import { parentPackages } from "../analyzer/packages.js";
-import { isPatchCall, patchScope, type PatchScope } from "../analyzer/patching.js";
+import { isPatchCall, patchScope, windowsOnly, type PatchScope } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
@@ -36,7 +36,13 @@ export const monkeyPatchThreadDisabled: Rule = {
       useInstead:
         "import eventlet\n\neventlet.monkey_patch(os=False)\n\n# in code that relies on green threads:\n" +
         "from oslo_utils import eventletutils\neventletutils.warn_eventlet_not_patched(expected_patched_modules=['thread'])\n",
-      notes: "`os=False` alone is fine: threads stay patched. `all=True` is the same as no argument.",
+      notes:
+        "`os=False` alone is fine: threads stay patched. `all=True` is the same as no argument. Two cases are " +
+        "not reported: a narrower patch after a full one (eventlet never unpatches, so a test that calls " +
+        "`monkey_patch(os=False, thread=False)` after its tests package patched everything changes nothing), " +
+        "and a patch in a branch that runs only on Windows (`if os.name == 'nt':`), where services leave " +
+        "`os` and `thread` unpatched because eventlet's green pipes break `subprocess` there: a platform " +
+        "constraint with no alternative, not the debugger switch the spec warns about.",
     },
   },
   create(context) {
@@ -50,6 +56,14 @@ export const monkeyPatchThreadDisabled: Rule = {
         let parentsChecked = false;
         for (const { node, scope } of calls) {
           if (scope === "full" && runsAtImport(node)) patchedFully = true;
+          if (scope === "full" || scope === "unknown" || windowsOnly(node)) continue;
+          // eventlet never unpatches: after a full patch of the program, a narrower one changes nothing.
+          if (!parentsChecked) {
+            parentsChecked = true;
+            const parents = await parentPackages(context.path, context.project, context.config);
+            if (parents.some((p) => p.patch?.scopes.includes("full"))) patchedFully = true;
+          }
+          if (patchedFully) continue; // redundant after a full patch, not dangerous
           if (scope === "thread-off") {
             context.report({ node, message: `this patch leaves threading native and green threads deadlock on its locks: patch thread too; ${ADVICE}` });
           } else if (scope === "thread-unknown") {
@@ -59,12 +73,6 @@ export const monkeyPatchThreadDisabled: Rule = {
               message: `thread=<expression> can leave threading unpatched (often a debugger switch) and deadlock: patch thread always; ${ADVICE}`,
             });
           } else if (scope === "partial") {
-            if (!parentsChecked) {
-              parentsChecked = true;
-              const parents = await parentPackages(context.path, context.project, context.config);
-              if (parents.some((p) => p.patch?.scope === "full")) patchedFully = true;
-            }
-            if (patchedFully) continue; // redundant after a full patch, not dangerous
             context.report({
               node,
               message: "naming modules patches only those, so threading stays native and green threads deadlock: add thread=True or call monkey_patch() with no arguments.",

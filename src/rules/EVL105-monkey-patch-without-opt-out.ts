@@ -12,6 +12,12 @@ function guardedByEnvironment(call: Node, context: Parameters<Rule["create"]>[0]
   return false;
 }
 
+function outermostIf(call: Node): Node | undefined {
+  let found: Node | undefined;
+  for (let p = call.parent; p; p = p.parent) if (p.type === "if_statement") found = p;
+  return found;
+}
+
 export const monkeyPatchWithoutOptOut: Rule = {
   meta: {
     id: "EVL105",
@@ -36,9 +42,16 @@ export const monkeyPatchWithoutOptOut: Rule = {
     },
   },
   create(context) {
+    // `if os.name == 'nt': monkey_patch(os=False) else: monkey_patch()` is one decision: one finding.
+    const reportedIfs = new Set<number>();
     return {
       call(node) {
         if (!isPatchCall(node, context.imports) || !runsAtImport(node) || guardedByEnvironment(node, context)) return;
+        const branches = outermostIf(node);
+        if (branches) {
+          if (reportedIfs.has(branches.id)) return;
+          reportedIfs.add(branches.id);
+        }
         context.report({
           node,
           message:

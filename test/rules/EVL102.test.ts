@@ -1,0 +1,126 @@
+import { monkeyPatchInLibrary } from "../../src/rules/EVL102-monkey-patch-in-library.js";
+import { ruleTester } from "../helpers/rule-tester.js";
+
+const PATCH = "import eventlet\neventlet.monkey_patch()\n";
+
+ruleTester(monkeyPatchInLibrary, {
+  valid: [
+    { name: "<pkg>/cmd/__init__.py is an entry point", path: "nova/cmd/__init__.py", code: PATCH },
+    { name: "a module under cmd/ is an entry point", path: "cinder/cmd/volume.py", code: PATCH },
+    { name: "__main__.py is an entry point", path: "pkg/__main__.py", code: PATCH },
+    { name: "the tests package __init__ is an entry point", path: "nova/tests/unit/__init__.py", code: PATCH },
+    { name: "a test module is test code", path: "oslo_service/tests/eventlet_service.py", code: PATCH },
+    { name: "a dedicated patch module", path: "nova/monkey_patch.py", code: "import eventlet\n\ndef _patch():\n    eventlet.monkey_patch()\n\n_patch()\n" },
+    { name: "a dedicated patch module patching at top level", path: "cinder/monkey_patch.py", code: PATCH },
+    {
+      name: "a script guarded by __main__ is an entry point",
+      path: "pkg/tool.py",
+      code: "import eventlet\neventlet.monkey_patch()\n\nif __name__ == '__main__':\n    main()\n",
+    },
+    {
+      name: "a WSGI module gets EVL103 only, not EVL102",
+      path: "pkg/api/wsgi.py",
+      code: "import eventlet\neventlet.monkey_patch()\napplication = make_app()\n",
+    },
+    {
+      name: "a module that defines application is WSGI code (EVL103 only)",
+      path: "pkg/api/app.py",
+      code: "import eventlet\neventlet.monkey_patch()\n\ndef application(environ, start_response):\n    pass\n",
+    },
+    {
+      name: "a patch inside a function of a library: its callers decide",
+      path: "neutron/common/eventlet_utils.py",
+      code: "import eventlet\n\ndef monkey_patch():\n    eventlet.monkey_patch()\n",
+    },
+    {
+      name: "a patch in a docstring is prose",
+      path: "oslo_messaging/rpc/server.py",
+      code: '"""Example::\n\n    import eventlet\n    eventlet.monkey_patch()\n"""\n',
+    },
+    { name: "another object's monkey_patch is not eventlet's", path: "pkg/utils.py", code: "import mock\nmock.monkey_patch()\n" },
+    {
+      name: "configured entry points replace the defaults",
+      path: "pkg/launch.py",
+      config: { entry_points: ["pkg/launch.py"] },
+      code: PATCH,
+    },
+    {
+      name: "the patch module imported from an entry point",
+      path: "nova/cmd/__init__.py",
+      code: "import nova.monkey_patch  # noqa: F401\n",
+    },
+    {
+      name: "the patch module imported inside a function",
+      path: "pkg/service.py",
+      code: "def start():\n    from pkg import monkey_patch\n",
+    },
+    {
+      name: "a module with a similar name that is not a patch module",
+      path: "pkg/api/__init__.py",
+      code: "from pkg import monkey_patching_helpers\nimport eventlet\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "the root package __init__ (nova/__init__.py)",
+      path: "nova/__init__.py",
+      code: PATCH,
+      errors: [{ line: 2, column: 1, endColumn: 24, message: "nova/__init__.py patches eventlet for everything that imports the package" }],
+    },
+    {
+      name: "an importable library module",
+      path: "pkg/service.py",
+      code: PATCH,
+      errors: [{ line: 2, message: "an importable library module patches eventlet" }],
+    },
+    {
+      name: "alias: import eventlet as ev",
+      path: "pkg/service.py",
+      code: "import eventlet as ev\nev.monkey_patch(os=False)\n",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "alias: from eventlet import monkey_patch as mp",
+      path: "pkg/service.py",
+      code: "from eventlet import monkey_patch as mp\nmp()\n",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "alias: eventlet.patcher.monkey_patch",
+      path: "pkg/service.py",
+      code: "import eventlet.patcher\neventlet.patcher.monkey_patch()\n",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "alias: from eventlet import patcher",
+      path: "pkg/service.py",
+      code: "from eventlet import patcher\npatcher.monkey_patch(all=True)\n",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "a guarded patch in a library still patches for every importer",
+      path: "pkg/__init__.py",
+      code: "import os\nif not os.environ.get('DISABLE_EVENTLET_PATCHING'):\n    import eventlet\n    eventlet.monkey_patch()\n",
+      errors: [{ line: 4, column: 5 }],
+    },
+    {
+      name: "a library module that imports the patch module (nova/api/openstack/__init__.py shape)",
+      path: "pkg/api/openstack/__init__.py",
+      code: '"""WSGI middleware."""\nimport pkg.monkey_patch  # noqa: F401\n\nfrom oslo_log import log as logging\n',
+      errors: [{ line: 2, column: 1, endColumn: 24, message: "importing the patch module" }],
+    },
+    {
+      name: "from <pkg> import monkey_patch in a library module",
+      path: "pkg/api/__init__.py",
+      code: "from pkg import monkey_patch  # noqa: F401\n",
+      errors: [{ line: 1 }],
+    },
+    {
+      name: "a configured patch module",
+      path: "neutron/agent/__init__.py",
+      config: { patch_modules: ["neutron/common/eventlet_patch.py"] },
+      code: "from neutron.common import eventlet_patch\n",
+      errors: [{ line: 1 }],
+    },
+  ],
+});

@@ -1,0 +1,75 @@
+import { monkeyPatchInWsgi } from "../../src/rules/EVL103-monkey-patch-in-wsgi.js";
+import { monkeyPatchInLibrary } from "../../src/rules/EVL102-monkey-patch-in-library.js";
+import { findingsFor, ruleTester } from "../helpers/rule-tester.js";
+
+const PATCH = "import eventlet\neventlet.monkey_patch()\n";
+
+ruleTester(monkeyPatchInWsgi, {
+  valid: [
+    { name: "a library module is EVL102's", path: "pkg/service.py", code: PATCH },
+    { name: "an entry point", path: "pkg/cmd/api.py", code: PATCH },
+    { name: "a WSGI module that does not patch", path: "pkg/api/wsgi.py", code: "from pkg.api import app\napplication = app.init()\n" },
+    {
+      name: "a WSGI module that only imports eventlet",
+      path: "pkg/api/wsgi.py",
+      code: "import eventlet.wsgi\napplication = make_app()\n",
+    },
+    {
+      name: "`application` as a local name is not a WSGI module",
+      path: "pkg/service.py",
+      code: "def make():\n    application = 1\n    return application\n",
+    },
+    {
+      name: "an entry point that imports the patch module",
+      path: "pkg/cmd/api.py",
+      code: "import pkg.monkey_patch  # noqa: F401\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "wsgi.py",
+      path: "pkg/api/wsgi.py",
+      code: PATCH,
+      errors: [{ line: 2, column: 1, endColumn: 24, message: "mod_wsgi and uwsgi suspend the interpreter" }],
+    },
+    { name: "a module of a wsgi package", path: "nova/wsgi/osapi_compute.py", code: PATCH, errors: [{ line: 2 }] },
+    { name: "wsgi_app.py", path: "nova/api/openstack/wsgi_app.py", code: PATCH, errors: [{ line: 2 }] },
+    {
+      name: "a module that assigns application at top level",
+      path: "pkg/api/app.py",
+      code: "import eventlet as ev\nev.monkey_patch()\napplication = make_app()\n",
+      errors: [{ line: 2 }],
+    },
+    {
+      name: "a module that defines application()",
+      path: "pkg/api/app.py",
+      code: "from eventlet import patcher\n\ndef application(environ, start_response):\n    patcher.monkey_patch()\n",
+      errors: [{ line: 4, column: 5 }],
+    },
+    {
+      name: "a patch inside a function of WSGI code still patches under mod_wsgi",
+      path: "pkg/api/wsgi.py",
+      code: "import eventlet\n\ndef init_application():\n    eventlet.monkey_patch()\n    return make_app()\n",
+      errors: [{ line: 4 }],
+    },
+    {
+      name: "a WSGI module that imports the patch module",
+      path: "pkg/api/wsgi.py",
+      code: "import pkg.monkey_patch  # noqa: F401\napplication = make_app()\n",
+      errors: [{ line: 1, message: "imports the patch module" }],
+    },
+    {
+      name: "a configured WSGI module",
+      path: "pkg/api/server.py",
+      config: { wsgi_modules: ["pkg/api/server.py"] },
+      code: PATCH,
+      errors: [{ line: 2 }],
+    },
+  ],
+});
+
+test("a WSGI module gets EVL103 and not EVL102", async () => {
+  const c = { path: "pkg/api/wsgi.py", code: PATCH };
+  expect((await findingsFor(monkeyPatchInWsgi, c)).map((f) => f.rule)).toEqual(["EVL103"]);
+  expect(await findingsFor(monkeyPatchInLibrary, c)).toEqual([]);
+});
