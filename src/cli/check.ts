@@ -1,11 +1,12 @@
 /**
  * `eventlet-review check`: analyze the files under each PATH (or only the files a change touches) and
- * keep the findings the change brings in. Files stream through one at a time, so memory stays flat.
+ * keep the findings the change brings in. Files stream through one at a time (reads run a few files
+ * ahead of the analysis), so memory stays flat however large the tree.
  */
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { Analyzer } from "../analyzer/analyze.js";
+import { activeRules, Analyzer } from "../analyzer/analyze.js";
 import type { ProjectFiles } from "../analyzer/project.js";
 import type { Finding, Notice } from "../analyzer/types.js";
 import { CONFIG_FILE_NAMES, ConfigError, defaultConfig, parseConfig } from "../config/load.js";
@@ -23,9 +24,11 @@ export interface CheckOptions {
   paths: string[];
   cwd: string;
   base?: string;
+  /** A unified diff file, or "-" for standard input (read through `readStdin`). */
   diffFile?: string;
   staged?: boolean;
   configPath?: string;
+  readStdin?: () => Promise<string>;
   /** Called after each file, for progress display. */
   onProgress?: (filesDone: number, findings: number) => void;
 }
@@ -46,6 +49,9 @@ export interface CheckResult {
   filesParsed: number;
 }
 
+/** How many file reads run ahead of the analysis: enough to hide disk latency, few enough to stay small. */
+const READ_AHEAD = 16;
+
 class DiskProjectFiles implements ProjectFiles {
   constructor(private readonly root: string) {}
   async readText(path: string): Promise<string | undefined> {
@@ -57,18 +63,33 @@ class DiskProjectFiles implements ProjectFiles {
   }
 }
 
-/** `--config FILE`, else the first `.eventlet-review.yaml` from the directory up to the repository top. */
-export async function loadConfigFor(directory: string, configPath?: string): Promise<Config> {
+function checkedConfig(config: Config, source: string): Config {
+  try {
+    activeRules(config);
+  } catch (error) {
+    throw new ConfigError(`${source}: ${(error as Error).message}`);
+  }
+  return config;
+}
+
+/**
+ * `--config FILE` (relative to `cwd`), else the first `.eventlet-review.yaml` (or `.yml`) from
+ * `directory` up to the repository top.
+ */
+export async function loadConfigFor(directory: string, configPath?: string, cwd = process.cwd()): Promise<Config> {
   if (configPath) {
-    const text = await readFile(configPath, "utf8").catch(() => {
+    const text = await readFile(resolve(cwd, configPath), "utf8").catch(() => {
       throw new UsageError(`cannot read config file ${configPath}`);
     });
-    return parseConfig(text, configPath);
+    return checkedConfig(parseConfig(text, configPath), configPath);
   }
   for (let dir = directory; ; dir = dirname(dir)) {
     for (const name of CONFIG_FILE_NAMES) {
       const candidate = join(dir, name);
-      if (existsSync(candidate)) return parseConfig(await readFile(candidate, "utf8"), relative(process.cwd(), candidate) || name);
+      if (existsSync(candidate)) {
+        const source = relative(cwd, candidate) || name;
+        return checkedConfig(parseConfig(await readFile(candidate, "utf8"), source), source);
+      }
     }
     if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return defaultConfig();
   }
@@ -78,30 +99,109 @@ function toPosix(path: string): string {
   return sep === "/" ? path : path.split(sep).join("/");
 }
 
-async function changeFor(options: CheckOptions, directory: string): Promise<ChangedLines | undefined> {
-  if (options.diffFile) {
-    const diff = await readFile(options.diffFile === "-" ? "/dev/stdin" : options.diffFile, "utf8").catch(() => {
-      throw new UsageError(`cannot read diff file ${options.diffFile}`);
-    });
-    // Diff paths are relative to where the diff was made: the current directory.
-    return parseUnifiedDiff(diff).mapPaths((p) => inside(directory, resolve(options.cwd, p)));
-  }
-  if (options.base || options.staged) {
-    const repoRoot = await repositoryRoot(directory);
-    const changed = options.staged ? await stagedChanges(repoRoot) : await changedSinceBase(repoRoot, options.base!);
-    return changed.mapPaths((p) => inside(directory, join(repoRoot, p)));
-  }
-  return undefined;
-}
-
 function inside(directory: string, absolute: string): string | undefined {
   const rel = relative(directory, absolute);
   return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? undefined : toPosix(rel);
 }
 
-export async function runCheck(options: CheckOptions): Promise<CheckResult> {
-  if (options.paths.length === 0) options.paths = ["."];
-  const roots: { root: CheckRoot; files?: string[] }[] = [];
+/** The nearest directory from `start` up that holds `.git`, found without running git. */
+function gitTop(start: string): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ".git"))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Paths in a diff are relative to where it was made: the current directory for `diff -u`, the
+ * repository top for git (even when run in a subdirectory). A path that exists under the current
+ * directory wins; otherwise it is read from the repository top.
+ */
+function diffPathResolver(cwd: string): (path: string) => string {
+  const top = gitTop(cwd);
+  return (path) => {
+    const here = resolve(cwd, path);
+    if (!top || existsSync(here)) return here;
+    const fromTop = resolve(top, path);
+    return existsSync(fromTop) ? fromTop : here;
+  };
+}
+
+class ChangeReader {
+  private diff?: Promise<ChangedLines>;
+  constructor(private readonly options: CheckOptions) {}
+
+  /** The change, with paths relative to `directory` (files outside it are dropped). */
+  async for(directory: string): Promise<ChangedLines | undefined> {
+    const { options } = this;
+    if (options.diffFile) {
+      this.diff ??= this.readDiff(options.diffFile);
+      const where = diffPathResolver(options.cwd);
+      return (await this.diff).mapPaths((p) => inside(directory, where(p)));
+    }
+    if (options.base !== undefined || options.staged) {
+      const repoRoot = await repositoryRoot(directory);
+      const changed = options.staged ? await stagedChanges(repoRoot) : await changedSinceBase(repoRoot, options.base!);
+      return changed.mapPaths((p) => inside(directory, join(repoRoot, p)));
+    }
+    return undefined;
+  }
+
+  private async readDiff(file: string): Promise<ChangedLines> {
+    let text: string;
+    if (file === "-") {
+      const read = this.options.readStdin ?? (() => readFile("/dev/stdin", "utf8"));
+      text = await read();
+    } else {
+      text = await readFile(resolve(this.options.cwd, file), "utf8").catch(() => {
+        throw new UsageError(`cannot read diff file ${file}`);
+      });
+    }
+    return parseUnifiedDiff(text);
+  }
+}
+
+type Loaded = { path: string; bytes: Uint8Array } | { path: string; notice?: string };
+
+async function load(directory: string, path: string, maxBytes: number, fromDiff: boolean): Promise<Loaded> {
+  const absolute = join(directory, ...path.split("/"));
+  try {
+    const info = await stat(absolute);
+    if (!info.isFile()) return fromDiff ? { path } : { path, notice: "skipped: not a regular file" };
+    // Say why before reading: an oversized file is never loaded into memory.
+    if (info.size > maxBytes) {
+      return { path, notice: `skipped: ${info.size} bytes is over the ${maxBytes}-byte limit (max_file_bytes)` };
+    }
+    return { path, bytes: await readFile(absolute) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A diff may name a file that is gone from the working tree: nothing to review there.
+    if (fromDiff && code === "ENOENT") return { path };
+    return { path, notice: `skipped: cannot read (${code ?? (error as Error).message})` };
+  }
+}
+
+/** Starts reading up to READ_AHEAD files before they are needed, yielding them in order. */
+async function* readAhead(
+  paths: AsyncIterable<string> | Iterable<string>,
+  read: (path: string) => Promise<Loaded>,
+): AsyncGenerator<Loaded> {
+  const pending: Promise<Loaded>[] = [];
+  for await (const path of paths) {
+    pending.push(read(path));
+    if (pending.length >= READ_AHEAD) yield await pending.shift()!;
+  }
+  while (pending.length) yield await pending.shift()!;
+}
+
+interface Root {
+  root: CheckRoot;
+  /** Set when the PATH is a single file. */
+  files?: string[];
+}
+
+async function resolveRoots(options: CheckOptions): Promise<Root[]> {
+  const roots: Root[] = [];
   for (const given of options.paths) {
     const absolute = resolve(options.cwd, given);
     const info = await stat(absolute).catch(() => undefined);
@@ -113,25 +213,39 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       roots.push({ root: { given, directory }, files: [inside(directory, absolute)!] });
     }
   }
-  const config = await loadConfigFor(roots[0].root.directory, options.configPath);
+  return roots;
+}
+
+export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  const roots = await resolveRoots({ ...options, paths: options.paths.length ? options.paths : ["."] });
+  const config = await loadConfigFor(roots[0].root.directory, options.configPath, options.cwd);
   const result: CheckResult = { config, findings: [], notices: [], roots: roots.map((r) => r.root), filesChecked: 0, filesParsed: 0 };
+  const changes = new ChangeReader(options);
+  const keep = fileFilter(config);
 
   for (const [index, { root, files }] of roots.entries()) {
     const analyzer = new Analyzer(config, new DiskProjectFiles(root.directory));
-    const changed = await changeFor(options, root.directory);
-    const keep = fileFilter(config);
+    const changed = await changes.for(root.directory);
     const candidates: AsyncIterable<string> | string[] = changed
       ? changed.paths().filter((p) => keep(p) && (!files || files.includes(p))).sort()
-      : (files ?? walkFiles(root.directory, config));
-    for await (const path of candidates) {
-      const bytes = await readFile(join(root.directory, ...path.split("/"))).catch(() => undefined);
-      if (!bytes) continue; // deleted since the diff was made
-      const file = await analyzer.analyzeBytes(path, bytes);
+      : (files ?? walkFiles(root.directory, config, (path, message) => result.notices.push({ path, message })));
+    const loaded = readAhead(candidates, (path) => load(root.directory, path, config.max_file_bytes, !!changed));
+    for await (const file of loaded) {
+      if (!("bytes" in file)) {
+        if (file.notice) result.notices.push({ path: file.path, message: file.notice });
+        continue;
+      }
       result.filesChecked++;
-      if (file.parsed) result.filesParsed++;
-      result.notices.push(...file.notices);
-      const kept = changed ? scopeToChange(file.findings, changed) : file.findings;
-      for (const finding of kept) result.findings.push({ ...finding, root: `PATH${index + 1}` });
+      try {
+        const analyzed = await analyzer.analyzeBytes(file.path, file.bytes);
+        if (analyzed.parsed) result.filesParsed++;
+        result.notices.push(...analyzed.notices);
+        const kept = changed ? scopeToChange(analyzed.findings, changed) : analyzed.findings;
+        for (const finding of kept) result.findings.push({ ...finding, root: `PATH${index + 1}` });
+      } catch (error) {
+        // One file the analyzer chokes on must not cost the review of all the others.
+        result.notices.push({ path: file.path, message: `internal error, file not analyzed: ${(error as Error).message}` });
+      }
       options.onProgress?.(result.filesChecked, result.findings.length);
     }
   }

@@ -5,23 +5,39 @@ import picomatch from "picomatch";
 import { fileFilter } from "../config/file-filter.js";
 import { DEFAULT_EXCLUDE, type Config } from "../config/schema.js";
 
-/** Yields `/`-separated paths relative to `root`, depth first, names sorted. */
-export async function* walkFiles(root: string, config: Config, prefix = ""): AsyncGenerator<string> {
+/**
+ * Yields `/`-separated paths relative to `root`, depth first, names sorted. A directory that cannot
+ * be read is reported through `onError` and skipped. Symbolic links are not followed.
+ */
+export async function* walkFiles(
+  root: string,
+  config: Config,
+  onError: (path: string, message: string) => void = () => {},
+): AsyncGenerator<string> {
   const exclude = picomatch([...DEFAULT_EXCLUDE, ...config.exclude], { dot: true });
   const keep = fileFilter(config);
-  const entries: { name: string; dir: boolean }[] = [];
-  for await (const entry of await opendir(join(root, prefix))) {
-    if (entry.isDirectory()) entries.push({ name: entry.name, dir: true });
-    else if (entry.isFile()) entries.push({ name: entry.name, dir: false });
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.dir) {
-      if (entry.name === ".git" || exclude(`${path}/`) || exclude(`${path}/x`)) continue;
-      yield* walkFiles(root, config, path);
-    } else if (keep(path)) {
-      yield path;
+
+  async function* walk(prefix: string): AsyncGenerator<string> {
+    const entries: { name: string; dir: boolean }[] = [];
+    try {
+      for await (const entry of await opendir(join(root, prefix))) {
+        if (entry.isDirectory()) entries.push({ name: entry.name, dir: true });
+        else if (entry.isFile()) entries.push({ name: entry.name, dir: false });
+      }
+    } catch (error) {
+      onError(prefix || ".", `skipped: cannot read directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.dir) {
+        if (entry.name === ".git" || exclude(`${path}/`) || exclude(`${path}/x`)) continue;
+        yield* walk(path);
+      } else if (keep(path)) {
+        yield path;
+      }
     }
   }
+  yield* walk("");
 }

@@ -6,6 +6,12 @@ import { parseUnifiedDiff } from "../diff/unified.js";
 
 const run = promisify(execFile);
 
+/**
+ * Diff options that hold whatever the user's git config says: fixed `a/` `b/` prefixes (against
+ * diff.noprefix and diff.mnemonicPrefix), no colour, no external diff or textconv drivers.
+ */
+const DIFF = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--find-renames"];
+
 export class GitError extends Error {}
 
 async function git(cwd: string, args: string[]): Promise<string> {
@@ -25,7 +31,7 @@ export async function repositoryRoot(directory: string): Promise<string> {
 /** Changed lines keyed by paths relative to the repository root. */
 export async function changedSinceBase(repoRoot: string, base: string): Promise<ChangedLines> {
   const mergeBase = (await git(repoRoot, ["merge-base", base, "HEAD"])).trim();
-  const diff = await git(repoRoot, ["diff", "-U0", "--no-color", "--no-ext-diff", "--find-renames", mergeBase, "--"]);
+  const diff = await git(repoRoot, [...DIFF, mergeBase, "--"]);
   const changed = parseUnifiedDiff(diff);
   const untracked = await git(repoRoot, ["ls-files", "--others", "--exclude-standard", "-z"]);
   for (const path of untracked.split("\0")) if (path) changed.addWholeFile(path);
@@ -34,5 +40,5 @@ export async function changedSinceBase(repoRoot: string, base: string): Promise<
 
 /** Lines added to the index (what a pre-commit hook checks). */
 export async function stagedChanges(repoRoot: string): Promise<ChangedLines> {
-  return parseUnifiedDiff(await git(repoRoot, ["diff", "--cached", "-U0", "--no-color", "--no-ext-diff", "--find-renames", "--"]));
+  return parseUnifiedDiff(await git(repoRoot, [...DIFF, "--cached", "--"]));
 }

@@ -11,7 +11,7 @@ import { formatTextFinding } from "../formats/text.js";
 import { outcome } from "../review/fail-level.js";
 import { ALL_RULES, ruleById } from "../rules/index.js";
 import { activeRules } from "../analyzer/analyze.js";
-import { runCheck, UsageError } from "./check.js";
+import { loadConfigFor, runCheck, UsageError, type CheckResult } from "./check.js";
 import { GitError } from "./git.js";
 
 const USAGE = `Usage:
@@ -33,6 +33,8 @@ export interface Io {
   stdoutIsTty: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Standard input as text, for `--diff -` (default: the process's stdin). */
+  readStdin?: () => Promise<string>;
 }
 
 const processIo: Io = {
@@ -42,6 +44,11 @@ const processIo: Io = {
   stdoutIsTty: !!process.stdout.isTTY,
   env: process.env,
   cwd: process.cwd(),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
 };
 
 function version(): string {
@@ -53,6 +60,30 @@ function parseSeverity(value: string | undefined, flag: string): Severity | unde
   if (value === undefined) return undefined;
   if (!(SEVERITIES as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${SEVERITIES.join(", ")}`);
   return value as Severity;
+}
+
+/** What `--format` can print: one entry per format, given the finished check. */
+type Formatter = (result: CheckResult, io: Io) => void;
+
+const FORMATS: Record<string, Formatter> = {
+  text: (result, io) => {
+    const color = useColor(io);
+    for (const f of result.findings) io.stdout(`${formatTextFinding(f, { color })}\n`);
+    if (io.stderrIsTty) {
+      const n = result.findings.length;
+      io.stderr(`${n} finding${n === 1 ? "" : "s"} in ${result.filesChecked} files (${result.filesParsed} parsed)\n`);
+    }
+  },
+  json: (result, io) => io.stdout(`${formatJson(result.findings, result.notices)}\n`),
+  sarif: (result, io) => {
+    const roots = result.roots.map((r, i) => ({ id: `PATH${i + 1}`, uri: pathToFileURL(r.directory).href.replace(/\/?$/, "/") }));
+    io.stdout(`${formatSarif(result.findings, ALL_RULES, roots, version(), result.notices)}\n`);
+  },
+};
+
+/** Colour only on a terminal, and never when NO_COLOR is set to a non-empty value (no-color.org). */
+function useColor(io: Io): boolean {
+  return io.stdoutIsTty && !io.env.NO_COLOR;
 }
 
 async function check(args: string[], io: Io): Promise<number> {
@@ -68,12 +99,17 @@ async function check(args: string[], io: Io): Promise<number> {
       "fail-level": { type: "string" },
     },
   });
-  if (!["text", "json", "sarif"].includes(values.format!)) throw new UsageError(`unknown --format ${values.format}: use text, json or sarif`);
+  const format = FORMATS[values.format!];
+  if (!format) throw new UsageError(`unknown --format ${values.format}: use ${Object.keys(FORMATS).join(", ")}`);
   if ([values.base, values.diff, values.staged || undefined].filter((v) => v !== undefined).length > 1) {
     throw new UsageError("use only one of --base, --diff and --staged");
   }
+  if (values.base !== undefined && (values.base === "" || values.base.startsWith("-"))) {
+    throw new UsageError(`--base needs a git revision, not "${values.base}"`);
+  }
   const failLevelFlag = parseSeverity(values["fail-level"], "--fail-level");
-  const showProgress = io.stderrIsTty && values.format === "text";
+  // Progress goes to stderr, and only when a person watches it: never into CI logs or pipes.
+  const showProgress = io.stderrIsTty;
   let lastDraw = 0;
   const result = await runCheck({
     paths: positionals,
@@ -82,6 +118,7 @@ async function check(args: string[], io: Io): Promise<number> {
     diffFile: values.diff,
     staged: values.staged,
     configPath: values.config,
+    readStdin: io.readStdin,
     onProgress: showProgress
       ? (files, findings) => {
           const now = Date.now();
@@ -91,29 +128,17 @@ async function check(args: string[], io: Io): Promise<number> {
         }
       : undefined,
   });
-  if (showProgress) io.stderr("\r\x1b[2K");
+  if (showProgress && lastDraw) io.stderr("\r\x1b[2K");
   for (const notice of result.notices) io.stderr(`${notice.path}: ${notice.message}\n`);
 
+  format(result, io);
   const failLevel = failLevelFlag ?? result.config.fail_level;
-  const { findings } = result;
-  if (values.format === "json") io.stdout(`${formatJson(findings, result.notices)}\n`);
-  else if (values.format === "sarif") {
-    const roots = result.roots.map((r, i) => ({ id: `PATH${i + 1}`, uri: pathToFileURL(r.directory).href.replace(/\/?$/, "/") }));
-    io.stdout(`${formatSarif(findings, ALL_RULES, roots, version())}\n`);
-  } else {
-    const color = io.stdoutIsTty && !("NO_COLOR" in io.env);
-    for (const f of findings) io.stdout(`${formatTextFinding(f, { color })}\n`);
-    if (io.stderrIsTty) {
-      io.stderr(`${findings.length} finding${findings.length === 1 ? "" : "s"} in ${result.filesChecked} files (${result.filesParsed} parsed)\n`);
-    }
-  }
-  return outcome(findings, failLevel) === "fail" ? 1 : 0;
+  return outcome(result.findings, failLevel) === "fail" ? 1 : 0;
 }
 
 async function rules(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: "string" } } });
-  const { loadConfigFor } = await import("./check.js");
-  const config = await loadConfigFor(io.cwd, values.config);
+  const config = await loadConfigFor(io.cwd, values.config, io.cwd);
   const active = new Map(activeRules(config).map((a) => [a.rule.meta.id, a.severity]));
   for (const rule of ALL_RULES) {
     const severity = active.get(rule.meta.id);

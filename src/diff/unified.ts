@@ -36,7 +36,8 @@ function unquote(path: string): string {
 
 function stripPrefix(path: string, strip: number): string {
   const parts = unquote(path.split("\t")[0]).split("/");
-  return parts.slice(strip).join("/");
+  // `diff -u old.py new.py` names bare files: keep the name rather than strip it to nothing.
+  return parts.length > strip ? parts.slice(strip).join("/") : parts[parts.length - 1];
 }
 
 const HUNK_COUNTS = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;

@@ -1,5 +1,5 @@
 /** SARIF 2.1.0 for GitHub code scanning; one `uriBaseId` per PATH given on the command line. */
-import type { Finding, Severity } from "../analyzer/types.js";
+import type { Finding, Notice, Severity } from "../analyzer/types.js";
 import type { Rule } from "../rules/types.js";
 
 const LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", warning: "warning", info: "note" };
@@ -11,11 +11,17 @@ export interface SarifRoot {
   uri: string;
 }
 
+/** A relative path as a URI reference: each segment percent-encoded (`#`, `?`, `%`, spaces, non-ASCII). */
+export function pathUri(path: string): string {
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
 export function formatSarif(
   findings: readonly (Finding & { root?: string })[],
   rules: readonly Rule[],
   roots: readonly SarifRoot[],
   version: string,
+  notices: readonly Notice[] = [],
 ): string {
   const ruleIndex = new Map(rules.map((r, i) => [r.meta.id, i]));
   const sarif = {
@@ -39,6 +45,16 @@ export function formatSarif(
             })),
           },
         },
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: notices.map((n) => ({
+              level: "note",
+              message: { text: n.message },
+              locations: [{ physicalLocation: { artifactLocation: { uri: pathUri(n.path) } } }],
+            })),
+          },
+        ],
         columnKind: "unicodeCodePoints",
         originalUriBaseIds: Object.fromEntries(roots.map((r) => [r.id, { uri: r.uri }])),
         results: findings.map((f) => ({
@@ -49,7 +65,7 @@ export function formatSarif(
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: encodeURI(f.path), ...(f.root ? { uriBaseId: f.root } : {}) },
+                artifactLocation: { uri: pathUri(f.path), ...(f.root ? { uriBaseId: f.root } : {}) },
                 region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
               },
             },
@@ -60,7 +76,7 @@ export function formatSarif(
                   id: i + 1,
                   message: { text: r.message },
                   physicalLocation: {
-                    artifactLocation: { uri: encodeURI(r.path), ...(f.root ? { uriBaseId: f.root } : {}) },
+                    artifactLocation: { uri: pathUri(r.path), ...(f.root ? { uriBaseId: f.root } : {}) },
                     region: { startLine: r.line },
                   },
                 })),
