@@ -179,3 +179,69 @@ ruleTester(monkeyPatchNotFirst, {
     },
   ],
 });
+
+// Boundaries found on real code (docs/accuracy.md).
+ruleTester(monkeyPatchNotFirst, {
+  valid: [
+    {
+      name: "a library's tests package after the library's own re-exports (oslo.messaging shape)",
+      path: "mylib/tests/__init__.py",
+      files: { "mylib/__init__.py": "from .client import *\nfrom .server import *\nfrom mylib import target\n" },
+      code: "import eventlet\neventlet.monkey_patch()\n",
+    },
+    {
+      name: "environment writes before the patch (cinder/__init__.py shape)",
+      path: "pkg/cmd/__init__.py",
+      files: { "pkg/__init__.py": "import os\nos.environ['EVENTLET_NO_GREENDNS'] = 'yes'\nimport eventlet  # noqa\n" },
+      code: "import eventlet\neventlet.monkey_patch()\n",
+    },
+    {
+      name: "a parent that imports the patch module patches first",
+      path: "pkg/tests/functional/__init__.py",
+      files: { "pkg/tests/__init__.py": "import pkg.monkey_patch  # noqa\nimport fixtures\n" },
+      code: "import eventlet\neventlet.monkey_patch()\n",
+    },
+    {
+      name: "a Windows-only patch branch does not run before the other",
+      code: "import os\nimport eventlet\nif os.name == 'nt':\n    eventlet.monkey_patch(os=False)\nelse:\n    eventlet.monkey_patch()\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "a library's entry point after its re-exports is still late",
+      path: "mylib/cmd/serve.py",
+      files: { "mylib/__init__.py": "from .server import *\n" },
+      code: "import eventlet\neventlet.monkey_patch()\n",
+      errors: [{ line: 2, message: "mylib/__init__.py runs from .server import" }],
+    },
+    {
+      name: "a tests package after a parent that imports third-party code",
+      path: "mylib/tests/__init__.py",
+      files: { "mylib/__init__.py": "from .server import *\nimport requests\n" },
+      code: "import eventlet\neventlet.monkey_patch()\n",
+      errors: [{ line: 2, related: [1, 2] }],
+    },
+    {
+      name: "a tests package after test code that runs first",
+      path: "mylib/tests/unit/__init__.py",
+      files: { "mylib/__init__.py": "", "mylib/tests/__init__.py": "from mylib.tests import base\n" },
+      code: "import eventlet\neventlet.monkey_patch()\n",
+      errors: [{ line: 2, message: "mylib/tests/__init__.py runs" }],
+    },
+    {
+      name: "alias: eventlet.patcher.monkey_patch after a call",
+      code: "import eventlet\nconfigure()\neventlet.patcher.monkey_patch()\n",
+      errors: [{ line: 3, related: [2] }],
+    },
+    {
+      name: "alias: from eventlet import patcher after an import",
+      code: "import logging\nfrom eventlet import patcher\npatcher.monkey_patch()\n",
+      errors: [{ line: 3, related: [1] }],
+    },
+    {
+      name: "alias: import eventlet as ev after an import",
+      code: "import threading\nimport eventlet as ev\nev.monkey_patch()\n",
+      errors: [{ line: 3, column: 1, endColumn: 18, related: [1] }],
+    },
+  ],
+});
