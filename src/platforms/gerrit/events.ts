@@ -1,0 +1,118 @@
+/**
+ * Gerrit events (stream-events lines and webhooks plugin POSTs share the JSON) → ReviewJobs. Pure: no
+ * I/O, so the decisions (which kinds, projects, authors and comments start a review) are tested alone.
+ * "Any field may be missing" (Gerrit's docs), so every field is read defensively.
+ */
+import type { ReviewJob } from "../../service/jobs.js";
+import type { GerritSettings } from "./settings.js";
+
+/** Patch-set kinds that leave the code as it was: no new review (the label's copyCondition keeps the vote). */
+export const NO_REVIEW_KINDS = new Set(["TRIVIAL_REBASE", "TRIVIAL_REBASE_WITH_MESSAGE_UPDATE", "NO_CODE_CHANGE", "NO_CHANGE"]);
+
+export interface EventAccount {
+  name?: string;
+  email?: string;
+  username?: string;
+}
+
+export interface GerritEvent {
+  type: string;
+  eventCreatedOn?: number;
+  project?: string | { name?: string };
+  change?: {
+    project?: string;
+    branch?: string;
+    id?: string;
+    number?: number;
+    status?: string;
+    wip?: boolean;
+    private?: boolean;
+    url?: string;
+  };
+  patchSet?: { number?: number; revision?: string; kind?: string; ref?: string };
+  author?: EventAccount;
+  uploader?: EventAccount;
+  changer?: EventAccount;
+  comment?: string;
+}
+
+/** What a Gerrit job carries through the queue (plain JSON). */
+export interface GerritJobPayload {
+  project: string;
+  branch?: string;
+  number: number;
+  patchSet: number;
+  /** The event that caused the job, for logs. */
+  trigger: string;
+  [key: string]: unknown;
+}
+
+export type EventDecision = { job: ReviewJob } | { skip: string } | { catchUp: true };
+
+/** Parses one stream line; throws on malformed JSON or a line that is not an event object. */
+export function parseEventLine(line: string): GerritEvent {
+  const value: unknown = JSON.parse(line);
+  if (!value || typeof value !== "object" || typeof (value as { type?: unknown }).type !== "string") {
+    throw new Error("not a Gerrit event (no type)");
+  }
+  return value as GerritEvent;
+}
+
+function isBot(account: EventAccount | undefined, settings: Pick<GerritSettings, "username" | "ssh">): boolean {
+  const username = account?.username;
+  return username !== undefined && (username === settings.username || username === settings.ssh.user);
+}
+
+/** Decides what one event means for the bot. */
+export function decideEvent(
+  event: GerritEvent,
+  settings: Pick<GerritSettings, "username" | "ssh" | "recheck">,
+  projectAllowed: (project: string) => boolean,
+): EventDecision {
+  if (event.type === "dropped-output") return { catchUp: true };
+  const change = event.change;
+  // Webhook payloads: read change.project (the top-level project may be an object there).
+  const project = change?.project ?? (typeof event.project === "string" ? event.project : event.project?.name);
+  const number = change?.number;
+  const patchSet = event.patchSet?.number;
+  const created = event.eventCreatedOn ?? Math.floor(Date.now() / 1000);
+  if (!project || typeof number !== "number") return { skip: `${event.type}: no change in the event` };
+  if (!projectAllowed(project)) return { skip: `project ${project} is not configured (GERRIT_PROJECTS)` };
+  if (change?.status && change.status !== "NEW") return { skip: `change ${number} is ${change.status}` };
+
+  const job = (trigger: string, ps: number, recheck = false): EventDecision => ({
+    job: {
+      eventId: `${event.type}:${number}:${ps}:${created}`,
+      platform: "gerrit",
+      repository: project,
+      change: String(number),
+      revision: String(ps),
+      ...(recheck ? { recheck: true } : {}),
+      payload: { project, branch: change?.branch, number, patchSet: ps, trigger } satisfies GerritJobPayload,
+    },
+  });
+
+  switch (event.type) {
+    case "patchset-created": {
+      if (typeof patchSet !== "number") return { skip: "patchset-created without a patch set number" };
+      const kind = event.patchSet?.kind;
+      if (kind && NO_REVIEW_KINDS.has(kind)) return { skip: `patch set ${number},${patchSet} is ${kind}: no code changed` };
+      return job("patchset-created", patchSet);
+    }
+    case "comment-added": {
+      if (isBot(event.author, settings)) return { skip: "comment by the bot itself" };
+      const text = event.comment ?? "";
+      if (!settings.recheck.test(text)) return { skip: "comment is not a recheck" };
+      return job("recheck", typeof patchSet === "number" ? patchSet : 0, true);
+    }
+    case "wip-state-changed":
+    case "private-state-changed": {
+      // A change that waited while it was WIP or private gets its review when it becomes ready.
+      if (change?.wip || change?.private) return { skip: `change ${number} is still work in progress or private` };
+      if (typeof patchSet !== "number") return { skip: `${event.type} without a patch set number` };
+      return job(event.type, patchSet);
+    }
+    default:
+      return { skip: `event ${event.type} is not reviewed` };
+  }
+}

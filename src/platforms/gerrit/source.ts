@@ -1,0 +1,108 @@
+/**
+ * The ChangeSource of one Gerrit patch set: its files (FileInfo map), their bytes (base64 content
+ * endpoint), their added lines (DiffInfo), other files of the same tree on demand, and the config at the
+ * tip of the target branch.
+ */
+import { fileFilter } from "../../config/file-filter.js";
+import { CONFIG_FILE_NAMES, defaultConfig, parseConfig } from "../../config/load.js";
+import { ChangedLines } from "../../diff/changed-lines.js";
+import { changedLinesOfDiffInfo } from "../../diff/gerrit.js";
+import type { ChangedFile, ChangedFileStatus, ChangeSource } from "../../review/change-source.js";
+import type { FileInfo, GerritClient } from "./client.js";
+
+const MAGIC_PATHS = new Set(["/COMMIT_MSG", "/MERGE_LIST", "/PATCHSET_LEVEL"]);
+const STATUS: Record<string, ChangedFileStatus> = { A: "added", D: "removed", R: "renamed", C: "copied", W: "modified" };
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(lanes);
+}
+
+export class GerritChangeSource implements ChangeSource {
+  private files?: Promise<Record<string, FileInfo>>;
+  private readonly contents = new Map<string, Promise<Uint8Array | undefined>>();
+  private configText?: string;
+
+  constructor(
+    private readonly client: GerritClient,
+    /** Encoded change id (`project~number`). */
+    readonly change: string,
+    /** Patch set number. */
+    readonly revision: number,
+    readonly project: string,
+    readonly branch: string,
+  ) {}
+
+  fileInfos(): Promise<Record<string, FileInfo>> {
+    this.files ??= this.client.listFiles(this.change, this.revision).then((files) => {
+      for (const path of MAGIC_PATHS) delete files[path];
+      return files;
+    });
+    return this.files;
+  }
+
+  async listFiles(): Promise<ChangedFile[]> {
+    const files = await this.fileInfos();
+    return Object.entries(files)
+      .filter(([, info]) => !info.binary)
+      .map(([path, info]) => ({
+        path,
+        status: STATUS[info.status ?? ""] ?? "modified",
+        ...(info.old_path ? { previousPath: info.old_path } : {}),
+      }));
+  }
+
+  async changedLines(): Promise<ChangedLines> {
+    const keep = fileFilter(this.configText === undefined ? defaultConfig() : parseConfig(this.configText));
+    const changed = new ChangedLines();
+    const files = (await this.listFiles()).filter((f) => f.status !== "removed" && keep(f.path));
+    await eachLimited(files, 4, async (file) => {
+      if (file.status === "added") changed.addWholeFile(file.path);
+      else changedLinesOfDiffInfo(file.path, await this.client.fileDiff(this.change, this.revision, file.path), changed);
+    });
+    return changed;
+  }
+
+  readBytes(path: string): Promise<Uint8Array | undefined> {
+    let bytes = this.contents.get(path);
+    if (!bytes) {
+      bytes = this.client.fileContent(this.change, this.revision, path);
+      this.contents.set(path, bytes);
+    }
+    return bytes;
+  }
+
+  async readText(path: string): Promise<string | undefined> {
+    const bytes = await this.readBytes(path);
+    return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+  }
+
+  async prefetch(paths: string[]): Promise<void> {
+    await eachLimited(paths, 4, async (path) => {
+      await this.readBytes(path).catch(() => undefined);
+    });
+  }
+
+  async readBaseConfig(): Promise<string | undefined> {
+    for (const name of CONFIG_FILE_NAMES) {
+      const bytes = await this.client.branchFileContent(this.project, this.branch, name);
+      if (bytes !== undefined) {
+        this.configText = new TextDecoder().decode(bytes);
+        return this.configText;
+      }
+    }
+    return undefined;
+  }
+
+  /** The number of lines of a file at this revision (to keep comments inside it). */
+  async lineCount(path: string): Promise<number | undefined> {
+    const text = await this.readText(path);
+    if (text === undefined) return undefined;
+    const lines = text.split("\n");
+    return text.endsWith("\n") ? lines.length - 1 : lines.length;
+  }
+}

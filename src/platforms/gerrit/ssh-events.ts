@@ -1,0 +1,158 @@
+/**
+ * `gerrit stream-events` over SSH (ssh2): one JSON event per line. The stream is unreliable by nature
+ * (Zuul's lesson): it reconnects with exponential backoff and, after every gap, asks `onGap` to catch up
+ * through REST from the last moment the stream was known to be live. The host key must match
+ * GERRIT_SSH_KNOWN_HOSTS.
+ */
+import ssh2 from "ssh2";
+import type { Logger } from "../../service/platform.js";
+import { knownHostsVerifier } from "./known-hosts.js";
+
+const { Client } = ssh2;
+
+export interface SshEventsOptions {
+  host: string;
+  port: number;
+  username: string;
+  privateKey: string | Buffer;
+  knownHosts: string;
+  logger: Logger;
+  /** Each complete line of the stream. */
+  onLine: (line: string) => Promise<unknown> | void;
+  /** Called after a reconnect, with the epoch seconds since which events may have been missed. */
+  onGap: (sinceSeconds: number) => Promise<unknown> | void;
+  /** First reconnect delay (ms), doubled up to `maxBackoffMs`; default 1 s and 60 s. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Seconds subtracted from the gap start, for clock skew and lines in flight (default 120). */
+  gapSlackSeconds?: number;
+  keepaliveIntervalMs?: number;
+}
+
+export class SshEventStream {
+  private client?: InstanceType<typeof Client>;
+  private stopped = true;
+  private failures = 0;
+  private timer?: NodeJS.Timeout;
+  /** Epoch seconds up to which we know we saw every event (undefined before the first connection). */
+  private liveUntil?: number;
+  private connectedOnce = false;
+  private lineCount = 0;
+  /** Resolves each time a stream-events channel opens (tests and readiness). */
+  private waiters: (() => void)[] = [];
+  connections = 0;
+
+  constructor(private readonly options: SshEventsOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return Promise.resolve();
+    return new Promise((resolve) => {
+      client.once("close", () => resolve());
+      client.end();
+      setTimeout(resolve, 1000).unref();
+    });
+  }
+
+  /** Resolves when the next stream-events channel is open. */
+  nextConnection(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  get linesReceived(): number {
+    return this.lineCount;
+  }
+
+  private connect(): void {
+    const o = this.options;
+    const log = o.logger;
+    const client = new Client();
+    this.client = client;
+    let opened = false;
+    let closed = false;
+    const verify = knownHostsVerifier(o.knownHosts, o.host, o.port);
+    let hostKeyRejected = false;
+
+    const onClosed = (reason: string) => {
+      if (closed) return;
+      closed = true;
+      if (this.client === client) this.client = undefined;
+      if (opened) this.liveUntil = Math.floor(Date.now() / 1000);
+      if (this.stopped) return;
+      this.failures = opened ? 1 : this.failures + 1;
+      const delay = Math.min((o.backoffMs ?? 1000) * 2 ** (this.failures - 1), o.maxBackoffMs ?? 60_000);
+      log.warn({ reason, reconnectInMs: delay, hostKeyRejected }, "Gerrit stream-events disconnected; reconnecting");
+      this.timer = setTimeout(() => this.connect(), delay);
+    };
+
+    client.on("ready", () => {
+      client.exec("gerrit stream-events", (err, stream) => {
+        if (err) {
+          log.error({ error: err.message }, "gerrit stream-events refused (does the account have the Stream Events capability?)");
+          client.end();
+          return;
+        }
+        opened = true;
+        this.connections++;
+        const gapSince = this.connectedOnce && this.liveUntil !== undefined ? this.liveUntil - (o.gapSlackSeconds ?? 120) : undefined;
+        this.connectedOnce = true;
+        log.info({ host: o.host, port: o.port }, "Gerrit stream-events connected");
+        for (const w of this.waiters.splice(0)) w();
+        if (gapSince !== undefined) {
+          Promise.resolve()
+            .then(() => o.onGap(gapSince))
+            .catch((error: unknown) => log.error({ error: (error as Error).message }, "Gerrit catch-up failed"));
+        }
+        let buffer = "";
+        stream.setEncoding("utf8");
+        stream.on("data", (chunk: string) => {
+          buffer += chunk;
+          let nl: number;
+          while ((nl = buffer.indexOf("\n")) >= 0) {
+            const line = buffer.slice(0, nl).trim();
+            buffer = buffer.slice(nl + 1);
+            if (!line) continue;
+            this.lineCount++;
+            this.liveUntil = Math.floor(Date.now() / 1000);
+            Promise.resolve()
+              .then(() => o.onLine(line))
+              .catch((error: unknown) => log.error({ error: (error as Error).message }, "Gerrit event handling failed"));
+          }
+        });
+        stream.stderr.on("data", (data: Buffer) => log.warn({ stderr: data.toString("utf8").trim().slice(0, 300) }, "gerrit stream-events stderr"));
+        stream.on("close", () => client.end());
+      });
+    });
+    client.on("error", (err) => {
+      log.warn({ error: err.message, level: (err as { level?: string }).level }, "Gerrit SSH error");
+      onClosed(err.message);
+    });
+    client.on("close", () => onClosed("connection closed"));
+    client.connect({
+      host: o.host,
+      port: o.port,
+      username: o.username,
+      privateKey: o.privateKey,
+      hostVerifier: (key: Buffer) => {
+        const ok = verify(key);
+        if (!ok) {
+          hostKeyRejected = true;
+          log.error({ host: o.host, port: o.port }, "Gerrit SSH host key does not match GERRIT_SSH_KNOWN_HOSTS; refusing to connect");
+        }
+        return ok;
+      },
+      keepaliveInterval: o.keepaliveIntervalMs ?? 15_000,
+      keepaliveCountMax: 4,
+      readyTimeout: 20_000,
+    });
+  }
+}

@@ -1,0 +1,605 @@
+/**
+ * A Gerrit emulator over real sockets, for the bot's tests: an HTTP server answering the REST endpoints
+ * the bot uses in Gerrit's JSON shapes (`)]}'` prefix, HTTP Basic on `/a/`, plain-text errors, review
+ * validation that rejects the whole review for one bad comment), and an ssh2 server whose
+ * `gerrit stream-events` streams event lines. State is in memory and driven by the test.
+ */
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { timingSafeEqual } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import ssh2 from "ssh2";
+
+const { Server: SshServer, utils } = ssh2;
+
+export interface Account {
+  _account_id: number;
+  name: string;
+  username: string;
+  email: string;
+}
+
+interface PatchSet {
+  number: number;
+  revision: string;
+  kind: string;
+  created: Date;
+  /** The tree at this patch set (path → text) and at its parent. */
+  tree: Map<string, string>;
+  parent: Map<string, string>;
+  uploader: Account;
+}
+
+interface Message {
+  id: string;
+  author: Account;
+  message: string;
+  tag?: string;
+  _revision_number: number;
+  date: Date;
+}
+
+export interface StoredComment {
+  id: string;
+  path: string;
+  line?: number;
+  range?: { start_line: number; start_character: number; end_line: number; end_character: number };
+  message: string;
+  unresolved: boolean;
+  author: Account;
+  patch_set: number;
+  tag?: string;
+  updated: Date;
+}
+
+export interface Change {
+  number: number;
+  project: string;
+  branch: string;
+  changeId: string;
+  status: "NEW" | "MERGED" | "ABANDONED";
+  wip: boolean;
+  private: boolean;
+  owner: Account;
+  patchSets: PatchSet[];
+  messages: Message[];
+  comments: StoredComment[];
+  votes: { label: string; value: number; account: number; patchSet: number }[];
+  deleted?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body?: unknown;
+  status: number;
+}
+
+interface Failure {
+  method: string;
+  path: RegExp;
+  status: number;
+  body: string;
+  times: number;
+}
+
+const XSSI = ")]}'\n";
+const pad = (n: number) => String(n).padStart(2, "0");
+/** Gerrit timestamps: `2026-11-24 00:47:29.000000000` UTC. */
+export function gerritTimestamp(d: Date): string {
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.000000000`;
+}
+
+function sha(seed: string): string {
+  let h = 0x811c9dc5;
+  let out = "";
+  for (let round = 0; out.length < 40; round++) {
+    for (const c of `${seed}:${round}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, "0");
+  }
+  return out.slice(0, 40);
+}
+
+/** Line diff (LCS) in Gerrit's DiffInfo content chunks. */
+export function diffChunks(a: string[], b: string[]): { ab?: string[]; a?: string[]; b?: string[] }[] {
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const chunks: { ab?: string[]; a?: string[]; b?: string[] }[] = [];
+  let cur: { ab?: string[]; a?: string[]; b?: string[] } | undefined;
+  const push = (kind: "ab" | "a" | "b", line: string) => {
+    const isCommon = kind === "ab";
+    if (!cur || (isCommon ? !cur.ab : !!cur.ab)) {
+      cur = {};
+      chunks.push(cur);
+    }
+    (cur[kind] ??= []).push(line);
+  };
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      push("ab", a[i]);
+      i++;
+      j++;
+    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      push("b", b[j++]);
+    } else {
+      push("a", a[i++]);
+    }
+  }
+  return chunks;
+}
+
+const lines = (text: string) => (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n");
+
+export class GerritEmulator {
+  readonly username = "eventlet-bot";
+  readonly password = "http-password-for-tests";
+  readonly bot: Account = { _account_id: 1000042, name: "eventlet-review", username: this.username, email: "bot@example.org" };
+  readonly alice: Account = { _account_id: 1000001, name: "Alice", username: "alice", email: "alice@example.org" };
+  readonly hostKey = utils.generateKeyPairSync("ed25519");
+  readonly clientKey = utils.generateKeyPairSync("ed25519");
+  readonly changes = new Map<number, Change>();
+  readonly branches = new Map<string, Map<string, string>>();
+  readonly requests: RecordedRequest[] = [];
+  readonly events: Record<string, unknown>[] = [];
+  /** Open stream-events channels. */
+  private readonly streams = new Set<ssh2.ServerChannel>();
+  private readonly sshClients = new Set<ssh2.Connection>();
+  private readonly failures: Failure[] = [];
+  /** (path, line) pairs a comment validator plugin refuses, with Gerrit's 400 for the whole review. */
+  readonly refusedLines: { path: string; line: number }[] = [];
+  private http?: HttpServer;
+  private ssh?: InstanceType<typeof SshServer>;
+  private nextChange = 1;
+  private nextId = 1;
+  private clock = Date.now();
+  private streamWaiters: (() => void)[] = [];
+  httpUrl = "";
+  sshPort = 0;
+
+  async start(): Promise<void> {
+    this.http = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.http!.listen(0, "127.0.0.1", resolve));
+    this.httpUrl = `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
+    this.ssh = new SshServer({ hostKeys: [this.hostKey.private] }, (client) => this.onSshClient(client));
+    await new Promise<void>((resolve) => this.ssh!.listen(0, "127.0.0.1", resolve));
+    this.sshPort = (this.ssh.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.sshClients) c.end();
+    await Promise.all([
+      new Promise<void>((resolve) => (this.ssh ? this.ssh.close(() => resolve()) : resolve())),
+      new Promise<void>((resolve) => {
+        if (!this.http) return resolve();
+        this.http.closeAllConnections();
+        this.http.close(() => resolve());
+      }),
+    ]);
+  }
+
+  /** `[127.0.0.1]:port ssh-ed25519 AAAA…` for GERRIT_SSH_KNOWN_HOSTS. */
+  knownHostsLine(): string {
+    return `[127.0.0.1]:${this.sshPort} ${this.hostKey.public.split(" ").slice(0, 2).join(" ")}`;
+  }
+
+  /** Advances the emulator's clock (at least `seconds`, never behind the wall clock) and returns it. */
+  tick(seconds = 1): Date {
+    this.clock = Math.max(this.clock + seconds * 1000, Date.now());
+    return new Date(this.clock);
+  }
+
+  setBranchFile(project: string, branch: string, path: string, text: string): void {
+    const key = `${project}\0${branch}`;
+    if (!this.branches.has(key)) this.branches.set(key, new Map());
+    this.branches.get(key)!.set(path, text);
+  }
+
+  /** Creates a change with patch set 1 (`files`: path → new text, null deletes) and emits the event. */
+  createChange(options: { project: string; branch?: string; files: Record<string, string | null>; wip?: boolean; private?: boolean; emit?: boolean }): Change {
+    const branch = options.branch ?? "master";
+    const number = this.nextChange++;
+    const change: Change = {
+      number,
+      project: options.project,
+      branch,
+      changeId: `I${sha(`change-${number}`)}`,
+      status: "NEW",
+      wip: options.wip ?? false,
+      private: options.private ?? false,
+      owner: this.alice,
+      patchSets: [],
+      messages: [],
+      comments: [],
+      votes: [],
+    };
+    this.changes.set(number, change);
+    this.uploadPatchSet(number, options.files, "REWORK", options.emit);
+    return change;
+  }
+
+  /** A new patch set over the change's branch; emits `patchset-created` unless `emit` is false. */
+  uploadPatchSet(number: number, files: Record<string, string | null>, kind = "REWORK", emit = true): PatchSet {
+    const change = this.changes.get(number)!;
+    const parent = new Map(this.branches.get(`${change.project}\0${change.branch}`) ?? []);
+    const tree = new Map(parent);
+    for (const [path, text] of Object.entries(files)) {
+      if (text === null) tree.delete(path);
+      else tree.set(path, text);
+    }
+    const ps: PatchSet = { number: change.patchSets.length + 1, revision: sha(`${number}-${change.patchSets.length + 1}-${kind}`), kind, created: this.tick(), tree, parent, uploader: change.owner };
+    change.patchSets.push(ps);
+    this.addMessage(change, change.owner, `Uploaded patch set ${ps.number}.`, ps.number, "autogenerated:gerrit:newPatchSet");
+    if (emit) {
+      this.emit({
+        type: "patchset-created",
+        uploader: this.eventAccount(change.owner),
+        patchSet: { number: ps.number, revision: ps.revision, ref: `refs/changes/${String(number % 100).padStart(2, "0")}/${number}/${ps.number}`, uploader: this.eventAccount(change.owner), createdOn: Math.floor(ps.created.getTime() / 1000), kind },
+        change: this.eventChange(change),
+        project: change.project,
+        refName: `refs/heads/${change.branch}`,
+        changeKey: { id: change.changeId },
+        eventCreatedOn: Math.floor(ps.created.getTime() / 1000),
+      });
+    }
+    return ps;
+  }
+
+  /** A human (or the bot) comments on the current patch set; emits `comment-added`. */
+  comment(number: number, author: Account, text: string): Record<string, unknown> {
+    const change = this.changes.get(number)!;
+    const ps = change.patchSets.at(-1)!;
+    const message = `Patch Set ${ps.number}:\n\n${text}`;
+    this.addMessage(change, author, message, ps.number);
+    return this.emit({
+      type: "comment-added",
+      author: this.eventAccount(author),
+      approvals: [],
+      comment: message,
+      patchSet: { number: ps.number, revision: ps.revision, kind: ps.kind },
+      change: this.eventChange(change),
+      project: change.project,
+      refName: `refs/heads/${change.branch}`,
+      changeKey: { id: change.changeId },
+      eventCreatedOn: Math.floor(this.tick().getTime() / 1000),
+    });
+  }
+
+  /** Marks a change ready (or WIP again) and emits `wip-state-changed`. */
+  setWorkInProgress(number: number, wip: boolean): Record<string, unknown> {
+    const change = this.changes.get(number)!;
+    change.wip = wip;
+    const ps = change.patchSets.at(-1)!;
+    this.addMessage(change, change.owner, wip ? "Set Work In Progress" : "Set Ready For Review", ps.number);
+    return this.emit({
+      type: "wip-state-changed",
+      changer: this.eventAccount(change.owner),
+      patchSet: { number: ps.number, revision: ps.revision, kind: ps.kind },
+      change: this.eventChange(change),
+      project: change.project,
+      refName: `refs/heads/${change.branch}`,
+      changeKey: { id: change.changeId },
+      eventCreatedOn: Math.floor(this.tick().getTime() / 1000),
+    });
+  }
+
+  /** Sends an event to every open stream-events channel and returns it (for webhook tests). */
+  emit(event: Record<string, unknown>): Record<string, unknown> {
+    this.events.push(event);
+    for (const stream of this.streams) stream.write(`${JSON.stringify(event)}\n`);
+    return event;
+  }
+
+  /** Writes a raw line (malformed JSON tests). */
+  emitRaw(line: string): void {
+    for (const stream of this.streams) stream.write(`${line}\n`);
+  }
+
+  /** Closes every SSH connection (a network drop or a Gerrit restart). */
+  dropSsh(): void {
+    for (const stream of this.streams) stream.destroy();
+    this.streams.clear();
+    for (const c of this.sshClients) c.end();
+  }
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  /** Resolves once `count` stream-events channels are open. */
+  async waitForStreams(count = 1): Promise<void> {
+    while (this.streams.size < count) await new Promise<void>((resolve) => this.streamWaiters.push(resolve));
+  }
+
+  /** The next `times` requests matching method and path answer `status` with `body`. */
+  failNext(method: string, path: RegExp, status: number, times = 1, body = "Internal server error"): void {
+    this.failures.push({ method, path, status, body, times });
+  }
+
+  /** Reviews the bot posted (POST …/review), in order. */
+  reviews(number?: number): { change: number; patchSet: number; body: Record<string, unknown> }[] {
+    return this.requests
+      .filter((r) => r.method === "POST" && r.status === 200 && /\/review$/.test(r.path))
+      .map((r) => {
+        const m = /^\/a\/changes\/[^/]*?(\d+)\/revisions\/(\d+)\/review$/.exec(r.path.replace(/%7E/gi, "~"))!;
+        return { change: Number(m[1]), patchSet: Number(m[2]), body: r.body as Record<string, unknown> };
+      })
+      .filter((r) => number === undefined || r.change === number);
+  }
+
+  // ---------- SSH ----------
+
+  private onSshClient(client: ssh2.Connection): void {
+    this.sshClients.add(client);
+    client.on("close", () => this.sshClients.delete(client));
+    client.on("error", () => this.sshClients.delete(client));
+    client.on("authentication", (ctx) => {
+      const allowed = utils.parseKey(this.clientKey.public);
+      if (allowed instanceof Error) return ctx.reject();
+      if (
+        ctx.method === "publickey" &&
+        ctx.username === this.username &&
+        ctx.key.algo === allowed.type &&
+        ctx.key.data.length === allowed.getPublicSSH().length &&
+        timingSafeEqual(ctx.key.data, allowed.getPublicSSH()) &&
+        (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true)
+      ) {
+        return ctx.accept();
+      }
+      ctx.reject(["publickey"]);
+    });
+    client.on("ready", () => {
+      client.on("session", (acceptSession) => {
+        const session = acceptSession();
+        session.on("exec", (acceptExec, _reject, info) => {
+          const stream = acceptExec();
+          if (info.command.trim() !== "gerrit stream-events") {
+            stream.stderr.write(`fatal: "${info.command}" is not a command the emulator knows\n`);
+            stream.exit(1);
+            stream.end();
+            return;
+          }
+          this.streams.add(stream);
+          stream.on("close", () => this.streams.delete(stream));
+          for (const w of this.streamWaiters.splice(0)) w();
+        });
+      });
+    });
+  }
+
+  // ---------- HTTP ----------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://gerrit");
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const record: RecordedRequest = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body, status: 0 };
+    this.requests.push(record);
+    const send = (status: number, payload: unknown, json = true) => {
+      record.status = status;
+      if (json) {
+        res.writeHead(status, { "Content-Type": "application/json; charset=utf-8" });
+        res.end(XSSI + JSON.stringify(payload));
+      } else {
+        res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+        res.end(String(payload));
+      }
+    };
+    if (!url.pathname.startsWith("/a/")) return send(401, "Unauthorized", false);
+    const expected = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString("base64")}`;
+    if (req.headers.authorization !== expected) return send(401, "Unauthorized", false);
+    const failure = this.failures.find((f) => f.times > 0 && f.method === record.method && f.path.test(url.pathname));
+    if (failure) {
+      failure.times--;
+      return send(failure.status, failure.body, false);
+    }
+    try {
+      const [status, payload, json] = this.route(record.method, url, body);
+      send(status, payload, json);
+    } catch (error) {
+      send(500, `emulator error: ${(error as Error).message}`, false);
+    }
+  }
+
+  private route(method: string, url: URL, body: unknown): [number, unknown, boolean] {
+    const parts = url.pathname.slice(3).split("/").map(decodeURIComponent);
+    const notFound: [number, unknown, boolean] = [404, "Not found", false];
+    if (method === "GET" && parts[0] === "accounts" && parts[1] === "self") return [200, this.bot, true];
+    if (method === "GET" && parts[0] === "projects" && parts[2] === "branches" && parts[4] === "files" && parts[6] === "content") {
+      const text = this.branches.get(`${parts[1]}\0${parts[3]}`)?.get(parts[5]);
+      return text === undefined ? [404, `File not found: refs/heads/${parts[3]}/${parts[5]}`, false] : [200, Buffer.from(text).toString("base64"), false];
+    }
+    if (parts[0] !== "changes") return notFound;
+    if (parts[1] === "" && method === "GET") return [200, this.query(url.searchParams), true];
+    const change = this.findChange(parts[1]);
+    if (!change) return [404, `Not found: ${parts[1]}`, false];
+    if (parts.length === 2 && method === "GET") return [200, this.changeInfo(change, url.searchParams.getAll("o")), true];
+    if (parts[2] !== "revisions") return notFound;
+    const ps = parts[3] === "current" ? change.patchSets.at(-1) : change.patchSets.find((p) => String(p.number) === parts[3] || p.revision === parts[3]);
+    if (!ps) return [404, `Not found: ${parts[3]}`, false];
+    if (parts[4] === "files" && parts.length === 6 && parts[5] === "" && method === "GET") return [200, this.fileInfos(ps), true];
+    if (parts[4] === "files" && parts[6] === "content" && method === "GET") {
+      const text = ps.tree.get(parts[5]);
+      return text === undefined ? [404, `Not found: ${parts[5]}`, false] : [200, Buffer.from(text).toString("base64"), false];
+    }
+    if (parts[4] === "files" && parts[6] === "diff" && method === "GET") {
+      const path = parts[5];
+      const a = ps.parent.get(path);
+      const b = ps.tree.get(path);
+      if (a === undefined && b === undefined) return [404, `Not found: ${path}`, false];
+      const meta = (text: string) => ({ name: path, content_type: "text/x-python", lines: lines(text).length });
+      return [
+        200,
+        {
+          ...(a === undefined ? {} : { meta_a: meta(a) }),
+          ...(b === undefined ? {} : { meta_b: meta(b) }),
+          change_type: a === undefined ? "ADDED" : b === undefined ? "DELETED" : "MODIFIED",
+          intraline_status: "OK",
+          content: diffChunks(a === undefined ? [] : lines(a), b === undefined ? [] : lines(b)),
+        },
+        true,
+      ];
+    }
+    if (parts[4] === "comments" && method === "GET") {
+      const byPath: Record<string, unknown[]> = {};
+      for (const c of change.comments.filter((x) => x.patch_set === ps.number)) {
+        (byPath[c.path] ??= []).push({ ...c, updated: gerritTimestamp(c.updated), author: c.author });
+      }
+      return [200, byPath, true];
+    }
+    if (parts[4] === "review" && method === "POST") return this.postReview(change, ps, body as Record<string, unknown>);
+    return notFound;
+  }
+
+  private postReview(change: Change, ps: PatchSet, input: Record<string, unknown>): [number, unknown, boolean] {
+    const comments = (input.comments ?? {}) as Record<string, { line?: number; range?: StoredComment["range"]; message: string; unresolved?: boolean }[]>;
+    // Gerrit's validation: the whole review fails for one bad comment.
+    for (const [path, list] of Object.entries(comments)) {
+      if (!ps.tree.has(path)) return [400, `file ${path} not found in revision ${change.number},${ps.number}`, false];
+      for (const c of list) {
+        if (c.line !== undefined && c.line < 0) return [400, `negative line number ${c.line} not allowed on ${path}`, false];
+        if (c.range && c.range.end_line !== c.line) return [400, `range endLine must be on the same line as the comment`, false];
+        if (this.refusedLines.some((r) => r.path === path && r.line === c.line)) return [400, `Comment validation error! ${path}:${c.line}: refused by a comment validator`, false];
+      }
+    }
+    const labels = (input.labels ?? {}) as Record<string, number>;
+    if (Object.keys(labels).length && ps !== change.patchSets.at(-1)) return [409, "cannot post labels on a non-current patch set", false];
+    if (Object.keys(labels).length && change.status !== "NEW") return [409, `change is ${change.status.toLowerCase()}`, false];
+    const now = this.tick();
+    for (const [path, list] of Object.entries(comments)) {
+      for (const c of list) {
+        const duplicate = input.omit_duplicate_comments && change.comments.some((x) => x.path === path && x.line === c.line && x.message === c.message && x.patch_set === ps.number);
+        if (duplicate) continue;
+        change.comments.push({ id: `c${this.nextId++}`, path, line: c.line, range: c.range, message: c.message, unresolved: c.unresolved ?? false, author: this.bot, patch_set: ps.number, tag: input.tag as string | undefined, updated: now });
+      }
+    }
+    for (const [label, value] of Object.entries(labels)) {
+      change.votes = change.votes.filter((v) => !(v.label === label && v.account === this.bot._account_id));
+      change.votes.push({ label, value, account: this.bot._account_id, patchSet: ps.number });
+    }
+    const votes = Object.entries(labels).map(([l, v]) => ` ${l}${v > 0 ? "+" : ""}${v}`).join("");
+    if (input.message || votes || Object.keys(comments).length) {
+      this.addMessage(change, this.bot, `Patch Set ${ps.number}:${votes}\n\n${String(input.message ?? "")}`, ps.number, input.tag as string | undefined);
+    }
+    return [200, { labels }, true];
+  }
+
+  private addMessage(change: Change, author: Account, message: string, psNumber: number, tag?: string): void {
+    change.messages.push({ id: `m${this.nextId++}`, author, message, tag, _revision_number: psNumber, date: this.tick() });
+  }
+
+  private findChange(id: string): Change | undefined {
+    const parts = id.split("~");
+    let change: Change | undefined;
+    if (parts.length === 1 && /^\d+$/.test(id)) change = this.changes.get(Number(id));
+    else if (parts.length === 2) change = [...this.changes.values()].find((c) => c.project === parts[0] && String(c.number) === parts[1]);
+    else if (parts.length === 3) change = [...this.changes.values()].find((c) => c.project === parts[0] && c.branch === parts[1] && c.changeId === parts[2]);
+    return change?.deleted ? undefined : change;
+  }
+
+  private updated(change: Change): Date {
+    return new Date(Math.max(...change.patchSets.map((p) => p.created.getTime()), ...change.messages.map((m) => m.date.getTime())));
+  }
+
+  private query(params: URLSearchParams): unknown[] {
+    const q = params.get("q") ?? "";
+    const after = /after:"?([^"]+)"?/.exec(q)?.[1];
+    const afterMs = after ? Date.parse(`${after.replace(" ", "T")}Z`) : undefined;
+    let list = [...this.changes.values()].filter((c) => !c.deleted);
+    if (/status:open/.test(q)) list = list.filter((c) => c.status === "NEW");
+    if (afterMs !== undefined) list = list.filter((c) => this.updated(c).getTime() >= afterMs);
+    list.sort((a, b) => this.updated(b).getTime() - this.updated(a).getTime());
+    const start = Number(params.get("S") ?? 0);
+    const n = Number(params.get("n") ?? 500);
+    const page = list.slice(start, start + n).map((c) => this.changeInfo(c, params.getAll("o")));
+    if (start + n < list.length && page.length) (page.at(-1) as Record<string, unknown>)._more_changes = true;
+    return page;
+  }
+
+  private changeInfo(change: Change, options: string[]): Record<string, unknown> {
+    const current = change.patchSets.at(-1)!;
+    const info: Record<string, unknown> = {
+      id: `${change.project}~${change.branch}~${change.changeId}`,
+      project: change.project,
+      branch: change.branch,
+      change_id: change.changeId,
+      subject: `Change ${change.number}`,
+      status: change.status,
+      created: gerritTimestamp(change.patchSets[0].created),
+      updated: gerritTimestamp(this.updated(change)),
+      insertions: 1,
+      deletions: 0,
+      _number: change.number,
+      owner: { _account_id: change.owner._account_id },
+      current_revision_number: current.number,
+      ...(change.wip ? { work_in_progress: true } : {}),
+      ...(change.private ? { is_private: true } : {}),
+    };
+    if (options.includes("CURRENT_REVISION") || options.includes("ALL_REVISIONS")) {
+      info.current_revision = current.revision;
+      const revs = options.includes("ALL_REVISIONS") ? change.patchSets : [current];
+      info.revisions = Object.fromEntries(revs.map((p) => [p.revision, { kind: p.kind, _number: p.number, created: gerritTimestamp(p.created), uploader: { _account_id: p.uploader._account_id }, ref: `refs/changes/${change.number}/${p.number}` }]));
+    }
+    if (options.includes("MESSAGES")) {
+      info.messages = change.messages.map((m) => ({ id: m.id, author: m.author, real_author: m.author, date: gerritTimestamp(m.date), message: m.message, ...(m.tag ? { tag: m.tag } : {}), _revision_number: m._revision_number }));
+    }
+    if (options.includes("DETAILED_LABELS")) {
+      const labels: Record<string, unknown> = {};
+      for (const v of change.votes) ((labels[v.label] ??= { all: [] }) as { all: unknown[] }).all.push({ _account_id: v.account, value: v.value });
+      info.labels = labels;
+    }
+    return info;
+  }
+
+  private fileInfos(ps: PatchSet): Record<string, unknown> {
+    const files: Record<string, unknown> = { "/COMMIT_MSG": { status: "A", lines_inserted: 7, size_delta: 300, size: 300 } };
+    const paths = new Set([...ps.tree.keys(), ...ps.parent.keys()]);
+    for (const path of [...paths].sort()) {
+      const a = ps.parent.get(path);
+      const b = ps.tree.get(path);
+      if (a === b) continue;
+      const chunks = diffChunks(a === undefined ? [] : lines(a), b === undefined ? [] : lines(b));
+      const inserted = chunks.reduce((n, c) => n + (c.b?.length ?? 0), 0);
+      const deleted = chunks.reduce((n, c) => n + (c.a?.length ?? 0), 0);
+      files[path] = {
+        ...(a === undefined ? { status: "A" } : b === undefined ? { status: "D" } : {}),
+        ...(inserted ? { lines_inserted: inserted } : {}),
+        ...(deleted ? { lines_deleted: deleted } : {}),
+        size_delta: (b?.length ?? 0) - (a?.length ?? 0),
+        size: b?.length ?? 0,
+      };
+    }
+    return files;
+  }
+
+  private eventAccount(a: Account) {
+    return { name: a.name, email: a.email, username: a.username };
+  }
+
+  private eventChange(c: Change) {
+    return {
+      project: c.project,
+      branch: c.branch,
+      id: c.changeId,
+      number: c.number,
+      subject: `Change ${c.number}`,
+      owner: this.eventAccount(c.owner),
+      url: `${this.httpUrl}/c/${c.project}/+/${c.number}`,
+      commitMessage: `Change ${c.number}\n\nChange-Id: ${c.changeId}\n`,
+      createdOn: Math.floor(c.patchSets[0].created.getTime() / 1000),
+      status: c.status,
+      ...(c.wip ? { wip: true } : {}),
+      ...(c.private ? { private: true } : {}),
+    };
+  }
+}
