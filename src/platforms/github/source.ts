@@ -54,6 +54,7 @@ export class GithubChangeSource implements ChangeSource {
   private files?: Promise<PullFile[]>;
   private baseConfig?: Promise<string | undefined>;
   private readonly head = new Map<string, Promise<Uint8Array | undefined>>();
+  private tree?: Promise<Set<string> | undefined>;
 
   constructor(
     private readonly octokit: GithubOctokit,
@@ -113,10 +114,24 @@ export class GithubChangeSource implements ChangeSource {
   readBytes(path: string): Promise<Uint8Array | undefined> {
     let bytes = this.head.get(path);
     if (!bytes) {
-      bytes = this.fetchBlobs(this.pr.headSha, [path]).then((m) => m.get(path));
+      bytes = this.headPaths().then((paths) =>
+        paths && !paths.has(path) ? undefined : this.fetchBlobs(this.pr.headSha, [path]).then((m) => m.get(path)),
+      );
       this.head.set(path, bytes);
     }
     return bytes;
+  }
+
+  /**
+   * Every file path at the head (one recursive tree call), so the analyzer's questions about files that
+   * do not exist (`eventlet/__init__.py` is not part of most projects) cost no request. Undefined when
+   * GitHub truncates the tree: then each path is asked for.
+   */
+  private headPaths(): Promise<Set<string> | undefined> {
+    this.tree ??= this.octokit.rest.git
+      .getTree({ owner: this.pr.owner, repo: this.pr.repo, tree_sha: this.pr.headSha, recursive: "true" })
+      .then(({ data }) => (data.truncated ? undefined : new Set(data.tree.filter((e) => e.type === "blob").map((e) => e.path!))));
+    return this.tree;
   }
 
   async readText(path: string): Promise<string | undefined> {
@@ -126,7 +141,11 @@ export class GithubChangeSource implements ChangeSource {
 
   /** Fetches the files and the package `__init__.py` files above them in as few queries as possible. */
   async prefetch(paths: string[]): Promise<void> {
-    const wanted = [...new Set(paths.flatMap((p) => [p, ...parentPackageInits(p)]))].filter((p) => !this.head.has(p));
+    const candidates = [...new Set(paths.flatMap((p) => [p, ...parentPackageInits(p)]))].filter((p) => !this.head.has(p));
+    if (candidates.length === 0) return;
+    const existing = await this.headPaths();
+    const wanted = existing ? candidates.filter((p) => existing.has(p)) : candidates;
+    for (const path of candidates) if (!wanted.includes(path)) this.head.set(path, Promise.resolve(undefined));
     if (wanted.length === 0) return;
     const blobs = this.fetchBlobs(this.pr.headSha, wanted);
     for (const path of wanted) this.head.set(path, blobs.then((m) => m.get(path)));
