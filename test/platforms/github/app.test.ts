@@ -129,3 +129,300 @@ describe("first review", () => {
     expect(h.hooks.posted.map((f) => f.length)).toEqual([3]);
   });
 });
+
+async function reviewFirstPush(): Promise<void> {
+  firstPush();
+  expect((await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }))).status).toBe(200);
+  expect(await h.runJobs()).toEqual([]);
+  expect(fake.reviewComments(1)).toHaveLength(3);
+}
+
+function push(sha: string, files: Record<string, string>, pullFiles: FakeFile[]): void {
+  fake.commit(sha, { ...BASE_FILES, ...files });
+  const pull = fake.pulls.get(1)!;
+  pull.headSha = sha;
+  pull.files = pullFiles;
+}
+
+describe("after a push", () => {
+  test("a push that fixes one finding and adds another: one new comment, the fixed thread resolved, the rest left alone", async () => {
+    await reviewFirstPush();
+    const [evl104Thread] = fake.threads;
+    push(HEAD2, { "myapp/cmd/api.py": API_V2 }, [added("myapp/cmd/api.py", API_V2)]);
+    expect((await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE }))).status).toBe(200);
+    expect(await h.runJobs()).toEqual([]);
+
+    expect(fake.reviews).toHaveLength(2);
+    const second = fake.reviews[1];
+    expect(second.commit_id).toBe(HEAD2);
+    expect(second.comments.map((c) => [c.path, c.line, c.body.split("\n")[0]])).toEqual([
+      ["myapp/cmd/api.py", 11, expect.stringContaining("**EVL201 green-unaware-subprocess**")],
+    ]);
+    expect(fake.threads.filter((t) => t.isResolved).map((t) => t.id)).toEqual([evl104Thread.id]);
+    expect(evl104Thread.comments[0].body).toContain("EVL104");
+    expect(fake.graphqlCalls("EventletResolveThread")).toHaveLength(1);
+
+    const run = fake.checkRuns[1];
+    expect(run).toMatchObject({ head_sha: HEAD2, conclusion: "neutral" });
+    expect(run.output?.title).toBe("3 findings: 3 warnings");
+    expect(run.output?.summary).toContain("1 new inline comment, 2 already commented, 1 thread resolved (finding gone).");
+  });
+
+  test("a push with nothing new posts nothing; the check run still updates", async () => {
+    await reviewFirstPush();
+    push(HEAD3, { "myapp/cmd/api.py": API_V1, "README.md": "# demo\nmore\nand more\n" }, [
+      added("myapp/cmd/api.py", API_V1),
+      modified("README.md", "# demo\n", "# demo\nmore\nand more\n"),
+    ]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD3, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviews).toHaveLength(1);
+    expect(fake.graphqlCalls("EventletResolveThread")).toHaveLength(0);
+    expect(fake.checkRuns.map((r) => [r.head_sha, r.status, r.conclusion])).toEqual([
+      [HEAD1, "completed", "failure"],
+      [HEAD3, "completed", "failure"],
+    ]);
+    expect(fake.checkRuns[1].annotations).toHaveLength(3);
+    expect(fake.checkRuns[1].output?.summary).toContain("3 already commented");
+  });
+
+  test("a thread a person resolved is not reopened; one we resolved comes back when the finding does", async () => {
+    await reviewFirstPush();
+    const [evl104, evl301] = fake.threads;
+    evl301.isResolved = true;
+    evl301.resolvedBy = "octocat"; // dismissed by a person
+    push(HEAD2, { "myapp/cmd/api.py": API_V2 }, [added("myapp/cmd/api.py", API_V2)]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(evl104.isResolved).toBe(true);
+    // Back to the first version: EVL104 returns, its thread was resolved by us, so it is posted again.
+    push(HEAD3, { "myapp/cmd/api.py": API_V1 }, [added("myapp/cmd/api.py", API_V1)]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD3, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviews[2].comments.map((c) => c.body.split("\n")[0])).toEqual([expect.stringContaining("EVL104")]);
+  });
+});
+
+describe("idempotency", () => {
+  test("a redelivered webhook (same X-GitHub-Delivery) queues nothing new, and a job that runs twice posts nothing twice", async () => {
+    firstPush();
+    const payload = pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE });
+    const first = await h.deliver("pull_request", payload);
+    const again = await h.deliver("pull_request", payload, { id: first.id });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(h.queue.submitted).toHaveLength(1);
+
+    const job = h.queue.submitted[0];
+    expect(await h.runJobs()).toEqual([]);
+    await h.adapter.runJob(job); // e.g. the queue lost its memory in a restart
+    expect(fake.reviews).toHaveLength(1);
+    expect(fake.reviewComments(1)).toHaveLength(3);
+    expect(fake.checkRuns).toHaveLength(2);
+  });
+});
+
+describe("recheck", () => {
+  test("`/eventlet-review recheck` from the author: an eyes reaction, then a new run for the same revision", async () => {
+    await reviewFirstPush();
+    const comment = issueCommentEvent({ number: 1, body: "Thanks!\n/eventlet-review recheck", login: "octocat", association: "NONE", commentId: 901 });
+    const delivery = await h.deliver("issue_comment", comment);
+    expect(delivery.status).toBe(200);
+    expect(fake.reactions).toEqual([{ commentId: 901, content: "eyes" }]);
+    expect(fake.calls("GET", "/app")).toHaveLength(0); // the slash command needs no slug
+    const job = h.queue.submitted[1];
+    expect(job).toMatchObject({ eventId: delivery.id, revision: HEAD1, recheck: true, payload: { trigger: "issue_comment.recheck" } });
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.checkRuns).toHaveLength(2);
+    expect(fake.reviews).toHaveLength(1);
+  });
+
+  test("`@<app-slug> recheck` from a member works; the slug comes from GET /app once", async () => {
+    firstPush();
+    for (const id of [1, 2]) {
+      const comment = issueCommentEvent({ number: 1, body: "@eventlet-review-test recheck", login: "maintainer", association: "MEMBER", commentId: id });
+      expect((await h.deliver("issue_comment", comment)).status).toBe(200);
+    }
+    expect(fake.reactions.map((r) => r.commentId)).toEqual([1, 2]);
+    expect(fake.calls("GET", "/app")).toHaveLength(1);
+    expect(h.queue.submitted).toHaveLength(2);
+  });
+
+  test("a recheck from someone not allowed gets no reaction and no run; bots and quotes are ignored", async () => {
+    firstPush();
+    const comments = [
+      issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "stranger", association: "NONE" }),
+      issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "drive-by", association: "CONTRIBUTOR" }),
+      issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "ci[bot]", association: "NONE", type: "Bot" }),
+      issueCommentEvent({ number: 1, body: "> /eventlet-review recheck\nwhy?", login: "octocat", association: "OWNER" }),
+    ];
+    for (const c of comments) expect((await h.deliver("issue_comment", c)).status).toBe(200);
+    expect(fake.reactions).toEqual([]);
+    expect(h.queue.submitted).toEqual([]);
+  });
+
+  test("the base config decides who may recheck", async () => {
+    fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": "github:\n  recheck_allowed: [CONTRIBUTOR]\n" });
+    firstPush();
+    await h.deliver("issue_comment", issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "drive-by", association: "CONTRIBUTOR" }));
+    await h.deliver("issue_comment", issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "octocat", association: "NONE" }));
+    expect(h.queue.submitted.map((j) => j.payload.trigger)).toEqual(["issue_comment.recheck"]);
+    expect(fake.reactions).toHaveLength(1);
+  });
+});
+
+describe("what a pull request contains", () => {
+  test("a pull request with no Python files: a successful check run, no review, no content fetched", async () => {
+    fake.commit(HEAD1, { ...BASE_FILES, "README.md": "# demo\nmore\n", "logo.png": Buffer.from([137, 80, 78, 71, 0, 1]) });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [modified("README.md", "# demo\n", "# demo\nmore\n"), { filename: "logo.png", status: "added" }] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.checkRuns).toEqual([expect.objectContaining({ conclusion: "success", annotations: [] })]);
+    expect(fake.checkRuns[0].output).toMatchObject({ title: "No findings", summary: expect.stringContaining("touches no Python files") });
+    expect(fake.reviews).toEqual([]);
+    expect(fake.graphqlCalls("EventletReviewBlobs")).toHaveLength(1); // the config only
+    expect(fake.calls("GET", /\/contents\//)).toEqual([]);
+  });
+
+  test("a pull request of 250 files: every page of the file list is read", async () => {
+    const files: Record<string, string> = {};
+    const pullFiles: FakeFile[] = [];
+    for (let i = 0; i < 249; i++) {
+      files[`docs/page${i}.txt`] = `page ${i}\n`;
+      pullFiles.push(added(`docs/page${i}.txt`, `page ${i}\n`));
+    }
+    files["zz/last.py"] = "import MySQLdb\n";
+    pullFiles.push(added("zz/last.py", "import MySQLdb\n"));
+    fake.commit(HEAD1, { ...BASE_FILES, ...files });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: pullFiles });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    const pages = fake.calls("GET", "/repos/Codertocat/Hello-World/pulls/1/files");
+    expect(pages.map((r) => [r.query.per_page, r.query.page ?? "1"])).toEqual([
+      ["100", "1"],
+      ["100", "2"],
+      ["100", "3"],
+    ]);
+    expect(fake.reviewComments(1).map((c) => [c.path, c.line])).toEqual([["zz/last.py", 1]]);
+  });
+
+  test("a fork pull request is read from the base repository by SHA, and a re-run of its check suite finds it by head SHA", async () => {
+    fake.commit(HEAD1, { ...BASE_FILES, "myapp/cmd/api.py": API_V1 });
+    fake.addPull({ number: 7, headSha: HEAD1, baseSha: BASE, headRepo: "forker/Hello-World", author: "forker", files: [added("myapp/cmd/api.py", API_V1)] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 7, headSha: HEAD1, baseSha: BASE, fork: "forker/Hello-World", author: "forker" }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviewComments(7)).toHaveLength(3);
+    for (const r of fake.apiRequests()) expect(r.path).toMatch(/^\/(repos\/Codertocat\/Hello-World\/|graphql$)/);
+
+    // GitHub leaves `pull_requests` empty for fork suites: the app finds the PR among the open ones.
+    const suite = await h.deliver("check_suite", rerequestEvent("check_suite", { headSha: HEAD1 }));
+    expect(suite.status).toBe(200);
+    expect(fake.calls("GET", "/repos/Codertocat/Hello-World/pulls")).toHaveLength(1);
+    // Our check run carries the PR number, so re-running it needs no search.
+    const run = await h.deliver("check_run", rerequestEvent("check_run", { headSha: HEAD1, externalId: "7" }));
+    expect(run.status).toBe(200);
+    expect(fake.calls("GET", "/repos/Codertocat/Hello-World/pulls")).toHaveLength(1);
+    // Someone else's check run is not ours to re-run.
+    await h.deliver("check_run", rerequestEvent("check_run", { headSha: HEAD1, name: "other-linter", pulls: [7] }));
+    expect(h.queue.submitted.map((j) => [j.change, j.recheck ?? false, j.payload.trigger])).toEqual([
+      ["7", false, "pull_request.opened"],
+      ["7", true, "check_suite.rerequested"],
+      ["7", true, "check_run.rerequested"],
+    ]);
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.checkRuns).toHaveLength(3);
+    expect(fake.reviews).toHaveLength(1);
+  });
+
+  test("renamed and deleted files: comments on the new path, nothing for a pure rename or a deleted file", async () => {
+    const oldText = "import eventlet\n\n\ndef main():\n    pass\n";
+    const newText = "import eventlet\nimport MySQLdb\n\n\ndef main():\n    pass\n";
+    const untouched = "import MySQLdb\n";
+    fake.commit(BASE, { ...BASE_FILES, "myapp/old_name.py": oldText, "myapp/moved.py": untouched, "myapp/gone.py": "import MySQLdb\n" });
+    fake.commit(HEAD1, { ...BASE_FILES, "myapp/new_name.py": newText, "myapp/cmd/moved.py": untouched });
+    fake.addPull({
+      number: 1,
+      headSha: HEAD1,
+      baseSha: BASE,
+      files: [
+        { filename: "myapp/new_name.py", previous_filename: "myapp/old_name.py", status: "renamed", patch: unifiedPatch(oldText, newText) },
+        { filename: "myapp/cmd/moved.py", previous_filename: "myapp/moved.py", status: "renamed" },
+        { filename: "myapp/gone.py", status: "removed", patch: unifiedPatch("import MySQLdb\n", "") },
+      ],
+    });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviewComments(1).map((c) => [c.path, c.line])).toEqual([["myapp/new_name.py", 2]]);
+    const fetched = fake.graphqlCalls("EventletReviewBlobs").flatMap((r) => Object.values((r.body as { variables: Record<string, string> }).variables));
+    expect(fetched).not.toContain(`${HEAD1}:myapp/gone.py`);
+    expect(fake.checkRuns[0].annotations).toHaveLength(1);
+  });
+
+  test("a file GitHub sends without a patch: the added lines come from both sides' contents", async () => {
+    const before = ["import eventlet", "eventlet.monkey_patch()", "", "import MySQLdb", ""].join("\n");
+    const after = ["import eventlet", "eventlet.monkey_patch()", "", "import MySQLdb", "import _mysql", ""].join("\n");
+    fake.commit(BASE, { ...BASE_FILES, "myapp/cmd/big.py": before });
+    fake.commit(HEAD1, { ...BASE_FILES, "myapp/cmd/big.py": after });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [{ filename: "myapp/cmd/big.py", status: "modified", changes: 1, additions: 1, commentable: [5] }] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    // `import MySQLdb` was already there: only the added `import _mysql` is this change's.
+    expect(fake.reviewComments(1).map((c) => [c.path, c.line])).toEqual([["myapp/cmd/big.py", 5]]);
+  });
+
+  test("a change that only adds code above an untouched patch call gets the comment on the added line", async () => {
+    const before = "import eventlet\neventlet.monkey_patch()\n";
+    const after = "import logging\nimport eventlet\neventlet.monkey_patch()\n";
+    fake.commit(BASE, { ...BASE_FILES, "myapp/cmd/api.py": before });
+    fake.commit(HEAD1, { ...BASE_FILES, "myapp/cmd/api.py": after });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [modified("myapp/cmd/api.py", before, after)] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviewComments(1).map((c) => [c.line, c.body.split("\n")[0]])).toEqual([[1, expect.stringContaining("EVL101")]]);
+    expect(fake.checkRuns[0].annotations.map((a) => a.start_line)).toEqual([3]);
+  });
+
+  test("more findings than the cap: 30 inline comments, the rest in the check run, every annotation in batches of 50", async () => {
+    const text = Array.from({ length: 60 }, (_, i) => `URL${i} = 'mysql://u@db/n${i}'`).join("\n") + "\n";
+    fake.commit(HEAD1, { ...BASE_FILES, "myapp/settings.py": text });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [added("myapp/settings.py", text)] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviewComments(1)).toHaveLength(30);
+    const [run] = fake.checkRuns;
+    expect(run.annotations).toHaveLength(60);
+    expect(run.updates).toBe(2); // two PATCHes: 50 + 10 annotations
+    expect(run.output?.text?.match(/over the limit of 30 inline comments/g)).toHaveLength(30);
+    expect(run.output?.text).toContain("`myapp/settings.py:60`");
+  });
+});
+
+describe("drafts", () => {
+  test("a draft waits; ready_for_review reviews it", async () => {
+    firstPush();
+    fake.pulls.get(1)!.draft = true;
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE, draft: true }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.checkRuns).toEqual([]);
+    expect(fake.reviews).toEqual([]);
+    fake.pulls.get(1)!.draft = false;
+    await h.deliver("pull_request", pullRequestEvent("ready_for_review", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviewComments(1)).toHaveLength(3);
+  });
+
+  test("`github.review_drafts: true` in the base config reviews drafts; `request_changes` asks for changes", async () => {
+    fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": "github:\n  review_drafts: true\n  request_changes: true\n" });
+    firstPush();
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE, draft: true }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviews.map((r) => r.event)).toEqual(["REQUEST_CHANGES"]);
+  });
+
+  test("the config is read at the base: a pull request cannot silence the review by editing it", async () => {
+    fake.commit(HEAD1, { ...BASE_FILES, "myapp/cmd/api.py": API_V1, ".eventlet-review.yaml": "rules:\n  EVL104: off\n  EVL301: off\n" });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [added("myapp/cmd/api.py", API_V1), added(".eventlet-review.yaml", "rules:\n  EVL104: off\n  EVL301: off\n")] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviewComments(1)).toHaveLength(3);
+  });
+});
