@@ -23,7 +23,11 @@ export interface ReviewJob {
 
 export type JobHandler = (job: ReviewJob) => Promise<void>;
 
-export type SubmitResult = { accepted: true } | { accepted: false; reason: "duplicate" };
+/**
+ * `duplicate`: the eventId was seen (a redelivery). `stale`: the change already has a job for a newer
+ * revision (Gerrit patch set numbers only; SHAs have no order, so the later event wins).
+ */
+export type SubmitResult = { accepted: true } | { accepted: false; reason: "duplicate" | "stale" };
 
 export interface JobQueue {
   /** Queues a job unless its eventId was seen; supersedes a queued job for the same change. */

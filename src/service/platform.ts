@@ -43,10 +43,19 @@ export interface PlatformAdapter {
 
 /** An error worth retrying (HTTP 5xx/429, network failure); anything else goes to the dead-letter log. */
 export class TransientError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  /**
+   * @param retryAfterMs the least wait before the next attempt (a `Retry-After` header, a secondary rate
+   *   limit); the queue waits at least this long, and at most its maximum retry delay.
+   */
+  constructor(message: string, readonly cause?: unknown, readonly retryAfterMs?: number) {
     super(message);
     this.name = "TransientError";
   }
+}
+
+/** True for a TransientError, also one from another copy of this module (jest registries, bundles). */
+export function isTransient(err: unknown): err is TransientError {
+  return err instanceof TransientError || (err instanceof Error && err.name === "TransientError");
 }
 
 export const noopHooks: ServiceHooks = {

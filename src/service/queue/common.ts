@@ -1,0 +1,103 @@
+/**
+ * What both queue implementations share: the service-side interface, the supersede order, the retry
+ * delay, and the dead-letter record.
+ */
+import type { JobQueue, ReviewJob } from "../jobs.js";
+import { isTransient, type Logger } from "../platform.js";
+
+export type JobOutcome = "completed" | "superseded" | "retried" | "dead_letter";
+
+/** What the queue reports to metrics. `seconds` runs from the event's arrival to the outcome. */
+export interface QueueObserver {
+  submitted?(job: ReviewJob, result: "accepted" | "duplicate" | "stale"): void;
+  finished?(job: ReviewJob, outcome: JobOutcome, seconds: number): void;
+}
+
+export interface QueueOptions {
+  concurrency: number;
+  /** Attempts in all for a job failing with TransientError. */
+  attempts: number;
+  retryDelayMs: number;
+  retryMaxDelayMs: number;
+  dedupeTtlSeconds: number;
+  /** How long close() waits for running jobs. */
+  shutdownTimeoutMs: number;
+  logger: Logger;
+  observer?: QueueObserver;
+}
+
+export interface QueueDepth {
+  waiting: number;
+  delayed: number;
+  active: number;
+}
+
+export interface DeadLetter {
+  job: ReviewJob;
+  error: string;
+  attempts: number;
+  at: string;
+}
+
+/** The queue as the service sees it; platforms only see JobQueue. */
+export interface ServiceQueue extends JobQueue {
+  readonly kind: "memory" | "redis";
+  /** Begins running jobs (call after every platform registered its handler). */
+  start(): Promise<void>;
+  /** Connected and running. */
+  ready(): boolean;
+  depth(): Promise<QueueDepth>;
+  /** Resolves when nothing is waiting, delayed or running. */
+  idle(pollMs?: number): Promise<void>;
+  deadLetters(): Promise<DeadLetter[]>;
+}
+
+/** The order of jobs for one change: position in the queue, and revision when both are patch set numbers. */
+export interface Rank {
+  seq: number;
+  revision: string;
+}
+
+const PATCH_SET = /^\d{1,9}$/;
+
+/**
+ * Whether `a` replaces `b` (both for the same change). Gerrit patch set numbers compare as numbers, so a
+ * late event for an older patch set never replaces a newer one; otherwise the later submission wins.
+ */
+export function outranks(a: Rank, b: Rank): boolean {
+  if (PATCH_SET.test(a.revision) && PATCH_SET.test(b.revision)) {
+    const ra = Number(a.revision);
+    const rb = Number(b.revision);
+    if (ra !== rb) return ra > rb;
+  }
+  return a.seq > b.seq;
+}
+
+/** Exponential backoff with equal jitter, at least the error's retryAfterMs, at most the maximum. */
+export function retryDelay(attempt: number, options: Pick<QueueOptions, "retryDelayMs" | "retryMaxDelayMs">, err?: unknown): number {
+  const exp = Math.min(options.retryMaxDelayMs, options.retryDelayMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = exp / 2 + (Math.random() * exp) / 2;
+  const floor = isTransient(err) && err.retryAfterMs ? err.retryAfterMs : 0;
+  return Math.round(Math.min(options.retryMaxDelayMs, Math.max(jittered, floor)));
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** The fields that identify a job in logs (never its payload). */
+export function jobFields(job: ReviewJob): Record<string, unknown> {
+  return {
+    eventId: job.eventId,
+    platform: job.platform,
+    repository: job.repository,
+    change: job.change,
+    revision: job.revision,
+    ...(job.recheck ? { recheck: true } : {}),
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

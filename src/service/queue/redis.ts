@@ -1,0 +1,337 @@
+/**
+ * The shared queue: BullMQ on Redis, so several instances take jobs from one queue and jobs outlive a
+ * restart. On top of BullMQ, with keys of our own:
+ * - `seen:<eventId>` (SET NX EX): a redelivered event is refused on every instance;
+ * - `latest:<changeKey>` {seq, revision, id}: the job that currently stands for a change. A worker skips a
+ *   job that another one outranks (a newer revision, or a later event for the same revision), so a
+ *   superseded job never runs even if removing it from the queue lost a race;
+ * - `lock:<changeKey>`: one running job per change across instances (renewed while it runs, expires when
+ *   its instance dies); a job that finds the lock taken waits in the delayed set.
+ * A job whose instance dies is handed to another one by BullMQ's stalled-job check after QUEUE_LOCK_MS.
+ */
+import { randomUUID } from "node:crypto";
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { changeKey, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../jobs.js";
+import { isTransient } from "../platform.js";
+import {
+  describeError,
+  jobFields,
+  outranks,
+  retryDelay,
+  sleep,
+  type DeadLetter,
+  type QueueDepth,
+  type QueueOptions,
+  type ServiceQueue,
+} from "./common.js";
+
+export interface RedisQueueOptions extends QueueOptions {
+  url: string;
+  /** Prefix of every Redis key (BullMQ's and ours). */
+  prefix: string;
+  /** BullMQ lock duration and stalled-check interval: how soon a dead instance's job is handed over. */
+  lockMs: number;
+}
+
+interface Envelope {
+  job: ReviewJob;
+  seq: number;
+  receivedAt: number;
+}
+
+const QUEUE_NAME = "reviews";
+const DEAD_LETTERS_KEPT = 1000;
+
+/** Raise `latest` to this job unless a newer one holds it. Returns [raised, previous id]. */
+const RAISE = `
+local cur = redis.call('HMGET', KEYS[1], 'seq', 'revision', 'id')
+local raise = true
+if cur[1] then
+  local cr, nr = cur[2], ARGV[2]
+  if string.match(cr, '^%d+$') and string.match(nr, '^%d+$') and #cr <= 9 and #nr <= 9 and tonumber(cr) ~= tonumber(nr) then
+    raise = tonumber(nr) > tonumber(cr)
+  else
+    raise = tonumber(ARGV[1]) > tonumber(cur[1])
+  end
+end
+if raise then
+  redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'revision', ARGV[2], 'id', ARGV[3], 'recheck', ARGV[5])
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  return {1, cur[3] or ''}
+end
+return {0, cur[3] or ''}
+`;
+
+/** Delete `latest` if it still names this job. */
+const CLEAR_LATEST = `
+if redis.call('HGET', KEYS[1], 'seq') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+const RENEW_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+export class RedisQueue implements ServiceQueue {
+  readonly kind = "redis" as const;
+  private readonly client: Redis;
+  private readonly queue: Queue<Envelope>;
+  private worker?: Worker<Envelope>;
+  private workerConnection?: Redis;
+  private readonly handlers = new Map<Platform, JobHandler>();
+  private readonly renewals = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly instance = randomUUID();
+  private closing = false;
+
+  constructor(private readonly options: RedisQueueOptions) {
+    this.client = this.connect("queue");
+    this.queue = new Queue<Envelope>(QUEUE_NAME, { connection: this.client, prefix: options.prefix });
+    this.queue.on("error", (err) => options.logger.warn({ err }, "job queue error"));
+  }
+
+  private connect(role: string): Redis {
+    const client = new Redis(this.options.url, { maxRetriesPerRequest: null, connectionName: `eventlet-review-${role}` });
+    let warned = false;
+    client.on("error", (err: Error) => {
+      if (!warned) this.options.logger.warn({ err, role }, "Redis connection error; retrying");
+      warned = true;
+    });
+    client.on("ready", () => {
+      if (warned) this.options.logger.info({ role }, "Redis connection back");
+      warned = false;
+    });
+    return client;
+  }
+
+  private key(kind: string, id: string): string {
+    return `${this.options.prefix}:${QUEUE_NAME}:x:${kind}:${id}`;
+  }
+
+  handle(platform: Platform, handler: JobHandler): void {
+    this.handlers.set(platform, handler);
+  }
+
+  async start(): Promise<void> {
+    if (this.worker) return;
+    await this.queue.waitUntilReady();
+    this.workerConnection = this.connect("worker");
+    const options = this.options;
+    const run = (job: Job<Envelope>, token?: string) => {
+      const running = this.process(job, token);
+      this.inFlight.add(running);
+      void running.catch(() => undefined).finally(() => this.inFlight.delete(running));
+      return running;
+    };
+    this.worker = new Worker<Envelope>(QUEUE_NAME, run, {
+      connection: this.workerConnection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockMs,
+      stalledInterval: options.lockMs,
+      maxStalledCount: 3,
+      settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelay(attemptsMade, options, err) },
+    });
+    this.worker.on("error", (err) => options.logger.warn({ err }, "job worker error"));
+    await this.worker.waitUntilReady();
+  }
+
+  ready(): boolean {
+    return !this.closing && this.client.status === "ready" && !!this.worker?.isRunning();
+  }
+
+  async submit(job: ReviewJob): Promise<SubmitResult> {
+    if (this.closing) throw new Error("the job queue is shutting down");
+    const o = this.options;
+    const fresh = await this.client.set(this.key("seen", job.eventId), "1", "EX", o.dedupeTtlSeconds, "NX");
+    if (fresh === null) {
+      o.logger.debug(jobFields(job), "duplicate event ignored");
+      o.observer?.submitted?.(job, "duplicate");
+      return { accepted: false, reason: "duplicate" };
+    }
+    const key = changeKey(job);
+    const latestKey = this.key("latest", key);
+    const seq = await this.client.incr(this.key("seq", "all"));
+    const [curSeq, curRevision, , curRecheck] = await this.client.hmget(latestKey, "seq", "revision", "id", "recheck");
+    if (curSeq !== null && curRevision !== null && outranks({ seq: Number(curSeq), revision: curRevision }, { seq, revision: job.revision })) {
+      o.logger.info({ ...jobFields(job), newer: curRevision }, "event for an older revision ignored");
+      o.observer?.submitted?.(job, "stale");
+      return { accepted: false, reason: "stale" };
+    }
+    const accepted: ReviewJob = curRecheck === "1" && curRevision === job.revision && !job.recheck ? { ...job, recheck: true } : job;
+    const id = randomUUID();
+    await this.queue.add(
+      "review",
+      { job: accepted, seq, receivedAt: Date.now() },
+      {
+        jobId: id,
+        attempts: o.attempts,
+        backoff: { type: "custom" },
+        removeOnComplete: { age: 3600, count: 1000 },
+        removeOnFail: { age: 7 * 86_400, count: 1000 },
+      },
+    );
+    const [raised, previous] = (await this.client.eval(
+      RAISE,
+      1,
+      latestKey,
+      String(seq),
+      job.revision,
+      id,
+      String(o.dedupeTtlSeconds),
+      accepted.recheck ? "1" : "0",
+    )) as [number, string];
+    if (!raised) {
+      // Another instance queued a newer job for this change a moment ago.
+      await this.queue.remove(id).catch(() => 0);
+      o.observer?.submitted?.(job, "stale");
+      return { accepted: false, reason: "stale" };
+    }
+    o.observer?.submitted?.(job, "accepted");
+    if (previous) await this.dropSuperseded(previous, job);
+    return { accepted: true };
+  }
+
+  /** Removes a queued job that a newer one replaced; a running or just-taken one is left to its worker. */
+  private async dropSuperseded(id: string, by: ReviewJob): Promise<void> {
+    const old = await Job.fromId<Envelope>(this.queue, id);
+    if (!old) return;
+    const state = await old.getState();
+    if (state !== "waiting" && state !== "delayed" && state !== "prioritized") return;
+    const removed = await this.queue.remove(id).catch(() => 0);
+    if (removed === 1) {
+      this.options.logger.info({ ...jobFields(old.data.job), by: by.revision }, "queued job superseded");
+      this.options.observer?.finished?.(old.data.job, "superseded", (Date.now() - old.data.receivedAt) / 1000);
+    }
+  }
+
+  private async process(bull: Job<Envelope>, token?: string): Promise<string> {
+    const o = this.options;
+    const { job, seq, receivedAt } = bull.data;
+    const key = changeKey(job);
+    const latestKey = this.key("latest", key);
+    const seconds = () => (Date.now() - receivedAt) / 1000;
+    if (await this.outranked(latestKey, seq, job.revision)) {
+      o.logger.info(jobFields(job), "queued job superseded");
+      o.observer?.finished?.(job, "superseded", seconds());
+      return "superseded";
+    }
+    const lockKey = this.key("lock", key);
+    const lockToken = `${this.instance}:${bull.id}`;
+    if ((await this.client.set(lockKey, lockToken, "PX", o.lockMs, "NX")) === null) {
+      // Another instance runs a job for this change: wait our turn.
+      await bull.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 300), token);
+      throw new DelayedError();
+    }
+    const renewal = setInterval(() => {
+      void this.client.eval(RENEW_LOCK, 1, lockKey, lockToken, String(o.lockMs)).catch(() => undefined);
+    }, Math.max(200, Math.floor(o.lockMs / 3)));
+    this.renewals.add(renewal);
+    const attempt = bull.attemptsMade + 1;
+    try {
+      const handler = this.handlers.get(job.platform);
+      if (!handler) throw new Error(`no handler for platform ${job.platform}`);
+      await handler(job);
+      await this.client.eval(CLEAR_LATEST, 1, latestKey, String(seq));
+      o.observer?.finished?.(job, "completed", seconds());
+      return "completed";
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      if (isTransient(err)) {
+        if (await this.outranked(latestKey, seq, job.revision)) {
+          o.logger.info({ ...jobFields(job), err }, "job failed; not retried, a newer job for the change is queued");
+          o.observer?.finished?.(job, "superseded", seconds());
+          return "superseded";
+        }
+        if (attempt < o.attempts && !this.closing) {
+          o.logger.warn({ ...jobFields(job), attempt, err }, "job failed; will retry");
+          o.observer?.finished?.(job, "retried", seconds());
+          throw err;
+        }
+      }
+      await this.deadLetter(job, seq, attempt, err);
+      o.observer?.finished?.(job, "dead_letter", seconds());
+      throw new UnrecoverableError(describeError(err));
+    } finally {
+      clearInterval(renewal);
+      this.renewals.delete(renewal);
+      await this.client.eval(RELEASE_LOCK, 1, lockKey, lockToken).catch(() => undefined);
+    }
+  }
+
+  private async outranked(latestKey: string, seq: number, revision: string): Promise<boolean> {
+    const [curSeq, curRevision] = await this.client.hmget(latestKey, "seq", "revision");
+    return curSeq !== null && curRevision !== null && outranks({ seq: Number(curSeq), revision: curRevision }, { seq, revision });
+  }
+
+  private async deadLetter(job: ReviewJob, seq: number, attempts: number, err: unknown): Promise<void> {
+    const record: DeadLetter = { job, error: describeError(err), attempts, at: new Date().toISOString() };
+    await this.client
+      .multi()
+      .lpush(this.key("dead", "letters"), JSON.stringify(record))
+      .ltrim(this.key("dead", "letters"), 0, DEAD_LETTERS_KEPT - 1)
+      // A manual redelivery of this event may try again.
+      .del(this.key("seen", job.eventId))
+      .eval(CLEAR_LATEST, 1, this.key("latest", changeKey(job)), String(seq))
+      .exec();
+    this.options.logger.error({ ...jobFields(job), attempts, err }, "dead letter: review job failed for good");
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const c = await this.queue.getJobCounts("waiting", "prioritized", "delayed", "active");
+    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), delayed: c.delayed ?? 0, active: c.active ?? 0 };
+  }
+
+  async idle(pollMs = 50): Promise<void> {
+    for (;;) {
+      const d = await this.depth();
+      if (d.waiting + d.delayed + d.active === 0) return;
+      await sleep(pollMs);
+    }
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    const items = await this.client.lrange(this.key("dead", "letters"), 0, -1);
+    return items.map((item) => JSON.parse(item) as DeadLetter);
+  }
+
+  /**
+   * Stops taking jobs and waits for running ones up to the shutdown timeout; jobs still running then are
+   * handed back: their locks lapse and another instance (or this one after a restart) runs them.
+   */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const o = this.options;
+    if (this.worker) {
+      // Take no new jobs, then give the running ones the shutdown timeout to finish.
+      await this.worker.pause(true).catch(() => undefined);
+      let timeout: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        Promise.allSettled([...this.inFlight]).then(() => true),
+        new Promise<boolean>((resolve) => {
+          timeout = setTimeout(() => resolve(false), o.shutdownTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timeout);
+      if (!finished) {
+        o.logger.warn(
+          { running: this.inFlight.size, handBackAfterMs: o.lockMs },
+          "shutdown: jobs still running are handed back; another instance takes them when their lock lapses",
+        );
+        for (const renewal of this.renewals) clearInterval(renewal);
+      }
+      await this.worker.close(!finished).catch(() => undefined);
+    }
+    await this.queue.close().catch(() => undefined);
+    this.workerConnection?.disconnect();
+    this.client.disconnect();
+  }
+}

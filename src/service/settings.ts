@@ -1,0 +1,74 @@
+/**
+ * The service's own settings, read from the environment and validated once at start. The platforms read
+ * their variables themselves (see platforms.ts). A bad value gets one line naming the variable.
+ */
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function int(min: number, max: number) {
+  return z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+}
+
+const schema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), { error: "must be a redis:// or rediss:// URL" })
+    .optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, { error: "may only hold letters, digits, '_', '.' and '-'" })
+    .default("eventlet-review"),
+  QUEUE_CONCURRENCY: int(1, 256).default(4),
+  /** Attempts in all (the first run included) for a job that keeps failing with a transient error. */
+  QUEUE_RETRY_ATTEMPTS: int(1, 100).default(5),
+  QUEUE_RETRY_DELAY_MS: int(0, 3_600_000).default(2000),
+  QUEUE_RETRY_MAX_DELAY_MS: int(0, 86_400_000).default(300_000),
+  /** How long a delivery id is remembered; GitHub lets you redeliver for 3 days. */
+  QUEUE_DEDUPE_TTL_SECONDS: int(1, 30 * 86_400).default(3 * 86_400),
+  /** Redis mode: a job whose instance died is handed to another after this long. */
+  QUEUE_LOCK_MS: int(1000, 3_600_000).default(30_000),
+  WEBHOOK_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  /** On SIGTERM, wait this long for running jobs before handing them back (Redis) or giving up. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(9000),
+});
+
+export type Settings = z.infer<typeof schema>;
+
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SettingsError";
+  }
+}
+
+const KEYS = Object.keys(schema.shape) as (keyof Settings)[];
+/** Never echo these values back: a Redis URL may carry a password. */
+const SECRET_VALUES = new Set<string>(["REDIS_URL"]);
+
+export function loadSettings(env: NodeJS.ProcessEnv): Settings {
+  const input: Record<string, string> = {};
+  for (const key of KEYS) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== "") input[key] = value.trim();
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) {
+    const settings = parsed.data;
+    if (settings.QUEUE_RETRY_MAX_DELAY_MS < settings.QUEUE_RETRY_DELAY_MS) {
+      throw new SettingsError("QUEUE_RETRY_MAX_DELAY_MS must not be below QUEUE_RETRY_DELAY_MS");
+    }
+    return settings;
+  }
+  const issue = parsed.error.issues[0]!;
+  const name = String(issue.path[0] ?? "environment");
+  const shown = SECRET_VALUES.has(name) || input[name] === undefined ? "" : ` (got "${input[name]}")`;
+  throw new SettingsError(`${name} ${issue.message}${shown}`);
+}
