@@ -1,24 +1,10 @@
 /** text, json and SARIF output; SARIF is validated against the SARIF 2.1.0 JSON schema. */
-import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
-import AjvModule from "ajv-draft-04";
-import addFormatsModule from "ajv-formats";
 import type { Finding } from "../../src/analyzer/types.js";
 import { formatJson } from "../../src/formats/json.js";
 import { formatSarif, pathUri } from "../../src/formats/sarif.js";
 import { formatTextFinding } from "../../src/formats/text.js";
 import { ALL_RULES } from "../../src/rules/index.js";
-
-// Both are CommonJS whose module.exports is the function itself; NodeNext types see a namespace.
-const Ajv = AjvModule as unknown as typeof AjvModule.default;
-const addFormats = addFormatsModule as unknown as (ajv: InstanceType<typeof Ajv>) => void;
-const require = createRequire(import.meta.url);
-// The schema as @microsoft/jest-sarif ships it (schemastore's sarif-2.1.0-rtm.5, JSON Schema draft-04).
-const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
-// The schema has a pattern that is invalid with the "u" flag (a stray "]" in the language tag).
-const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-addFormats(ajv); // uri, date-time: checked, not ignored
-const validate = ajv.compile(schema);
+import { validateSarif as validate } from "./sarif-schema.js";
 
 const section = { title: "Eventlet Best Practices: Monkey Patching", url: "https://specs.openstack.org/x.html#monkey-patching" };
 
