@@ -23,7 +23,7 @@ export const DEFAULT_ENTRY_POINTS = [
   "setup.py",
 ];
 export const DEFAULT_PATCH_MODULES = ["**/monkey_patch.py", "**/monkeypatch.py", "**/eventlet_patch.py"];
-export const DEFAULT_TEST_PATHS = ["**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py"];
+export const DEFAULT_TEST_PATHS = ["**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py", "**/test.py"];
 export const DEFAULT_WSGI_MODULES = ["**/wsgi.py", "**/wsgi/**/*.py", "**/wsgi_app.py"];
 /** `author` is the pull request's author; the rest are GitHub's `author_association` values. */
 export const GITHUB_RECHECK_ROLES = [

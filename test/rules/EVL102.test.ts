@@ -124,3 +124,14 @@ ruleTester(monkeyPatchInLibrary, {
     },
   ],
 });
+
+ruleTester(monkeyPatchInLibrary, {
+  valid: [
+    {
+      name: "the project's base test module (nova/test.py) is test code",
+      path: "pkg/test.py",
+      code: "import pkg.monkey_patch  # noqa: F401\nimport eventlet\neventlet.monkey_patch()\n",
+    },
+  ],
+  invalid: [],
+});
