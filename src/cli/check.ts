@@ -38,6 +38,8 @@ export interface CheckRoot {
   given: string;
   /** Absolute directory that finding paths are relative to. */
   directory: string;
+  /** With --base, --diff or --staged: the lines the change adds, keyed like finding paths. */
+  changed?: ChangedLines;
 }
 
 export interface CheckResult {
@@ -226,6 +228,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   for (const [index, { root, files }] of roots.entries()) {
     const analyzer = new Analyzer(config, new DiskProjectFiles(root.directory));
     const changed = await changes.for(root.directory);
+    if (changed) root.changed = changed;
     const candidates: AsyncIterable<string> | string[] = changed
       ? changed.paths().filter((p) => keep(p) && (!files || files.includes(p))).sort()
       : (files ?? walkFiles(root.directory, config, (path, message) => result.notices.push({ path, message })));

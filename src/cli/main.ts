@@ -8,6 +8,7 @@ import { renderRulePage } from "../docs/rule-page.js";
 import { formatJson } from "../formats/json.js";
 import { formatSarif } from "../formats/sarif.js";
 import { formatTextFinding } from "../formats/text.js";
+import { formatZuulCheck } from "../integrations/zuul.js";
 import { outcome } from "../review/fail-level.js";
 import { ALL_RULES, ruleById } from "../rules/index.js";
 import { activeRules } from "../analyzer/analyze.js";
@@ -15,7 +16,7 @@ import { loadConfigFor, runCheck, UsageError, type CheckResult } from "./check.j
 import { GitError } from "./git.js";
 
 const USAGE = `Usage:
-  eventlet-review check [--format text|json|sarif] [--base REF | --diff FILE | --staged]
+  eventlet-review check [--format text|json|sarif|zuul] [--base REF | --diff FILE | --staged]
                         [--config FILE] [--fail-level info|warning|error] [PATH...]
   eventlet-review rules [--config FILE]
   eventlet-review explain RULE
@@ -79,6 +80,8 @@ const FORMATS: Record<string, Formatter> = {
     const roots = result.roots.map((r, i) => ({ id: `PATH${i + 1}`, uri: pathToFileURL(r.directory).href.replace(/\/?$/, "/") }));
     io.stdout(`${formatSarif(result.findings, ALL_RULES, roots, version(), result.notices)}\n`);
   },
+  // Zuul's file_comments (path from the repository top → [{line, message, range}]), for zuul_return.
+  zuul: (result, io) => io.stdout(`${formatZuulCheck(result)}\n`),
 };
 
 /** Colour only on a terminal, and never when NO_COLOR is set to a non-empty value (no-color.org). */
