@@ -220,6 +220,63 @@ describe("Gerrit bot over SSH stream-events", () => {
     queue.failures.length = 0;
   });
 
+  test("votes only on the current patch set: a newer one uploaded during the review gets no stale vote", async () => {
+    const lines = adapter.stream!.linesReceived;
+    let uploaded = false;
+    emu.onRequest = (r) => {
+      if (!uploaded && r.method === "GET" && /\/revisions\/1\/files\/$/.test(r.path)) {
+        uploaded = true;
+        emu.uploadPatchSet(Number(/~(\d+)\//.exec(r.path)![1]), afterFiles(), "REWORK", false);
+      }
+    };
+    try {
+      const change = emu.createChange({ project: PROJECT, files: afterFiles() });
+      await settle(lines);
+      expect(uploaded).toBe(true);
+      const [review] = emu.reviews(change.number);
+      expect(review.patchSet).toBe(1);
+      expect(review.body.labels).toBeUndefined();
+      expect(review.body.message).toContain("No vote: a newer patch set exists.");
+      expect(change.votes).toEqual([]);
+    } finally {
+      emu.onRequest = undefined;
+    }
+  });
+
+  test("the config comes from the target branch, never from the change; an invalid one is reported without a vote", async () => {
+    let lines = adapter.stream!.linesReceived;
+    // The change tries to switch the rules off: ignored.
+    const sneaky = emu.createChange({ project: PROJECT, files: { ...afterFiles(), ".eventlet-review.yaml": "rules:\n  EVL101: off\n  EVL104: off\n" } });
+    await settle(lines);
+    expect(emu.reviews(sneaky.number)[0].body.labels).toEqual({ Verified: -1 });
+
+    emu.setBranchFile(PROJECT, "stable/2025.1", ".eventlet-review.yaml", "fail_levle: warning\n");
+    lines = adapter.stream!.linesReceived;
+    const change = emu.createChange({ project: PROJECT, branch: "stable/2025.1", files: afterFiles() });
+    await settle(lines);
+    const [review] = emu.reviews(change.number);
+    expect(review.body.labels).toBeUndefined();
+    expect(review.body.message).toMatch(/configuration on stable\/2025\.1 is invalid[\s\S]*unknown key "fail_levle"/);
+
+    // A branch config that fails at warning turns the EVL301-only change into a -1.
+    emu.setBranchFile(PROJECT, "stable/2025.1", ".eventlet-review.yaml", "fail_level: warning\n");
+    lines = adapter.stream!.linesReceived;
+    const db = emu.createChange({ project: PROJECT, branch: "stable/2025.1", files: { "myservice/db.py": demo("after", "myservice/db.py") } });
+    await settle(lines);
+    expect(emu.reviews(db.number)[0].body.labels).toEqual({ Verified: -1 });
+  });
+
+  test("a dropped-output event triggers a catch-up that reviews the patch set whose event was lost", async () => {
+    const lines = adapter.stream!.linesReceived;
+    const lost = emu.createChange({ project: PROJECT, files: afterFiles(), emit: false });
+    emu.emit({ type: "dropped-output", eventCreatedOn: Math.floor(Date.now() / 1000) });
+    await settle(lines);
+    await waitFor(() => emu.reviews(lost.number).length > 0, 5_000, "catch-up review");
+    await queue.idle();
+    expect(emu.reviews(lost.number)).toHaveLength(1);
+    expect(queue.submitted.find((j) => j.change === String(lost.number))?.eventId).toMatch(new RegExp(`^patchset-created:${lost.number}:1:\\d+$`));
+  });
+
   test("after an SSH drop it reconnects and catches up on the patch sets it missed", async () => {
     const connections = adapter.stream!.connections;
     const reviewsBefore = new Map([...emu.changes.keys()].map((n) => [n, emu.reviews(n).length]));
@@ -237,5 +294,34 @@ describe("Gerrit bot over SSH stream-events", () => {
     expect(reviewsBefore.size).toBeGreaterThan(5);
     for (const [n, count] of reviewsBefore) expect([n, emu.reviews(n).length]).toEqual([n, count]);
     expect(logger.text()).toContain("Gerrit catch-up done");
+  });
+});
+
+describe("Gerrit SSH host key check", () => {
+  test("a host key that is not in GERRIT_SSH_KNOWN_HOSTS is refused and never streamed from", async () => {
+    const otherKey = (await import("ssh2")).default.utils.generateKeyPairSync("ed25519").public.split(" ").slice(0, 2).join(" ");
+    writeFileSync(join(dir, "known_hosts_wrong"), `[127.0.0.1]:${emu.sshPort} ${otherKey}\n`);
+    const log = new RecordingLogger();
+    const q = new TestQueue();
+    const wrong = (await createGerritAdapter(env({ GERRIT_SSH_KNOWN_HOSTS: join(dir, "known_hosts_wrong") }), { queue: q, logger: log, hooks: recordingHooks().hooks }, { sshBackoffMs: 5_000 }))!;
+    const streams = emu.openStreams;
+    await wrong.start!();
+    try {
+      await waitFor(() => log.text().includes("host key does not match"), 5_000, "host key refusal");
+      expect(wrong.stream!.connections).toBe(0);
+      expect(emu.openStreams).toBe(streams);
+    } finally {
+      await wrong.stop!();
+    }
+  });
+
+  test("a known_hosts file without the host is a configuration error naming the variable", async () => {
+    writeFileSync(join(dir, "known_hosts_other"), `[elsewhere]:29418 ${emu.hostKey.public.split(" ").slice(0, 2).join(" ")}\n`);
+    await expect(createGerritAdapter(env({ GERRIT_SSH_KNOWN_HOSTS: join(dir, "known_hosts_other") }), { queue, logger, hooks: recordingHooks().hooks })).rejects.toThrow(
+      /^GERRIT_SSH_KNOWN_HOSTS has no entry for \[127\.0\.0\.1\]:\d+$/,
+    );
+    await expect(createGerritAdapter(env({ GERRIT_SSH_KEY_PATH: join(dir, "missing") }), { queue, logger, hooks: recordingHooks().hooks })).rejects.toThrow(
+      /^GERRIT_SSH_KEY_PATH cannot be read: ENOENT$/,
+    );
   });
 });

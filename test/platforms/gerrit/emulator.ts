@@ -151,6 +151,8 @@ export class GerritEmulator {
   private readonly failures: Failure[] = [];
   /** (path, line) pairs a comment validator plugin refuses, with Gerrit's 400 for the whole review. */
   readonly refusedLines: { path: string; line: number }[] = [];
+  /** Called for each authenticated request before it is answered (tests change state mid-review). */
+  onRequest?: (request: RecordedRequest) => void;
   private http?: HttpServer;
   private ssh?: InstanceType<typeof SshServer>;
   private nextChange = 1;
@@ -398,6 +400,7 @@ export class GerritEmulator {
     if (!url.pathname.startsWith("/a/")) return send(401, "Unauthorized", false);
     const expected = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString("base64")}`;
     if (req.headers.authorization !== expected) return send(401, "Unauthorized", false);
+    this.onRequest?.(record);
     const failure = this.failures.find((f) => f.times > 0 && f.method === record.method && f.path.test(url.pathname));
     if (failure) {
       failure.times--;
