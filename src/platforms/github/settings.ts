@@ -61,10 +61,10 @@ export function githubSettings(env: NodeJS.ProcessEnv): GithubSettings | undefin
   return { appId: Number(appIdText), privateKey, webhookSecret: env.WEBHOOK_SECRET!, baseUrl, webhookPath };
 }
 
-/** PEM text from an environment value: literal `\\n` escapes (one-line .env files) or base64 of the PEM. */
+/** PEM text from an environment value: the PEM itself, with literal \\n escapes (one-line .env files), or base64. */
 function pemFromEnv(value: string): string {
   const text = value.trim();
-  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
+  if (text.includes("-----BEGIN")) return `${text.replace(/\\n/g, "\n").trim()}\n`;
   const decoded = Buffer.from(text, "base64").toString("utf8");
-  return decoded.includes("-----BEGIN") ? decoded : text;
+  return decoded.includes("-----BEGIN") ? `${decoded.trim()}\n` : text;
 }
