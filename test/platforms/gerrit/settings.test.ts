@@ -131,3 +131,24 @@ describe("event decisions", () => {
     expect(parseEventLine('{"type":"x"}').type).toBe("x");
   });
 });
+
+describe("documentation", () => {
+  test(".env.example's Gerrit section is valid once the secrets are filled in, and README lists every variable", async () => {
+    const { readFileSync } = await import("node:fs");
+    const example = readFileSync(".env.example", "utf8");
+    const env: Record<string, string> = {};
+    for (const line of example.split("\n")) {
+      const m = /^(GERRIT_[A-Z_]+)=(.*)$/.exec(line);
+      if (m) env[m[1]] = m[2];
+    }
+    expect(Object.keys(env).sort()).toEqual(
+      ["GERRIT_URL", "GERRIT_USERNAME", "GERRIT_HTTP_PASSWORD", "GERRIT_EVENTS", "GERRIT_SSH_HOST", "GERRIT_SSH_PORT", "GERRIT_SSH_USER", "GERRIT_SSH_KEY_PATH", "GERRIT_SSH_KNOWN_HOSTS", "GERRIT_WEBHOOK_TOKEN", "GERRIT_LABEL", "GERRIT_PROJECTS", "GERRIT_RECHECK_REGEX"].sort(),
+    );
+    expect(() => readGerritSettings(env)).toThrow(/^GERRIT_HTTP_PASSWORD is required$/);
+    const s = readGerritSettings({ ...env, GERRIT_HTTP_PASSWORD: "x" })!;
+    expect(s).toMatchObject({ events: "ssh", label: "Verified", projects: ["openstack/*"], ssh: { user: "eventlet-review", port: 29418 } });
+    const readme = readFileSync("README.md", "utf8");
+    const gerrit = readme.slice(readme.indexOf("## Gerrit bot"));
+    for (const name of Object.keys(env)) expect([name, gerrit.includes(name)]).toEqual([name, true]);
+  });
+});
