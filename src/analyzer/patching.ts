@@ -48,7 +48,8 @@ export interface PrePatchCode {
 }
 
 /** The first construct in `node` (source order) that runs code before a patch would, if any. */
-export function firstCodeThatRuns(node: Node, imports: ImportTable): PrePatchCode | undefined {
+export function firstCodeThatRuns(node: Node, imports: ImportTable, skip?: (node: Node) => boolean): PrePatchCode | undefined {
+  if (skip?.(node)) return undefined;
   switch (node.type) {
     case "import_statement": {
       for (const item of node.childrenForFieldName("name")) {
@@ -76,7 +77,7 @@ export function firstCodeThatRuns(node: Node, imports: ImportTable): PrePatchCod
   if (DEFERRED.has(node.type)) return undefined;
   for (const child of node.namedChildren) {
     if (!child) continue;
-    const found = firstCodeThatRuns(child, imports);
+    const found = firstCodeThatRuns(child, imports, skip);
     if (found) return found;
   }
   return undefined;
@@ -84,9 +85,10 @@ export function firstCodeThatRuns(node: Node, imports: ImportTable): PrePatchCod
 
 /**
  * Every top-level piece of code that runs before `statement` executes: preceding statements of each
- * enclosing block, and the conditions of enclosing `if`s (not their other branches).
+ * enclosing block, and the conditions of enclosing `if`s (not their other branches). `skip` exempts
+ * nodes that are part of patching (the import of a dedicated patch module).
  */
-export function codeBefore(statement: Node, imports: ImportTable): PrePatchCode[] {
+export function codeBefore(statement: Node, imports: ImportTable, skip?: (node: Node) => boolean): PrePatchCode[] {
   const found: PrePatchCode[] = [];
   let node = statement;
   while (node.parent) {
@@ -98,7 +100,7 @@ export function codeBefore(statement: Node, imports: ImportTable): PrePatchCode[
         if (sibling.type === "block" || sibling.type === "else_clause") target = null;
         else if (sibling.type === "elif_clause") target = sibling.childForFieldName("condition");
       }
-      const code = target ? firstCodeThatRuns(target, imports) : undefined;
+      const code = target ? firstCodeThatRuns(target, imports, skip) : undefined;
       if (code) found.push(code);
     }
     node = container;

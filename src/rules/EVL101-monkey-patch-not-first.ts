@@ -1,9 +1,9 @@
-import { parentPackages } from "../analyzer/packages.js";
+import { importsPatchModule, parentPackages } from "../analyzer/packages.js";
 import { codeBefore, isPatchCall } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
 import type { Node } from "web-tree-sitter";
 import { SECTIONS } from "./sections.js";
-import { moduleRoles } from "../analyzer/roles.js";
+import { moduleRoles, patchModuleMatcher } from "../analyzer/roles.js";
 import type { Rule, RuleContext } from "./types.js";
 
 export const monkeyPatchNotFirst: Rule = {
@@ -13,15 +13,17 @@ export const monkeyPatchNotFirst: Rule = {
     severity: "error",
     enabledByDefault: true,
     section: SECTIONS.monkeyPatching,
-    triggers: ["monkey_patch"],
+    triggers: ["monkey_patch", "monkeypatch", "eventlet_patch"],
     summary: "A module-level eventlet.monkey_patch() that runs after other code of its module or package.",
     docs: {
       what:
         "Flags a module-level `eventlet.monkey_patch()` call when code runs before it: an import other than " +
         "`__future__`, `os`, `sys` or eventlet, or a call to anything but eventlet, `os`/`sys` and `os.environ`. " +
         "Docstrings, comments, `def`/`class` statements, plain assignments and `if` guards that only read the " +
-        "environment do not count. It also flags the call when a parent package `__init__.py`, which Python runs " +
-        "first, already imports or runs other code.",
+        "environment do not count. Patching through a dedicated patch module counts the same: its import " +
+        "(`import nova.monkey_patch`) or the call of its function (`monkey_patch.patch()`) must come first. It also " +
+        "flags the patch when a parent package `__init__.py`, which Python runs first, already imports or runs " +
+        "other code.",
       why:
         "The spec's rule is \"do it first or not at all\". Modules imported before the patch keep references to " +
         "the unpatched standard library: a lock created by `logging`, a thread started by a library, a socket " +
@@ -40,17 +42,48 @@ export const monkeyPatchNotFirst: Rule = {
     },
   },
   create(context) {
-    const patchCalls: Node[] = [];
+    const { imports } = context;
+    const isPatchModule = patchModuleMatcher(context.config);
+    /** Where the module patches: eventlet's patch calls, and the dedicated patch module's import or call. */
+    const sites: { node: Node; what: string }[] = [];
+    const patchModuleImports: Node[] = [];
+    let patchModuleCalled = false;
+    const onImport = (node: Node) => {
+      if (runsAtImport(node) && importsPatchModule(node, imports, isPatchModule)) patchModuleImports.push(node);
+    };
     return {
+      import_statement: onImport,
+      import_from_statement: onImport,
       call(node) {
-        if (isPatchCall(node, context.imports) && runsAtImport(node)) patchCalls.push(node);
+        if (!runsAtImport(node)) return;
+        if (isPatchCall(node, imports)) {
+          sites.push({ node, what: "eventlet.monkey_patch()" });
+          return;
+        }
+        // `from nova import monkey_patch; monkey_patch.patch()`: a function of the patch module.
+        const callee = imports.qualify(node.childForFieldName("function"));
+        const module = callee?.split(".").slice(0, -1).join("/");
+        if (module && !module.startsWith("eventlet") && isPatchModule(`${module}.py`)) {
+          patchModuleCalled = true;
+          sites.push({ node, what: `the patch (${node.childForFieldName("function")?.text}())` });
+        }
       },
       async "module:exit"() {
+        // `import nova.monkey_patch` patches by being imported when nothing calls into it.
+        if (!patchModuleCalled) {
+          for (const node of patchModuleImports) sites.push({ node, what: `the patch (${node.text.replace(/\s*#.*$/, "")})` });
+        }
+        sites.sort((a, b) => a.node.startIndex - b.node.startIndex);
+        const isPatchImport = (node: Node) => patchModuleImports.some((i) => i.id === node.id);
         // Branches of one `if` (cinder's `os.name == 'nt'` pair) share the same cause: report it once.
         const reportedCauses = new Set<number>();
         let parentReported = false;
-        for (const call of patchCalls) {
-          const before = codeBefore(statementOf(call), context.imports);
+        let patchedCleanly = false;
+        for (const { node: call, what } of sites) {
+          if (patchedCleanly) break; // an earlier unconditional patch ran first: later ones are redundant
+          const statement = statementOf(call);
+          const before = codeBefore(statement, imports, isPatchImport);
+          if (before.length === 0 && statement.parent?.type === "module") patchedCleanly = true;
           if (before.length > 0) {
             const first = before[0];
             if (reportedCauses.has(first.node.id)) continue;
@@ -59,7 +92,7 @@ export const monkeyPatchNotFirst: Rule = {
             context.report({
               node: call,
               message:
-                `eventlet.monkey_patch() runs after ${first.what} (line ${line}): ` +
+                `${what} runs after ${first.what} (line ${line}): ` +
                 "move the patch above every other import and call of the module.",
               related: before.map((b) => ({
                 path: context.path,

@@ -245,3 +245,47 @@ ruleTester(monkeyPatchNotFirst, {
     },
   ],
 });
+
+// Patching through a dedicated patch module (conventions: "Dedicated patch modules").
+ruleTester(monkeyPatchNotFirst, {
+  valid: [
+    {
+      name: "an entry point whose first statement imports the patch module",
+      path: "pkg/cmd/__init__.py",
+      code: '"""Entry points."""\nimport pkg.monkey_patch  # noqa: F401\n\nimport logging\n',
+    },
+    {
+      name: "an entry point that imports the patch module and calls its function first",
+      path: "pkg/cmd/__init__.py",
+      code: "from pkg import monkey_patch\nmonkey_patch.patch()\n\nimport logging\n",
+    },
+    {
+      name: "a guarded call of the patch function",
+      path: "pkg/cmd/__init__.py",
+      code: "import os\nfrom pkg import monkey_patch\nif not os.environ.get('PKG_NO_PATCH'):\n    monkey_patch.patch()\n",
+    },
+    {
+      name: "a later patch after a clean one is redundant, not late",
+      code: "import eventlet\neventlet.monkey_patch()\nimport logging\neventlet.monkey_patch()\n",
+    },
+    {
+      name: "a function of another module named like the patch function",
+      path: "pkg/cmd/__init__.py",
+      code: "import logging\nfrom pkg import utils\nutils.monkey_patch()\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "the patch module imported after other imports",
+      path: "pkg/cmd/__init__.py",
+      code: "import logging\nimport pkg.monkey_patch  # noqa: F401\n",
+      errors: [{ line: 2, column: 1, endColumn: 24, message: "the patch (import pkg.monkey_patch) runs after import logging (line 1)", related: [1] }],
+    },
+    {
+      name: "the patch function called after other code",
+      path: "pkg/cmd/__init__.py",
+      code: "from pkg import monkey_patch\nfrom oslo_log import log\nmonkey_patch.patch()\n",
+      errors: [{ line: 3, message: "the patch (monkey_patch.patch()) runs after from oslo_log import", related: [2] }],
+    },
+  ],
+});
