@@ -92,36 +92,67 @@ function importedModules(imports: ImportTable): string[] {
   return [...names];
 }
 
-/** Declarations of one module. `entryPoint` widens the search to function bodies. */
-export async function scanModule(path: string, text: string, config: Config, entryPoint: boolean): Promise<ModuleScan> {
-  if (!/init_backend|register_backend_default_hook|monkey_patch|import/.test(text)) return { declarations: [], imports: [] };
+/** A declaration with the call or import statement that makes it (valid while the tree lives). */
+export interface DeclarationNode extends ModelDeclaration {
+  node: Node;
+}
+
+/** Declarations in a parsed module. `entryPoint` widens the search to function bodies. */
+export function declarationsInTree(root: Node, imports: ImportTable, path: string, config: Config, entryPoint: boolean): DeclarationNode[] {
   const isPatchModule = picomatch(config.patch_modules, { dot: true });
-  return withTree(text, (tree) => {
-    const imports = new ImportTable(tree.rootNode);
-    const declarations: ModelDeclaration[] = [];
-    const visit = (node: Node): void => {
-      if (node.type === "call" && (entryPoint || runsAtImport(node))) {
-        const found = declarationOfCall(node, imports);
-        if (found) {
-          declarations.push({ ...found, path, ...spanOf(node) });
-          return;
-        }
-      }
-      if (!entryPoint && (node.type === "function_definition" || node.type === "lambda")) return;
-      for (const child of node.namedChildren) if (child) visit(child);
-    };
-    visit(tree.rootNode);
-    for (const record of imports.records) {
-      if (!runsAtImport(record.node)) continue;
-      const module = record.name ? `${record.module}.${record.name}` : record.module;
-      const file = module.replace(/\./g, "/");
-      if (isPatchModule(`${file}.py`) || isPatchModule(`${file}/__init__.py`)) {
-        declarations.push({ model: "eventlet", how: `import ${module}`, path, ...spanOf(record.node) });
+  const declarations: DeclarationNode[] = [];
+  const visit = (node: Node): void => {
+    if (node.type === "call" && (entryPoint || runsAtImport(node))) {
+      const found = declarationOfCall(node, imports);
+      if (found) {
+        declarations.push({ ...found, path, ...spanOf(node), node });
+        return;
       }
     }
-    declarations.sort((a, b) => a.line - b.line || a.column - b.column);
+    if (!entryPoint && (node.type === "function_definition" || node.type === "lambda")) return;
+    for (const child of node.namedChildren) if (child) visit(child);
+  };
+  visit(root);
+  for (const record of imports.records) {
+    if (!runsAtImport(record.node)) continue;
+    const module = record.name ? `${record.module}.${record.name}` : record.module;
+    const file = module.replace(/\./g, "/");
+    if (isPatchModule(`${file}.py`) || isPatchModule(`${file}/__init__.py`)) {
+      declarations.push({ model: "eventlet", how: `import ${module}`, path, ...spanOf(record.node), node: record.node });
+    }
+  }
+  return declarations.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** Declarations and imports of one module, from its text. */
+export async function scanModule(path: string, text: string, config: Config, entryPoint: boolean): Promise<ModuleScan> {
+  if (!/init_backend|register_backend_default_hook|monkey_patch|import/.test(text)) return { declarations: [], imports: [] };
+  return withTree(text, (tree) => {
+    const imports = new ImportTable(tree.rootNode);
+    const declarations = declarationsInTree(tree.rootNode, imports, path, config, entryPoint).map(({ node: _node, ...d }) => d);
     return { declarations, imports: importedModules(imports) };
   });
+}
+
+/** True when `a` and `b` sit in different branches of one `if`/`elif`/`else` (only one of them runs). */
+export function exclusiveBranches(a: Node, b: Node): boolean {
+  const branchOf = (node: Node, statement: Node): number | undefined => {
+    for (let n: Node | null = node; n && n.parent; n = n.parent) {
+      if (n.parent.id === statement.id) {
+        if (n.type === "block" || n.type === "elif_clause" || n.type === "else_clause") return n.id;
+        return undefined;
+      }
+    }
+    return undefined;
+  };
+  for (let s: Node | null = a.parent; s; s = s.parent) {
+    if (s.type !== "if_statement") continue;
+    if (b.startIndex < s.startIndex || b.endIndex > s.endIndex) continue;
+    const x = branchOf(a, s);
+    const y = branchOf(b, s);
+    if (x !== undefined && y !== undefined && x !== y) return true;
+  }
+  return false;
 }
 
 /** The model a set of declarations adds up to: one model, `mixed`, or `unknown` when there are none. */

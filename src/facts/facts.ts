@@ -104,7 +104,7 @@ export class ProjectFacts {
    * the package `__init__`s of the project modules it imports, and, for a package `__init__`, its usual
    * subpackages (`cmd`, `tests`), whose programs run it first.
    */
-  async sameProcessDeclarations(path: string): Promise<ModelDeclaration[]> {
+  async sameProcessDeclarations(path: string, options: { probeChildren?: boolean } = {}): Promise<ModelDeclaration[]> {
     const own = new Set(this.chain(path));
     const candidates = new Set<string>();
     const scan = await this.scan(path);
@@ -112,7 +112,7 @@ export class ProjectFacts {
       const parts = module.split(".");
       for (let i = 1; i <= parts.length; i++) candidates.add(`${parts.slice(0, i).join("/")}/__init__.py`);
     }
-    if (path.endsWith("/__init__.py")) {
+    if ((options.probeChildren ?? true) && path.endsWith("/__init__.py")) {
       const dir = path.slice(0, -"__init__.py".length);
       for (const child of PROBED_CHILDREN) candidates.add(`${dir}${child}`);
     }

@@ -7,6 +7,9 @@ import { monkeyPatchWithoutOptOut } from "./EVL105-monkey-patch-without-opt-out.
 import { greenUnawareSubprocess } from "./EVL201-green-unaware-subprocess.js";
 import { eventletUnfriendlyDbDriver } from "./EVL301-eventlet-unfriendly-db-driver.js";
 import { heartbeatInGreenThread } from "./EVL401-heartbeat-in-green-thread.js";
+import { eventletInThreadingCode } from "./EVL501-eventlet-in-threading-code.js";
+import { mixedConcurrencyBackends } from "./EVL502-mixed-concurrency-backends.js";
+import { retiredEventletApi } from "./EVL503-retired-eventlet-api.js";
 import type { Rule } from "./types.js";
 
 export const ALL_RULES: readonly Rule[] = [
@@ -18,6 +21,9 @@ export const ALL_RULES: readonly Rule[] = [
   greenUnawareSubprocess,
   eventletUnfriendlyDbDriver,
   heartbeatInGreenThread,
+  eventletInThreadingCode,
+  mixedConcurrencyBackends,
+  retiredEventletApi,
 ];
 
 export function ruleById(id: string): Rule | undefined {

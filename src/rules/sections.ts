@@ -20,4 +20,26 @@ export const SECTIONS = {
     title: "Run the rabbitmq heartbeat in a python standard thread (oslo-specs, proposed): Proposed change",
     url: HEARTBEAT_SPEC,
   },
+  // The migration off eventlet (rules EVL5xx): the removal guide, oslo.service's backend docs, the TC goal.
+  postMigration: {
+    title: "Eventlet removal guide: Post-Migration Guidance",
+    url: "https://removal.eventlet.org/guide/post-migration-guidance",
+  },
+  backendSystem: {
+    title: "oslo.service Backend System: How It Works",
+    url: "https://docs.openstack.org/oslo.service/latest/user/backend.html#how-it-works",
+  },
+  removeEventletGoal: {
+    title: "Remove Eventlet from OpenStack (TC goal): Completion Criteria",
+    url: "https://governance.openstack.org/tc/goals/selected/remove-eventlet.html#completion-criteria",
+  },
 } satisfies Record<string, SpecSection>;
+
+/** Further reading the EVL5xx rule pages link to. */
+export const MIGRATION_LINKS = {
+  migrationGuide: "https://eventlet.readthedocs.io/en/latest/asyncio/migration.html#migrating-off-of-eventlet",
+  removalGuide: "https://removal.eventlet.org/",
+  goal: "https://governance.openstack.org/tc/goals/selected/remove-eventlet.html",
+  osloServiceNotes2025_1: "https://docs.openstack.org/releasenotes/oslo.service/2025.1.html",
+  osloMessagingNotes2025_1: "https://docs.openstack.org/releasenotes/oslo.messaging/2025.1.html",
+};

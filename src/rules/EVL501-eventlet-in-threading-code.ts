@@ -1,0 +1,111 @@
+import type { Node } from "web-tree-sitter";
+import { isWithin } from "../analyzer/imports.js";
+import { positionalArguments } from "../analyzer/python.js";
+import { whyThreading } from "../facts/describe.js";
+import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
+import type { Rule } from "./types.js";
+
+/** What to write instead of each eventlet construct, on the threading backend. */
+function advice(qualified: string): string {
+  const member = qualified.split(".").slice(1).join(".");
+  if (/^(spawn|spawn_n|spawn_after|greenthread)/.test(member)) return "start a threading.Thread or submit to a futurist.ThreadPoolExecutor";
+  if (/^(GreenPool|GreenPile|greenpool)/.test(member)) return "use a futurist.ThreadPoolExecutor";
+  if (member === "sleep") return "call time.sleep()";
+  if (/^semaphore/.test(member) || /Semaphore$/.test(member)) return "use threading.Semaphore or threading.Lock";
+  if (/^timeout|^Timeout/.test(member)) return "pass timeouts to the blocking calls themselves";
+  if (/^event|^Event/.test(member)) return "use threading.Event";
+  if (/^queue|Queue$/.test(member)) return "use queue.Queue";
+  return "use the standard library's threading, queue and time modules or futurist";
+}
+
+/** Patching and backend selection belong to EVL502, which reports the conflict as a whole. */
+function isPatching(qualified: string): boolean {
+  return /^eventlet\.(patcher\.)?monkey_patch$|^eventlet\.patcher\./.test(qualified);
+}
+
+function isZero(node: Node | undefined): boolean {
+  return (node?.type === "integer" || node?.type === "float") && Number(node.text) === 0;
+}
+
+interface Candidate {
+  node: Node;
+  what: string;
+  instead: string;
+}
+
+export const eventletInThreadingCode: Rule = {
+  meta: {
+    id: "EVL501",
+    name: "eventlet-in-threading-code",
+    severity: "error",
+    enabledByDefault: true,
+    section: SECTIONS.postMigration,
+    triggers: ["eventlet", "sleep(0"],
+    summary: "A new use of eventlet in code that runs on oslo.service's threading backend.",
+    docs: {
+      what:
+        "In code that runs on the threading backend (a package `__init__` or entry point on its import chain calls " +
+        "`oslo_service.backend.init_backend(BackendType.THREADING)`, or the config says `concurrency: threading` for " +
+        "its path), flags each import of eventlet or its submodules, each call into eventlet (`eventlet.spawn*`, " +
+        "`greenthread.*`, `GreenPool`, `eventlet.sleep`, `eventlet.semaphore`, `timeout`, `event`, `queue`…), and " +
+        "`time.sleep(0)` used to yield. In a review (GitHub, Gerrit, `--base`, `--diff`, `--staged`) only lines the " +
+        "change adds are reported, so legacy code never fails a change; a whole-tree `check` lists what is there " +
+        "at info level, as a migration to-do list.",
+      why:
+        "A project that has selected the threading backend runs on native threads and imports no eventlet. A new " +
+        "green primitive there either does nothing useful (`eventlet.sleep()` and `time.sleep(0)` yield to a hub " +
+        "that is not running; a green semaphore does not exclude native threads) or pulls eventlet back into the " +
+        "process, where a later `monkey_patch()` from any importer would turn the service's native threads green. " +
+        "The eventlet removal guide's post-migration advice is to stop eventlet from sneaking back in at review " +
+        "time; unlike hacking's H905, this rule knows which parts of a half-migrated project already moved.",
+      example:
+        "# neutron/__init__.py selects the threading backend\n# neutron/agent/dhcp.py\nimport eventlet\n\n" +
+        "def start(worker):\n    eventlet.spawn(worker.run)\n",
+      useInstead:
+        "import threading\n\ndef start(worker):\n    threading.Thread(target=worker.run, daemon=True).start()\n",
+      notes:
+        "How the model is found: `eventlet-review facts PATH` prints it for each package and entry point with the " +
+        "file and line it came from. Code whose import chain also monkey-patches is EVL502's business, not this " +
+        "rule's. Background: the TC goal \"Remove Eventlet from OpenStack\" " +
+        `(${MIGRATION_LINKS.goal}) wants every deliverable migrated in 2026.2; eventlet's own migration guide is at ` +
+        `${MIGRATION_LINKS.migrationGuide}.`,
+    },
+  },
+  create(context) {
+    const facts = context.facts?.();
+    if (!facts) return {};
+    const candidates: Candidate[] = [];
+    const seenImports = new Set<number>();
+    return {
+      call(node) {
+        const callee = context.imports.qualify(node.childForFieldName("function"));
+        if (!callee) return;
+        if (isWithin(callee, "eventlet") && !isPatching(callee)) {
+          candidates.push({ node, what: `${callee}()`, instead: advice(callee) });
+        } else if (callee === "time.sleep" && isZero(positionalArguments(node)[0])) {
+          candidates.push({ node, what: "time.sleep(0) to yield", instead: "wait on a threading.Event or Condition" });
+        }
+      },
+      async "module:exit"() {
+        for (const record of context.imports.records) {
+          const module = record.name ? `${record.module}.${record.name}` : record.module;
+          if (!isWithin(record.module, "eventlet") || seenImports.has(record.node.id)) continue;
+          seenImports.add(record.node.id);
+          candidates.push({ node: record.node, what: `import of ${module}`, instead: "use threading, queue, time or futurist" });
+        }
+        if (candidates.length === 0) return;
+        const concurrency = await facts.concurrencyOf(context.path);
+        if (concurrency.model !== "threading") return;
+        const why = whyThreading(concurrency);
+        const legacy = context.mode === "tree";
+        for (const c of candidates) {
+          context.report({
+            node: c.node,
+            severity: legacy ? "info" : undefined,
+            message: `${c.what} in code that runs on the threading backend (${why}): ${c.instead}.`,
+          });
+        }
+      },
+    };
+  },
+};
