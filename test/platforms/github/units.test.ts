@@ -108,3 +108,21 @@ describe("addedLinesBetween", () => {
     expect(addedLinesBetween("a\nb\nc\nd\n", "w\nx\ny\nz\n", 2)).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe("app.yml", () => {
+  test("subscribes to every event the handlers use, with least privilege", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    const { PULL_REQUEST_EVENTS } = await import("../../../src/platforms/github/app.js");
+    const manifest = parse(readFileSync(new URL("../../../app.yml", import.meta.url), "utf8")) as {
+      default_events: string[];
+      default_permissions: Record<string, string>;
+      hook_attributes?: unknown;
+    };
+    const used = new Set([...PULL_REQUEST_EVENTS.map((e) => e.split(".")[0]), "issue_comment", "check_run", "check_suite"]);
+    expect(new Set(manifest.default_events)).toEqual(used);
+    expect(manifest.default_permissions).toEqual({ pull_requests: "write", checks: "write", contents: "read", issues: "read", metadata: "read" });
+    // Probot's registration page spreads the manifest last: a hook URL here would override WEBHOOK_PROXY_URL.
+    expect(manifest.hook_attributes).toBeUndefined();
+  });
+});
