@@ -25,6 +25,8 @@ export interface GerritAdapterOptions {
   restTimeoutMs?: number;
   /** SSH: first reconnect delay (ms). */
   sshBackoffMs?: number;
+  /** SSH: on the first connection, catch up on changes updated this many seconds before start (default 600). */
+  startupCatchUpSeconds?: number;
 }
 
 export interface GerritAdapter extends PlatformAdapter {
@@ -106,6 +108,7 @@ export async function createGerritAdapter(
         knownHosts: knownHosts!,
         logger,
         backoffMs: options.sshBackoffMs,
+        startupCatchUpSince: Math.floor(Date.now() / 1000) - (options.startupCatchUpSeconds ?? 600),
         onLine: (line) => accept(line, "ssh"),
         onGap: (since) => bot.catchUp(since),
       });

@@ -132,7 +132,8 @@ export class GerritPublisher {
         // Gerrit rejects the whole review for one bad comment and usually names its file: drop those
         // comments (all of them when it names none) and list them in the message instead.
         const named = toPost.filter((c) => error.body.includes(c.path));
-        const bad = named.length ? named : toPost;
+        const atLine = named.filter((c) => new RegExp(`(:|line )${c.input.line}\\b`).test(error.body));
+        const bad = atLine.length ? atLine : named.length ? named : toPost;
         options.logger.warn({ change, revision, rejected: bad.length, reason: error.body.trim().slice(0, 200) }, "Gerrit rejected inline comments; retrying without them");
         rejected.push(...bad);
         toPost = toPost.filter((c) => !bad.includes(c));

@@ -27,6 +27,11 @@ export interface SshEventsOptions {
   /** Seconds subtracted from the gap start, for clock skew and lines in flight (default 120). */
   gapSlackSeconds?: number;
   keepaliveIntervalMs?: number;
+  /**
+   * Epoch seconds to catch up from when the first connection opens: events sent while the service was
+   * down (a deploy, a crash) are a gap too. Undefined: no catch-up on the first connection.
+   */
+  startupCatchUpSince?: number;
 }
 
 export class SshEventStream {
@@ -103,7 +108,11 @@ export class SshEventStream {
         }
         opened = true;
         this.connections++;
-        const gapSince = this.connectedOnce && this.liveUntil !== undefined ? this.liveUntil - (o.gapSlackSeconds ?? 120) : undefined;
+        const gapSince = this.connectedOnce
+          ? this.liveUntil === undefined
+            ? undefined
+            : this.liveUntil - (o.gapSlackSeconds ?? 120)
+          : o.startupCatchUpSince;
         this.connectedOnce = true;
         log.info({ host: o.host, port: o.port }, "Gerrit stream-events connected");
         for (const w of this.waiters.splice(0)) w();

@@ -18,6 +18,7 @@ let adapter: GerritAdapter;
 let queue: TestQueue;
 let logger: RecordingLogger;
 let calls: ReturnType<typeof recordingHooks>["calls"];
+let missedWhileDown: number;
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -41,6 +42,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, "id_ed25519"), emu.clientKey.private, { mode: 0o600 });
   writeFileSync(join(dir, "known_hosts"), `# test\n${emu.knownHostsLine()}\n`);
   for (const path of FILES) emu.setBranchFile(PROJECT, "master", path, demo("before", path));
+  // Uploaded while the service was down: its event is lost, the startup catch-up finds it.
+  missedWhileDown = emu.createChange({ project: PROJECT, files: afterFiles(), emit: false }).number;
   queue = new TestQueue();
   logger = new RecordingLogger();
   const recorded = recordingHooks();
@@ -65,7 +68,9 @@ async function settle(linesBefore: number, n = 1): Promise<void> {
   await queue.idle();
 }
 
-const afterFiles = () => Object.fromEntries(FILES.map((p) => [p, demo("after", p)]));
+function afterFiles(): Record<string, string> {
+  return Object.fromEntries(FILES.map((p) => [p, demo("after", p)]));
+}
 
 type Comments = Record<string, { line: number; message: string; unresolved: boolean; range?: unknown }[]>;
 
@@ -98,6 +103,13 @@ describe("Gerrit bot over SSH stream-events", () => {
     expect(change.comments.filter((c) => c.unresolved && c.author.username === emu.username)).toHaveLength(3);
     expect(change.votes).toEqual([{ label: "Verified", value: -1, account: emu.bot._account_id, patchSet: 1 }]);
     expect(calls.reviews).toBeGreaterThan(0);
+  });
+
+  test("a patch set uploaded while the service was down is reviewed once the stream connects", async () => {
+    await waitFor(() => emu.reviews(missedWhileDown).length > 0, 10_000, "startup catch-up");
+    await queue.idle();
+    expect(emu.reviews(missedWhileDown)).toHaveLength(1);
+    expect(emu.reviews(missedWhileDown)[0].body.labels).toEqual({ Verified: -1 });
   });
 
   test("a clean patch set gets Verified +1 and no inline comments", async () => {
@@ -174,12 +186,15 @@ describe("Gerrit bot over SSH stream-events", () => {
     emu.refusedLines.push({ path: "myservice/db.py", line: 5 });
     try {
       const lines = adapter.stream!.linesReceived;
-      const change = emu.createChange({ project: PROJECT, files: afterFiles() });
+      const db = `${demo("after", "myservice/db.py")}OTHER_CONNECTION = 'mysql://other@db/other'\n`;
+      const change = emu.createChange({ project: PROJECT, files: { ...afterFiles(), "myservice/db.py": db } });
       await settle(lines);
       const posts = emu.requests.filter((r) => r.method === "POST" && r.path.includes(`~${change.number}/`));
       expect(posts.map((p) => p.status)).toEqual([400, 200]);
       const [review] = emu.reviews(change.number);
-      expect(Object.keys(review.body.comments as Comments)).toEqual(["myservice/cmd/__init__.py"]);
+      const comments = review.body.comments as Comments;
+      expect(Object.keys(comments)).toEqual(["myservice/cmd/__init__.py", "myservice/db.py"]);
+      expect(comments["myservice/db.py"].map((c) => c.line)).toEqual([6]); // line 5 was refused, line 6 kept
       expect(review.body.labels).toEqual({ Verified: -1 });
       expect(review.body.message).toContain("Gerrit did not take these comments inline:\n- myservice/db.py:5: EVL301");
     } finally {
