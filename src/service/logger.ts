@@ -130,7 +130,7 @@ export function createLogger(options: LoggerOptions): PinoLogger {
       },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
   // pino applies `formatters.bindings` to the root only; children inherit this override.
   const child = logger.child;

@@ -24,53 +24,27 @@
  * - `deps.hooks`: report events received, reviews posted, API errors and analysis time (→ /metrics).
  * - `deps.logger` is pino; the service scrubs secrets from every line, but do not log them anyway.
  */
+import { createGerritAdapter } from "../platforms/gerrit/index.js";
+import { createGithubAdapter } from "../platforms/github/index.js";
 import type { PlatformAdapter, PlatformDeps } from "./platform.js";
 
 export type AdapterFactory = (env: NodeJS.ProcessEnv, deps: PlatformDeps) => Promise<PlatformAdapter | undefined>;
 
-interface FactorySpec {
-  platform: "github" | "gerrit";
-  module: string;
-  exportName: string;
-}
-
-const FACTORIES: FactorySpec[] = [
-  { platform: "github", module: "../platforms/github/index.js", exportName: "createGithubAdapter" },
-  { platform: "gerrit", module: "../platforms/gerrit/index.js", exportName: "createGerritAdapter" },
-];
+export const FACTORIES: readonly AdapterFactory[] = [createGithubAdapter, (env, deps) => createGerritAdapter(env, deps)];
 
 /** Variables that turn each platform on, for the message printed when none is configured. */
 export const PLATFORM_HINT =
   "no platform is configured: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET for the GitHub App, " +
   "and/or GERRIT_URL, GERRIT_USERNAME and GERRIT_HTTP_PASSWORD (plus GERRIT_EVENTS) for the Gerrit bot";
 
-async function loadFactory(spec: FactorySpec): Promise<AdapterFactory | undefined> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(spec.module)) as Record<string, unknown>;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === "ERR_MODULE_NOT_FOUND" && String((err as Error).message).includes(`platforms/${spec.platform}/`)) {
-      return undefined; // this build has no such platform
-    }
-    throw err;
-  }
-  const factory = mod[spec.exportName];
-  if (typeof factory !== "function") {
-    throw new Error(`src/platforms/${spec.platform}/index.ts does not export ${spec.exportName}()`);
-  }
-  return factory as AdapterFactory;
-}
-
 /** Every configured platform's adapter; throws the platform's one-line configuration error. */
 export async function createAdapters(
   env: NodeJS.ProcessEnv,
   deps: PlatformDeps,
-  factories?: AdapterFactory[],
+  factories: readonly AdapterFactory[] = FACTORIES,
 ): Promise<PlatformAdapter[]> {
-  const list = factories ?? (await Promise.all(FACTORIES.map(loadFactory))).filter((f): f is AdapterFactory => !!f);
   const adapters: PlatformAdapter[] = [];
-  for (const factory of list) {
+  for (const factory of factories) {
     const adapter = await factory(env, deps);
     if (adapter) adapters.push(adapter);
   }

@@ -1,0 +1,130 @@
+/**
+ * The service assembled: queue, metrics, platforms, HTTP server; and its orderly end (SIGTERM): refuse
+ * new events, stop the platforms' event sources, let running jobs finish or hand them back, close.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Metrics } from "./metrics.js";
+import type { Logger, PlatformAdapter } from "./platform.js";
+import { createAdapters, PLATFORM_HINT, type AdapterFactory } from "./platforms.js";
+import { createQueue, type ServiceQueue } from "./queue/index.js";
+import { createHttpServer, type Readiness } from "./server.js";
+import type { Settings } from "./settings.js";
+
+/** A configuration problem worth one line and a non-zero exit, not a stack trace. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export interface ServiceOptions {
+  settings: Settings;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Platform factories (default: GitHub and Gerrit). */
+  factories?: readonly AdapterFactory[];
+  /** A queue of the caller's (default: from the settings). */
+  queue?: ServiceQueue;
+  metrics?: Metrics;
+}
+
+export interface RunningService {
+  server: Server;
+  /** Base URL the server listens on, e.g. http://127.0.0.1:3000. */
+  url: string;
+  queue: ServiceQueue;
+  metrics: Metrics;
+  adapters: readonly PlatformAdapter[];
+  readiness(): Readiness;
+  /** Resolves once the queue and the platforms are running (the server answers before that). */
+  started: Promise<void>;
+  shutdown(reason?: string): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { settings, logger } = options;
+  const metrics = options.metrics ?? new Metrics();
+  const queue = options.queue ?? createQueue(settings, logger.child({ component: "queue" }), metrics.observer);
+  metrics.watchQueue(() => queue.depth());
+
+  let adapters: PlatformAdapter[];
+  try {
+    adapters = await createAdapters(options.env, { queue, logger, hooks: metrics.hooks }, options.factories);
+  } catch (err) {
+    await queue.close().catch(() => undefined);
+    throw new ConfigError(firstLine(err));
+  }
+  if (adapters.length === 0) {
+    await queue.close().catch(() => undefined);
+    throw new ConfigError(PLATFORM_HINT);
+  }
+  for (const adapter of adapters) queue.handle(adapter.platform, (job) => adapter.runJob(job));
+
+  let platformsStarted = false;
+  let draining = false;
+  const readiness = (): Readiness => {
+    const waitingFor: string[] = [];
+    if (draining) waitingFor.push("shutting down");
+    if (!queue.ready()) waitingFor.push(queue.kind === "redis" ? "job queue (Redis)" : "job queue");
+    if (!platformsStarted) waitingFor.push("platforms");
+    return { ready: waitingFor.length === 0, waitingFor };
+  };
+
+  const server = createHttpServer({
+    adapters,
+    metrics,
+    logger: logger.child({ component: "http" }),
+    bodyLimit: settings.WEBHOOK_BODY_LIMIT_BYTES,
+    readiness,
+    draining: () => draining,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(settings.PORT, settings.HOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${address.port}`;
+  logger.info(
+    { port: address.port, host: settings.HOST, platforms: adapters.map((a) => a.platform), queue: queue.kind, concurrency: settings.QUEUE_CONCURRENCY },
+    "eventlet-review service listening",
+  );
+
+  const started = (async () => {
+    await queue.start();
+    for (const adapter of adapters) await adapter.start?.();
+    platformsStarted = true;
+    logger.info({ queue: queue.kind }, "ready");
+  })();
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason = "shutdown") => {
+    stopping ??= (async () => {
+      draining = true;
+      logger.info({ reason }, "shutting down: refusing new events, finishing running jobs");
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await started.catch(() => undefined);
+      for (const adapter of adapters) {
+        await adapter.stop?.().catch((err: unknown) => logger.warn({ err, platform: adapter.platform }, "platform did not stop cleanly"));
+      }
+      await queue.close();
+      server.closeAllConnections();
+      await closed;
+      logger.info("stopped");
+    })();
+    return stopping;
+  };
+
+  return { server, url, queue, metrics, adapters, readiness, started, shutdown };
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split("\n")[0]!.trim() || "platform configuration failed";
+}
