@@ -1,3 +1,5 @@
+import type { Node } from "web-tree-sitter";
+import { subprocessClause } from "../facts/advice.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 
@@ -31,19 +33,29 @@ export const greenUnawareSubprocess: Rule = {
         "Today's eventlet differs from the spec: from eventlet 0.20.0 on, `monkey_patch()` patches `subprocess` " +
         "too (the spec was written against an eventlet that did not). The rule still applies: a module that " +
         "spawns green threads cannot know that its importer patched (tools, tests, WSGI servers and the threading " +
-        "backend do not), so it must not depend on the global patch to keep `subprocess` cooperative.",
+        "backend do not), so it must not depend on the global patch to keep `subprocess` cooperative. The finding says which case " +
+        "applies to the eventlet version the project uses (`eventlet-review facts` shows where it was read).",
     },
   },
   create(context) {
     if (!context.imports.importsFrom("eventlet")) return {};
+    const found: { node: Node; callee: string }[] = [];
     return {
       call(node) {
         const callee = context.imports.qualify(node.childForFieldName("function"));
         if (!callee || !SPAWNING.has(callee)) return;
-        context.report({
-          node,
-          message: `${callee}() blocks every green thread of this module while the child runs: use oslo_concurrency.processutils.execute() or eventlet.green.subprocess.`,
-        });
+        found.push({ node, callee });
+      },
+      async "module:exit"() {
+        if (found.length === 0) return;
+        // Version-aware wording: whether the eventlet in use patches subprocess at all (0.20.0 on).
+        const clause = subprocessClause(await context.facts?.().version("eventlet"));
+        for (const { node, callee } of found) {
+          context.report({
+            node,
+            message: `${callee}() blocks every green thread of this module while the child runs: use oslo_concurrency.processutils.execute() or eventlet.green.subprocess${clause}.`,
+          });
+        }
       },
     };
   },

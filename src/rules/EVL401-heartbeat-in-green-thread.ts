@@ -1,7 +1,8 @@
 import type { Node } from "web-tree-sitter";
 import { calleeName, keywordArguments, keywordValue, positionalArguments, stringText } from "../analyzer/python.js";
 import { SECTIONS } from "./sections.js";
-import type { Rule, RuleContext } from "./types.js";
+import type { Report, Rule, RuleContext } from "./types.js";
+import { heartbeatForcedOffMessage, heartbeatSpawnClause } from "../facts/advice.js";
 
 /** Work that keeps a connection alive: heartbeats and health checks. */
 const HEARTBEAT = /heart_?beat|health_?check/i;
@@ -24,7 +25,7 @@ function spawnedWork(call: Node, callee: string): Node | null {
 function reportForcedOff(context: RuleContext, node: Node): void {
   context.report({
     node,
-    message: "forcing heartbeat_in_pthread to False keeps the AMQP heartbeat on green threads, where mod_wsgi/uwsgi stall it and RabbitMQ drops the connection: remove the override.",
+    message: heartbeatForcedOffMessage(undefined),
   });
 }
 
@@ -58,10 +59,15 @@ export const heartbeatInGreenThread: Rule = {
       notes:
         "What oslo.messaging implemented instead of the spec is the `heartbeat_in_pthread` option: added in " +
         "10.1.0, default True in 12.6.0, default False again in 14.0.0, deprecated in 14.9.0 and removed in " +
-        "18.0.0, where the RabbitMQ driver always runs its heartbeat in a native thread.",
+        "18.0.0, where the RabbitMQ driver always runs its heartbeat in a native thread. The finding's advice follows " +
+        "the oslo.messaging version the project uses: below 14.9.0, set `heartbeat_in_pthread = True` for services " +
+        "under mod_wsgi/uwsgi; from 14.9.0 to 17.x the option is deprecated; from 18.0.0 on it is gone and must be removed.",
     },
   },
-  create(context) {
+  create(outer) {
+    // Version-aware wording: findings wait for module:exit, where the oslo.messaging in use is known.
+    const pending: Report[] = [];
+    const context: RuleContext = { ...outer, report: (report) => pending.push(report) };
     const { imports } = context;
     const usesEventlet = imports.importsFrom("eventlet");
     return {
@@ -109,6 +115,15 @@ export const heartbeatInGreenThread: Rule = {
         const left = node.childForFieldName("left");
         const name = left?.type === "attribute" ? left.childForFieldName("attribute")?.text : left?.text;
         if (name === "heartbeat_in_pthread" && isFalse(node.childForFieldName("right"))) reportForcedOff(context, node);
+      },
+      async "module:exit"() {
+        if (pending.length === 0) return;
+        const messaging = await outer.facts?.().version("oslo.messaging");
+        const forcedOff = heartbeatForcedOffMessage(undefined);
+        for (const report of pending) {
+          const message = report.message === forcedOff ? heartbeatForcedOffMessage(messaging) : report.message.replace(/\.$/, `${heartbeatSpawnClause(messaging)}.`);
+          outer.report({ ...report, message });
+        }
       },
       pair(node) {
         if (context.roles.test) return;
