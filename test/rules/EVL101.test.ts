@@ -289,3 +289,42 @@ ruleTester(monkeyPatchNotFirst, {
     },
   ],
 });
+
+// More of the conventions' "runs before the patch" boundaries.
+ruleTester(monkeyPatchNotFirst, {
+  valid: [
+    {
+      name: "environment writes and os.path calls are allowed before the patch",
+      code: "import os\nimport sys\nos.environ['EVENTLET_NO_GREENDNS'] = 'yes'\nos.environ.setdefault('X', '1')\nHERE = os.path.dirname(__file__)\nsys.path.insert(0, HERE)\nimport eventlet\neventlet.monkey_patch()\n",
+    },
+    {
+      name: "a try guard around the eventlet import",
+      code: "try:\n    import eventlet\nexcept ImportError:\n    eventlet = None\n\nif eventlet is not None:\n    eventlet.monkey_patch()\n",
+    },
+    {
+      name: "a guard on a variable with any name, read from the environment",
+      code: "import os\nSKIP = os.environ.get('OS_CINDER_DISABLE_EVENTLET_PATCHING', '').lower() in ('1', 'true')\nimport eventlet\nif not SKIP:\n    eventlet.monkey_patch()\n",
+    },
+    {
+      name: "expressions and assignments that call nothing",
+      code: "import sys\nDEBUG = 'pydevd' in sys.modules\n__all__ = ['main']\nimport eventlet\neventlet.monkey_patch(os=not DEBUG)\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "an import inside a try before the patch",
+      code: "try:\n    import simplejson as json\nexcept ImportError:\n    import json\nimport eventlet\neventlet.monkey_patch()\n",
+      errors: [{ line: 6, message: "import simplejson", related: [2] }],
+    },
+    {
+      name: "calling a function defined above runs its body before the patch",
+      code: "import eventlet\n\ndef f():\n    pass\n\nf()\neventlet.monkey_patch()\n",
+      errors: [{ line: 7, message: "call to f()", related: [6] }],
+    },
+    {
+      name: "os calls are allowed before the patch; print() is not",
+      code: "import os\nimport eventlet\nos.getcwd()\nprint('starting')\neventlet.monkey_patch()\n",
+      errors: [{ line: 5, message: "call to print()", related: [4] }],
+    },
+  ],
+});
