@@ -226,8 +226,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const keep = fileFilter(config);
 
   for (const [index, { root, files }] of roots.entries()) {
-    const analyzer = new Analyzer(config, new DiskProjectFiles(root.directory));
     const changed = await changes.for(root.directory);
+    // A whole-tree run lists legacy migration findings (EVL501) at info; a change review keeps errors.
+    const analyzer = new Analyzer(config, new DiskProjectFiles(root.directory), undefined, { mode: changed ? "change" : "tree" });
     if (changed) root.changed = changed;
     const candidates: AsyncIterable<string> | string[] = changed
       ? changed.paths().filter((p) => keep(p) && (!files || files.includes(p))).sort()
