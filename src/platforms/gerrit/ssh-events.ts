@@ -43,8 +43,7 @@ export class SshEventStream {
   private liveUntil?: number;
   private connectedOnce = false;
   private lineCount = 0;
-  /** Resolves each time a stream-events channel opens (tests and readiness). */
-  private waiters: (() => void)[] = [];
+  /** stream-events channels opened so far (readiness, tests). */
   connections = 0;
 
   constructor(private readonly options: SshEventsOptions) {}
@@ -66,11 +65,6 @@ export class SshEventStream {
       client.end();
       setTimeout(resolve, 1000).unref();
     });
-  }
-
-  /** Resolves when the next stream-events channel is open. */
-  nextConnection(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   get linesReceived(): number {
@@ -115,7 +109,6 @@ export class SshEventStream {
           : o.startupCatchUpSince;
         this.connectedOnce = true;
         log.info({ host: o.host, port: o.port }, "Gerrit stream-events connected");
-        for (const w of this.waiters.splice(0)) w();
         if (gapSince !== undefined) {
           Promise.resolve()
             .then(() => o.onGap(gapSince))

@@ -182,6 +182,20 @@ describe("Gerrit bot over SSH stream-events", () => {
     expect(emu.reviews(change.number)[0].body.labels).toEqual({ Verified: -1 });
   });
 
+  test("private changes wait too, unless the target branch's config opts in", async () => {
+    let lines = adapter.stream!.linesReceived;
+    const waiting = emu.createChange({ project: PROJECT, files: afterFiles(), private: true });
+    await settle(lines);
+    expect(emu.reviews(waiting.number)).toHaveLength(0);
+    expect(logger.text()).toContain("private change: waits until it is made public");
+
+    emu.setBranchFile(PROJECT, "feature/eager", ".eventlet-review.yaml", "gerrit:\n  review_private: true\n  review_work_in_progress: true\n");
+    lines = adapter.stream!.linesReceived;
+    const eager = emu.createChange({ project: PROJECT, branch: "feature/eager", files: afterFiles(), private: true, wip: true });
+    await settle(lines);
+    expect(emu.reviews(eager.number)).toHaveLength(1);
+  });
+
   test("a comment Gerrit rejects does not lose the rest of the review", async () => {
     emu.refusedLines.push({ path: "myservice/db.py", line: 5 });
     try {
