@@ -23,9 +23,9 @@ export const monkeyPatchThreadDisabled: Rule = {
         "Flags an `eventlet.monkey_patch()` call that leaves `thread` (and so `threading`) native: " +
         "`thread=False`; `all=False` without `thread=True`; any `<module>=True` keyword without `thread=True` " +
         "(eventlet then patches only the modules named). `thread=<expression>` is a warning, because it is " +
-        "usually a debugger switch. A partial patch that repeats an earlier full patch of the same program (a " +
-        "test module after its package `__init__` patched everything) is redundant, not dangerous, and is not " +
-        "reported.",
+        "usually a debugger switch. A narrower patch that comes after a full patch of the same program (a test " +
+        "that calls `monkey_patch(os=False, thread=False)` after its tests package patched everything) and a patch " +
+        "in a Windows-only branch are not reported: see the notes.",
       why:
         "The spec warns that patching with `thread=False` is likely to cause problems: services do it so a " +
         "debugger works, but even simple programs then deadlock, because a native `threading.Lock` held across " +
