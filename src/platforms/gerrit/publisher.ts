@@ -52,7 +52,13 @@ function describe(c: PlannedComment): string {
   return `- ${c.path}:${c.input.line}: ${c.finding.rule} ${c.finding.message}`;
 }
 
-export function reviewMessage(result: ReviewResult, patchSet: number, rejected: readonly PlannedComment[], vote: boolean): string {
+export function reviewMessage(
+  result: ReviewResult,
+  patchSet: number,
+  rejected: readonly PlannedComment[],
+  vote: boolean,
+  voteNote = "No vote: a newer patch set exists.",
+): string {
   const n = result.findings.length;
   const failing = result.outcome === "fail";
   const head =
@@ -64,7 +70,7 @@ export function reviewMessage(result: ReviewResult, patchSet: number, rejected: 
   if (n > 0) parts.push(summaryTable(result.findings));
   if (rejected.length) parts.push(`Gerrit did not take these comments inline:\n${rejected.map(describe).join("\n")}`);
   if (result.notices.length) parts.push(`Not reviewed:\n${result.notices.map((x) => `- ${x.path}: ${x.message}`).join("\n")}`);
-  if (!vote) parts.push("No vote: a newer patch set exists.");
+  if (!vote) parts.push(voteNote);
   parts.push("Comment `recheck` to review again.");
   let message = parts.join("\n\n");
   if (message.length > MESSAGE_LIMIT) message = `${message.slice(0, MESSAGE_LIMIT - 20)}\n\n[… truncated]`;
@@ -105,11 +111,12 @@ export class GerritPublisher {
     const alreadyThere = planned.length - toPost.length;
     const rejected = [...invalid];
     let vote = options.vote;
+    let voteNote: string | undefined;
     const value = result.outcome === "fail" ? -1 : 1;
 
     for (let attempt = 0; ; attempt++) {
       const review: ReviewInput = {
-        message: reviewMessage(result, revision, rejected, vote),
+        message: reviewMessage(result, revision, rejected, vote, voteNote),
         tag: REVIEW_TAG,
         omit_duplicate_comments: true,
         ...(vote ? { labels: { [options.label]: value } } : {}),
@@ -123,9 +130,12 @@ export class GerritPublisher {
         return { vote: vote ? value : undefined, posted: toPost, alreadyThere, rejected };
       } catch (error) {
         if (!(error instanceof GerritHttpError) || attempt >= 3) throw error;
-        if (error.status === 409 && vote) {
-          options.logger.warn({ change, revision, status: 409 }, "Gerrit refused the vote; posting without it");
+        if ((error.status === 409 || error.status === 403) && vote) {
+          // 409: the change was closed or a newer patch set arrived; 403: no permission on the label.
+          const level = error.status === 403 ? "error" : "warn";
+          options.logger[level]({ change, revision, status: error.status, label: options.label, reason: error.body.trim().slice(0, 200) }, "Gerrit refused the vote; posting without it");
           vote = false;
+          voteNote = `No vote: Gerrit refused the ${options.label} vote (${error.status}).`;
           continue;
         }
         if (error.status !== 400 || toPost.length === 0) throw error;

@@ -216,6 +216,24 @@ describe("Gerrit bot over SSH stream-events", () => {
     }
   });
 
+  test("a vote the account may not cast (403) still posts the comments, and says why there is no vote", async () => {
+    emu.restrictedLabels.add("Verified");
+    try {
+      const lines = adapter.stream!.linesReceived;
+      const change = emu.createChange({ project: PROJECT, files: afterFiles() });
+      await settle(lines);
+      const posts = emu.requests.filter((r) => r.method === "POST" && r.path.includes(`~${change.number}/`));
+      expect(posts.map((p) => p.status)).toEqual([403, 200]);
+      const [review] = emu.reviews(change.number);
+      expect(review.body.labels).toBeUndefined();
+      expect(Object.keys(review.body.comments as Comments)).toHaveLength(2);
+      expect(review.body.message).toContain("No vote: Gerrit refused the Verified vote (403).");
+      expect(logger.lines.some((l) => l.level === "error" && l.msg === "Gerrit refused the vote; posting without it")).toBe(true);
+    } finally {
+      emu.restrictedLabels.clear();
+    }
+  });
+
   test("REST failures: 5xx is retried, a deleted change (404) and a malformed line are survived", async () => {
     let lines = adapter.stream!.linesReceived;
     emu.failNext("GET", /\/revisions\/1\/files\/$/, 503, 2, "Service Unavailable");

@@ -151,6 +151,8 @@ export class GerritEmulator {
   private readonly failures: Failure[] = [];
   /** (path, line) pairs a comment validator plugin refuses, with Gerrit's 400 for the whole review. */
   readonly refusedLines: { path: string; line: number }[] = [];
+  /** Labels the bot has no permission to vote on (403, as Gerrit answers). */
+  readonly restrictedLabels = new Set<string>();
   /** Called for each authenticated request before it is answered (tests change state mid-review). */
   onRequest?: (request: RecordedRequest) => void;
   private http?: HttpServer;
@@ -476,6 +478,9 @@ export class GerritEmulator {
       }
     }
     const labels = (input.labels ?? {}) as Record<string, number>;
+    for (const [label, value] of Object.entries(labels)) {
+      if (this.restrictedLabels.has(label)) return [403, `Applying label "${label}": ${value > 0 ? "+" : ""}${value} is restricted`, false];
+    }
     if (Object.keys(labels).length && ps !== change.patchSets.at(-1)) return [409, "cannot post labels on a non-current patch set", false];
     if (Object.keys(labels).length && change.status !== "NEW") return [409, `change is ${change.status.toLowerCase()}`, false];
     const now = this.tick();
