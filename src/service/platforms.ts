@@ -26,27 +26,7 @@
  */
 import { createGerritAdapter } from "../platforms/gerrit/index.js";
 import { createGithubAdapter } from "../platforms/github/index.js";
-import type { PlatformAdapter, PlatformDeps } from "./platform.js";
+import type { AdapterFactory } from "./service.js";
 
-export type AdapterFactory = (env: NodeJS.ProcessEnv, deps: PlatformDeps) => Promise<PlatformAdapter | undefined>;
-
+/** The service loads this module only when it runs the real platforms (tests pass their own factories). */
 export const FACTORIES: readonly AdapterFactory[] = [createGithubAdapter, (env, deps) => createGerritAdapter(env, deps)];
-
-/** Variables that turn each platform on, for the message printed when none is configured. */
-export const PLATFORM_HINT =
-  "no platform is configured: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET for the GitHub App, " +
-  "and/or GERRIT_URL, GERRIT_USERNAME and GERRIT_HTTP_PASSWORD (plus GERRIT_EVENTS) for the Gerrit bot";
-
-/** Every configured platform's adapter; throws the platform's one-line configuration error. */
-export async function createAdapters(
-  env: NodeJS.ProcessEnv,
-  deps: PlatformDeps,
-  factories: readonly AdapterFactory[] = FACTORIES,
-): Promise<PlatformAdapter[]> {
-  const adapters: PlatformAdapter[] = [];
-  for (const factory of factories) {
-    const adapter = await factory(env, deps);
-    if (adapter) adapters.push(adapter);
-  }
-  return adapters;
-}

@@ -75,6 +75,11 @@ export function createHttpServer(ctx: ServerContext): Server {
       }
       request = replayRequest(req, body);
     }
+    if (ctx.draining()) {
+      // Shutdown began while the body was on its way.
+      send(res, 503, "shutting down\n", undefined, { Connection: "close", "Retry-After": "5" });
+      return count("none", 503);
+    }
     for (const adapter of ctx.adapters) {
       if (!adapter.handleHttp) continue;
       if (await adapter.handleHttp(request, res)) {

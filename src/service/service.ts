@@ -5,11 +5,17 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Metrics } from "./metrics.js";
-import type { Logger, PlatformAdapter } from "./platform.js";
-import { createAdapters, PLATFORM_HINT, type AdapterFactory } from "./platforms.js";
+import type { Logger, PlatformAdapter, PlatformDeps } from "./platform.js";
 import { createQueue, type ServiceQueue } from "./queue/index.js";
 import { createHttpServer, type Readiness } from "./server.js";
 import type { Settings } from "./settings.js";
+
+export type AdapterFactory = (env: NodeJS.ProcessEnv, deps: PlatformDeps) => Promise<PlatformAdapter | undefined>;
+
+/** Variables that turn each platform on, for the message printed when none is configured. */
+export const PLATFORM_HINT =
+  "no platform is configured: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET for the GitHub App, " +
+  "and/or GERRIT_URL, GERRIT_USERNAME and GERRIT_HTTP_PASSWORD (plus GERRIT_EVENTS) for the Gerrit bot";
 
 /** A configuration problem worth one line and a non-zero exit, not a stack trace. */
 export class ConfigError extends Error {
@@ -49,9 +55,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const queue = options.queue ?? createQueue(settings, logger.child({ component: "queue" }), metrics.observer);
   metrics.watchQueue(() => queue.depth());
 
-  let adapters: PlatformAdapter[];
+  const adapters: PlatformAdapter[] = [];
   try {
-    adapters = await createAdapters(options.env, { queue, logger, hooks: metrics.hooks }, options.factories);
+    const factories = options.factories ?? (await import("./platforms.js")).FACTORIES;
+    for (const factory of factories) {
+      const adapter = await factory(options.env, { queue, logger, hooks: metrics.hooks });
+      if (adapter) adapters.push(adapter);
+    }
   } catch (err) {
     await queue.close().catch(() => undefined);
     throw new ConfigError(firstLine(err));

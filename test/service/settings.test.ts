@@ -1,0 +1,54 @@
+/** The service's settings: defaults, and one line naming the variable for each bad value. */
+import { SettingsError, loadSettings } from "../../src/service/settings.js";
+
+function error(env: Record<string, string>): string {
+  try {
+    loadSettings(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(SettingsError);
+    return (err as Error).message;
+  }
+  throw new Error("no error");
+}
+
+describe("service settings", () => {
+  test("defaults", () => {
+    expect(loadSettings({})).toEqual({
+      PORT: 3000,
+      HOST: "0.0.0.0",
+      LOG_LEVEL: "info",
+      QUEUE_PREFIX: "eventlet-review",
+      QUEUE_CONCURRENCY: 4,
+      QUEUE_RETRY_ATTEMPTS: 5,
+      QUEUE_RETRY_DELAY_MS: 2000,
+      QUEUE_RETRY_MAX_DELAY_MS: 300000,
+      QUEUE_DEDUPE_TTL_SECONDS: 259200,
+      QUEUE_LOCK_MS: 30000,
+      WEBHOOK_BODY_LIMIT_BYTES: 1048576,
+      SHUTDOWN_TIMEOUT_MS: 9000,
+    });
+  });
+
+  test("reads and converts values; blank means unset", () => {
+    const s = loadSettings({ PORT: " 8080 ", LOG_LEVEL: "debug", REDIS_URL: "rediss://:pw@cache:6380/2", QUEUE_CONCURRENCY: "16", HOST: "" });
+    expect(s).toMatchObject({ PORT: 8080, LOG_LEVEL: "debug", REDIS_URL: "rediss://:pw@cache:6380/2", QUEUE_CONCURRENCY: 16, HOST: "0.0.0.0" });
+  });
+
+  test.each([
+    [{ PORT: "abc" }, 'PORT must be a whole number (got "abc")'],
+    [{ PORT: "70000" }, 'PORT must be at most 65535 (got "70000")'],
+    [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [{ QUEUE_CONCURRENCY: "0" }, 'QUEUE_CONCURRENCY must be at least 1 (got "0")'],
+    [{ QUEUE_CONCURRENCY: "1.5" }, 'QUEUE_CONCURRENCY must be a whole number (got "1.5")'],
+    [{ QUEUE_PREFIX: "a b" }, "QUEUE_PREFIX may only hold letters, digits, '_', '.' and '-' (got \"a b\")"],
+    [{ WEBHOOK_BODY_LIMIT_BYTES: "10" }, 'WEBHOOK_BODY_LIMIT_BYTES must be at least 1024 (got "10")'],
+    [{ QUEUE_RETRY_DELAY_MS: "5000", QUEUE_RETRY_MAX_DELAY_MS: "100" }, "QUEUE_RETRY_MAX_DELAY_MS must not be below QUEUE_RETRY_DELAY_MS"],
+  ])("%o → %s", (env, message) => {
+    expect(error(env)).toBe(message);
+  });
+
+  test("a bad REDIS_URL is named without echoing it (it may hold a password)", () => {
+    const message = error({ REDIS_URL: "http://user:hunter2@cache:6379" });
+    expect(message).toBe("REDIS_URL must be a redis:// or rediss:// URL");
+  });
+});
