@@ -2,9 +2,10 @@
  * A fake GitHub behind nock: the REST and GraphQL endpoints the App uses, with state (pull requests,
  * commits, check runs, reviews, review threads), so a test can push twice and see what a second push
  * does to the first review. Every REST body is validated against GitHub's OpenAPI description and every
- * GraphQL request against the variables it declares; problems collect in `invalid`.
+ * GraphQL request against GitHub's GraphQL schema; problems collect in `invalid`.
  */
 import nock from "nock";
+import { validateGraphql } from "./graphql.js";
 import { validateRequest } from "./openapi.js";
 
 export const APP_ID = 4242;
@@ -357,12 +358,7 @@ export class FakeGithub {
     const op = /^\s*(?:query|mutation)\s+(\w+)/.exec(body?.query ?? "")?.[1];
     record.operation = op;
     const variables = body.variables ?? {};
-    for (const [, name, type] of (body.query ?? "").matchAll(/\$(\w+):\s*([\w!]+)/g)) {
-      if (type.endsWith("!") && (variables[name] === undefined || variables[name] === null)) this.invalid.push(`GraphQL ${op}: $${name} is required`);
-    }
-    for (const name of Object.keys(variables)) {
-      if (!new RegExp(`\\$${name}:`).test(body.query)) this.invalid.push(`GraphQL ${op}: variable $${name} is not declared`);
-    }
+    this.invalid.push(...validateGraphql(body.query ?? "", variables).map((p) => `${op}: ${p}`));
     const failure = this.failures.find((f) => f.method === "POST" && f.path.test(`/graphql#${op}`) && f.times > 0);
     if (failure) {
       failure.times--;

@@ -16,3 +16,12 @@ test("paths map to the most specific template", () => {
   expect(operationFor("GET", "/repos/o/r/pulls/3/files")?.template).toBe("/repos/{owner}/{repo}/pulls/{pull_number}/files");
   expect(operationFor("PATCH", "/repos/o/r/check-runs/9")?.template).toBe("/repos/{owner}/{repo}/check-runs/{check_run_id}");
 });
+
+test("the GraphQL check catches unknown fields and mistyped variables", async () => {
+  const { validateGraphql } = await import("./graphql.js");
+  const add = "mutation M($input: AddPullRequestReviewThreadInput!) { addPullRequestReviewThread(input: $input) { thread { id } } }";
+  expect(validateGraphql(add, { input: { pullRequestReviewId: "PRR_1", path: "a.py", line: 3, side: "RIGHT", body: "x" } })).toEqual([]);
+  expect(validateGraphql(add, { input: { pullRequestReviewId: "PRR_1", path: "a.py", line: "3", side: "RIGHT", body: "x" } })).not.toEqual([]);
+  expect(validateGraphql(add, { input: { pullRequestReviewId: "PRR_1", path: "a.py", lin: 3, body: "x" } })).not.toEqual([]);
+  expect(validateGraphql("query { viewer { loginName } }")).toEqual([expect.stringContaining('Cannot query field "loginName"')]);
+});
