@@ -14,17 +14,19 @@ import { ALL_RULES, ruleById } from "../rules/index.js";
 import { activeRules } from "../analyzer/analyze.js";
 import { loadConfigFor, runCheck, UsageError, type CheckResult } from "./check.js";
 import { GitError } from "./git.js";
+import { factsCommand, FACTS_USAGE } from "../facts/command.js";
 
 const USAGE = `Usage:
   eventlet-review check [--format text|json|sarif|zuul] [--base REF | --diff FILE | --staged]
                         [--config FILE] [--fail-level info|warning|error] [PATH...]
   eventlet-review rules [--config FILE]
   eventlet-review explain RULE
-
+${FACTS_USAGE}
 check      review Python files under each PATH (default: .); with --base, --diff or --staged
            only the lines that change adds are reported
 rules      list every rule with its default severity and whether it is on
 explain    print a rule's documentation page
+facts      print the versions and concurrency models the project runs, with where each came from
 `;
 
 export interface Io {
@@ -169,6 +171,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await rules(rest, io);
       case "explain":
         return explain(rest, io);
+      case "facts":
+        return await factsCommand(rest, io);
       case "--version":
       case "-V":
         io.stdout(`${version()}\n`);

@@ -92,6 +92,23 @@ function importedModules(imports: ImportTable): string[] {
   return [...names];
 }
 
+const triggers = new WeakMap<Config, RegExp>();
+
+/**
+ * Text without which a module cannot declare a model: the selection and patch calls, and the stems of
+ * the patch-module globs (`**\/monkey_patch.py` → `monkey_patch`). A module without it is not parsed.
+ */
+export function declarationTrigger(config: Config): RegExp {
+  let trigger = triggers.get(config);
+  if (!trigger) {
+    const stems = config.patch_modules.map((glob) => glob.split("/").pop()!.replace(/\.py$/, ""));
+    const escaped = stems.some((s) => /[*?[\]{}!]/.test(s) || s === "__init__") ? ["import"] : stems.map((s) => s.replace(/[.+^$()|\\]/g, "\\$&"));
+    trigger = new RegExp(["init_backend", "register_backend_default_hook", "monkey_patch", ...escaped].join("|"));
+    triggers.set(config, trigger);
+  }
+  return trigger;
+}
+
 /** A declaration with the call or import statement that makes it (valid while the tree lives). */
 export interface DeclarationNode extends ModelDeclaration {
   node: Node;
@@ -126,7 +143,7 @@ export function declarationsInTree(root: Node, imports: ImportTable, path: strin
 
 /** Declarations and imports of one module, from its text. */
 export async function scanModule(path: string, text: string, config: Config, entryPoint: boolean): Promise<ModuleScan> {
-  if (!/init_backend|register_backend_default_hook|monkey_patch|import/.test(text)) return { declarations: [], imports: [] };
+  if (!declarationTrigger(config).test(text)) return { declarations: [], imports: [] };
   return withTree(text, (tree) => {
     const imports = new ImportTable(tree.rootNode);
     const declarations = declarationsInTree(tree.rootNode, imports, path, config, entryPoint).map(({ node: _node, ...d }) => d);

@@ -1,0 +1,26 @@
+/** `eventlet-review facts [--config FILE] [--format text|json] [PATH]`: the logic behind the CLI verb. */
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadConfigFor, UsageError } from "../cli/check.js";
+import { walkFiles } from "../cli/files.js";
+import { runFacts } from "./report.js";
+
+export const FACTS_USAGE = "  eventlet-review facts [--format text|json] [--config FILE] [PATH]\n";
+
+export async function factsCommand(args: string[], io: { cwd: string; stdout: (text: string) => void; stderr: (text: string) => void }): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: "string", default: "text" }, config: { type: "string" } },
+  });
+  if (values.format !== "text" && values.format !== "json") throw new UsageError(`unknown --format ${values.format}: use text or json`);
+  if (positionals.length > 1) throw new UsageError("facts takes one PATH: the project root");
+  const directory = resolve(io.cwd, positionals[0] ?? ".");
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`not a directory: ${positionals[0] ?? "."} (facts reads a project root)`);
+  const config = await loadConfigFor(directory, values.config, io.cwd);
+  const paths = walkFiles(directory, config, (path, message) => io.stderr(`${path}: ${message}\n`));
+  io.stdout(await runFacts({ directory, config, configPath: values.config ?? ".eventlet-review.yaml", format: values.format, paths }));
+  return 0;
+}

@@ -1,0 +1,159 @@
+/**
+ * `eventlet-review facts PATH`: the versions and concurrency models a project runs, each with the file
+ * and line it came from; and the one-line summary the GitHub check run and the Gerrit message carry.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ProjectFiles } from "../analyzer/project.js";
+import type { Config } from "../config/schema.js";
+import type { ModelDeclaration } from "./concurrency.js";
+import { describeSource } from "./describe.js";
+import { concurrencyRules, ProjectFacts } from "./facts.js";
+import { TRACKED_PACKAGES, type VersionFacts } from "./versions.js";
+
+/** A package (`neutron/cmd` for `neutron/cmd/__init__.py`) or a module (`nova/cmd/api` for `nova/cmd/api.py`). */
+export function scopeOf(path: string): string {
+  if (path === "__init__.py") return ".";
+  return path.replace(/\/__init__\.py$/, "").replace(/\.py$/, "");
+}
+
+export interface ScopeFact {
+  scope: string;
+  path: string;
+  models: ("threading" | "eventlet")[];
+  declarations: ModelDeclaration[];
+}
+
+export interface FactsReport {
+  versions: VersionFacts;
+  scopes: ScopeFact[];
+  /** `concurrency` globs of the config, in order. */
+  configured: { glob: string; model: string }[];
+  configPath: string;
+}
+
+function scopesFrom(declarations: Iterable<ModelDeclaration>): ScopeFact[] {
+  const byPath = new Map<string, ScopeFact>();
+  for (const d of declarations) {
+    let scope = byPath.get(d.path);
+    if (!scope) byPath.set(d.path, (scope = { scope: scopeOf(d.path), path: d.path, models: [], declarations: [] }));
+    if (!scope.declarations.some((x) => x.line === d.line && x.how === d.how)) scope.declarations.push(d);
+    if (!scope.models.includes(d.model)) scope.models.push(d.model);
+  }
+  return [...byPath.values()].sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0));
+}
+
+/** Facts for every file given (a whole tree for the CLI). */
+export async function collectFacts(facts: ProjectFacts, paths: AsyncIterable<string> | Iterable<string>): Promise<FactsReport> {
+  const declarations: ModelDeclaration[] = [];
+  for await (const path of paths) declarations.push(...((await facts.scan(path))?.declarations ?? []));
+  return {
+    versions: await facts.versions(),
+    scopes: scopesFrom(declarations),
+    configured: concurrencyRules(facts.config.concurrency).map(([glob, model]) => ({ glob, model })),
+    configPath: facts.configPath,
+  };
+}
+
+const MAX_PER_MODEL = 5;
+
+/** Drops a scope whose nearest enclosing scope already says the same: `neutron/cmd` under `neutron`. */
+function outermost(scopes: ScopeFact[], model: "threading" | "eventlet"): string[] {
+  const withModel = scopes.filter((s) => s.models.includes(model));
+  const kept: string[] = [];
+  for (const s of withModel) {
+    const enclosing = scopes
+      .filter((o) => o !== s && (o.scope === "." || s.scope.startsWith(`${o.scope}/`)))
+      .sort((a, b) => b.scope.length - a.scope.length)[0];
+    if (enclosing && enclosing.models.length === 1 && enclosing.models[0] === model) continue;
+    kept.push(s.scope);
+  }
+  return kept;
+}
+
+/**
+ * One line for a check-run summary or a review message, for example
+ * `threading: neutron; eventlet: neutron/cmd/eventlet (eventlet 0.36.1, oslo.messaging >= 14.9.0)`.
+ * Undefined when no fact was found.
+ */
+export function summaryLine(report: Pick<FactsReport, "versions" | "scopes" | "configured">): string | undefined {
+  const groups: string[] = [];
+  for (const model of ["threading", "eventlet"] as const) {
+    const names = outermost(report.scopes, model);
+    for (const c of report.configured) if (c.model === model) names.push(`${c.glob} (config)`);
+    if (names.length === 0) continue;
+    const shown = names.slice(0, MAX_PER_MODEL).join(", ");
+    groups.push(`${model}: ${shown}${names.length > MAX_PER_MODEL ? ` +${names.length - MAX_PER_MODEL} more` : ""}`);
+  }
+  const versions = TRACKED_PACKAGES.flatMap((p) => {
+    const v = report.versions[p];
+    return v ? [`${p} ${v.exact ? "" : ">= "}${v.version}`] : [];
+  });
+  if (groups.length === 0 && versions.length === 0) return undefined;
+  const models = groups.length ? groups.join("; ") : "concurrency model unknown";
+  return versions.length ? `${models} (${versions.join(", ")})` : models;
+}
+
+/**
+ * The summary line for a review: what the files under review (and the packages they belong to) run
+ * on, and the versions in use. Call it with the review's Analyzer facts (`analyzer.facts()`) after
+ * the analysis, so everything read is reused.
+ */
+export async function factsSummary(facts: ProjectFacts, paths: readonly string[]): Promise<string | undefined> {
+  const declarations: ModelDeclaration[] = [];
+  for (const path of paths) declarations.push(...(await facts.concurrencyOf(path)).declarations);
+  return summaryLine({
+    versions: await facts.versions(),
+    scopes: scopesFrom(declarations),
+    configured: concurrencyRules(facts.config.concurrency).map(([glob, model]) => ({ glob, model })),
+  });
+}
+
+export function formatFactsText(report: FactsReport): string {
+  const out: string[] = ["versions:"];
+  for (const pkg of TRACKED_PACKAGES) {
+    const v = report.versions[pkg];
+    if (!v) out.push(`  ${pkg.padEnd(15)} unknown (no requirement found; pin it under versions: in ${report.configPath})`);
+    else out.push(`  ${pkg.padEnd(15)} ${(v.exact ? v.version : `>= ${v.version}`).padEnd(12)} ${describeSource(v.source)}  ${v.requirement}`);
+  }
+  out.push("concurrency:");
+  if (report.configured.length === 0 && report.scopes.length === 0) out.push("  unknown everywhere (no init_backend() call, no monkey patch, no concurrency: in the config)");
+  for (const c of report.configured) out.push(`  ${c.glob.padEnd(30)} ${c.model.padEnd(10)} ${report.configPath} (concurrency)`);
+  for (const s of report.scopes) {
+    for (const d of s.declarations) out.push(`  ${s.scope.padEnd(30)} ${d.model.padEnd(10)} ${d.path}:${d.line}  ${d.how}`);
+  }
+  const line = summaryLine(report);
+  if (line) out.push(`summary: ${line}`);
+  return `${out.join("\n")}\n`;
+}
+
+export function formatFactsJson(report: FactsReport): string {
+  return JSON.stringify({ versions: report.versions, concurrency: report.scopes, configured: report.configured, summary: summaryLine(report) ?? null }, null, 2);
+}
+
+/** The tree on disk, for the CLI. */
+export class DiskFiles implements ProjectFiles {
+  constructor(private readonly root: string) {}
+  async readText(path: string): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.root, ...path.split("/")), "utf8");
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export interface FactsCommandOptions {
+  directory: string;
+  config: Config;
+  configPath?: string;
+  format: "text" | "json";
+  /** The files to look at (the CLI walks the tree). */
+  paths: AsyncIterable<string> | Iterable<string>;
+}
+
+export async function runFacts(options: FactsCommandOptions): Promise<string> {
+  const facts = new ProjectFacts(new DiskFiles(options.directory), options.config, options.configPath);
+  const report = await collectFacts(facts, options.paths);
+  return options.format === "json" ? `${formatFactsJson(report)}\n` : formatFactsText(report);
+}
