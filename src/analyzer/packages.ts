@@ -3,14 +3,14 @@
  * inside the package runs: the code it runs and whether it patches. Read through ProjectFiles and
  * cached per project, so a package shared by many files is parsed once.
  */
-import picomatch from "picomatch";
 import type { Config } from "../config/schema.js";
-import { ImportTable } from "./imports.js";
+import { ImportTable, isWithin } from "./imports.js";
 import { withTree } from "./parser.js";
 import { parentPackageInits, type ProjectFiles } from "./project.js";
 import { firstCodeThatRuns, isPatchCall, patchScope, type PatchScope } from "./patching.js";
 import type { Node } from "web-tree-sitter";
 import { runsAtImport } from "./python.js";
+import { patchModuleMatcher } from "./roles.js";
 
 export interface InitSummary {
   path: string;
@@ -34,7 +34,7 @@ export async function parentPackages(path: string, project: ProjectFiles, config
   for (const init of parentPackageInits(path)) {
     let summary = perProject.get(init);
     if (!summary) {
-      summary = project.readText(init).then((text) => (text === undefined ? undefined : summarize(init, text, config)));
+      summary = project.readText(init).then((text) => (text === undefined ? undefined : summarize(init, text, config, project)));
       perProject.set(init, summary);
     }
     const resolved = await summary;
@@ -51,15 +51,35 @@ function findPatchCalls(node: Node, imports: ImportTable, found: Node[] = []): N
   return found;
 }
 
-/** True when the import statement imports a dedicated patch module (`import nova.monkey_patch`). */
-export function importsPatchModule(statement: Node, imports: ImportTable, isPatchModule: (p: string) => boolean): boolean {
-  if (statement.type !== "import_statement" && statement.type !== "import_from_statement") return false;
-  return imports.records.some((r) => {
+/**
+ * The dedicated patch modules a statement imports (`import nova.monkey_patch`, `from nova import
+ * monkey_patch`), as project paths: modules whose path matches `patch_modules` and whose text patches
+ * eventlet. A Django app's `monkey_patch.py` that patches something else is not one. When the module
+ * cannot be read (outside the analyzed tree), the path pattern alone decides.
+ */
+export async function importedPatchModules(statement: Node, imports: ImportTable, config: Config, project: ProjectFiles): Promise<string[]> {
+  if (statement.type !== "import_statement" && statement.type !== "import_from_statement") return [];
+  const found: string[] = [];
+  for (const r of imports.records) {
     // `from eventlet import monkey_patch` imports the function, not a project's patch module.
-    if (r.node.id !== statement.id || r.module === "eventlet" || r.module.startsWith("eventlet.")) return false;
-    const modulePath = (r.name ? `${r.module}.${r.name}` : r.module).replace(/\./g, "/");
-    return isPatchModule(`${modulePath}.py`) || isPatchModule(`${modulePath}/__init__.py`);
-  });
+    if (r.node.id !== statement.id || isWithin(r.module, "eventlet")) continue;
+    const path = await patchModulePath(r.name ? `${r.module}.${r.name}` : r.module, config, project);
+    if (path) found.push(path);
+  }
+  return found;
+}
+
+/** `nova.monkey_patch` → `nova/monkey_patch.py` when that is a dedicated patch module that patches eventlet. */
+export async function patchModulePath(module: string, config: Config, project: ProjectFiles): Promise<string | undefined> {
+  if (isWithin(module, "eventlet")) return undefined;
+  const isPatchModule = patchModuleMatcher(config);
+  const base = module.replace(/\./g, "/");
+  for (const candidate of [`${base}.py`, `${base}/__init__.py`]) {
+    if (!isPatchModule(candidate)) continue;
+    const text = await project.readText(candidate);
+    if (text === undefined || (text.includes("eventlet") && text.includes("monkey_patch"))) return candidate;
+  }
+  return undefined;
 }
 
 /**
@@ -82,9 +102,8 @@ function importsOwnPackage(statement: Node, initPath: string): boolean {
   return false;
 }
 
-async function summarize(path: string, text: string, config: Config): Promise<InitSummary> {
-  const isPatchModule = picomatch(config.patch_modules, { dot: true });
-  return withTree(text, (tree) => {
+async function summarize(path: string, text: string, config: Config, project: ProjectFiles): Promise<InitSummary> {
+  return withTree(text, async (tree) => {
     const imports = new ImportTable(tree.rootNode);
     const runsCode: InitSummary["runsCode"] = [];
     for (const statement of tree.rootNode.namedChildren) {
@@ -95,7 +114,7 @@ async function summarize(path: string, text: string, config: Config): Promise<In
         const scopes = patchCalls.map(patchScope);
         return { path, runsCode, patch: { line: patchCalls[0].startPosition.row + 1, scope: scopes[0], scopes } };
       }
-      if (importsPatchModule(statement, imports, isPatchModule)) return { path, runsCode, patch: { line, scope: "full", scopes: ["full"] } };
+      if ((await importedPatchModules(statement, imports, config, project)).length > 0) return { path, runsCode, patch: { line, scope: "full", scopes: ["full"] } };
       const code = firstCodeThatRuns(statement, imports);
       if (code) runsCode.push({ line: code.node.startPosition.row + 1, what: code.what, ownImport: importsOwnPackage(code.node, path) });
     }

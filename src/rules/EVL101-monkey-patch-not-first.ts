@@ -1,9 +1,9 @@
-import { importsPatchModule, parentPackages } from "../analyzer/packages.js";
+import { importedPatchModules, parentPackages, patchModulePath } from "../analyzer/packages.js";
 import { codeBefore, isPatchCall } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
 import type { Node } from "web-tree-sitter";
 import { SECTIONS } from "./sections.js";
-import { moduleRoles, patchModuleMatcher } from "../analyzer/roles.js";
+import { moduleRoles } from "../analyzer/roles.js";
 import type { Rule, RuleContext } from "./types.js";
 
 export const monkeyPatchNotFirst: Rule = {
@@ -43,35 +43,38 @@ export const monkeyPatchNotFirst: Rule = {
   },
   create(context) {
     const { imports } = context;
-    const isPatchModule = patchModuleMatcher(context.config);
     /** Where the module patches: eventlet's patch calls, and the dedicated patch module's import or call. */
     const sites: { node: Node; what: string }[] = [];
-    const patchModuleImports: Node[] = [];
-    let patchModuleCalled = false;
+    const importStatements: Node[] = [];
+    const otherCalls: Node[] = [];
     const onImport = (node: Node) => {
-      if (runsAtImport(node) && importsPatchModule(node, imports, isPatchModule)) patchModuleImports.push(node);
+      if (runsAtImport(node)) importStatements.push(node);
     };
     return {
       import_statement: onImport,
       import_from_statement: onImport,
       call(node) {
         if (!runsAtImport(node)) return;
-        if (isPatchCall(node, imports)) {
-          sites.push({ node, what: "eventlet.monkey_patch()" });
-          return;
+        if (isPatchCall(node, imports)) sites.push({ node, what: "eventlet.monkey_patch()" });
+        else otherCalls.push(node);
+      },
+      async "module:exit"() {
+        const patchModuleImports: Node[] = [];
+        for (const node of importStatements) {
+          if ((await importedPatchModules(node, imports, context.config, context.project)).length > 0) patchModuleImports.push(node);
         }
         // `from nova import monkey_patch; monkey_patch.patch()`: a function of the patch module.
-        const callee = imports.qualify(node.childForFieldName("function"));
-        const module = callee?.split(".").slice(0, -1).join("/");
-        if (module && !module.startsWith("eventlet") && isPatchModule(`${module}.py`)) {
+        let patchModuleCalled = false;
+        for (const node of otherCalls) {
+          const callee = imports.qualify(node.childForFieldName("function"));
+          const module = callee?.split(".").slice(0, -1).join(".");
+          if (!module || !(await patchModulePath(module, context.config, context.project))) continue;
           patchModuleCalled = true;
           sites.push({ node, what: `the patch (${node.childForFieldName("function")?.text}())` });
         }
-      },
-      async "module:exit"() {
         // `import nova.monkey_patch` patches by being imported when nothing calls into it.
         if (!patchModuleCalled) {
-          for (const node of patchModuleImports) sites.push({ node, what: `the patch (${node.text.replace(/\s*#.*$/, "")})` });
+          for (const node of patchModuleImports) sites.push({ node, what: `the patch (${node.text})` });
         }
         sites.sort((a, b) => a.node.startIndex - b.node.startIndex);
         const isPatchImport = (node: Node) => patchModuleImports.some((i) => i.id === node.id);

@@ -1,7 +1,6 @@
 import type { Node } from "web-tree-sitter";
-import { importsPatchModule } from "../analyzer/packages.js";
+import { importedPatchModules } from "../analyzer/packages.js";
 import { isPatchCall } from "../analyzer/patching.js";
-import { patchModuleMatcher } from "../analyzer/roles.js";
 import { runsAtImport } from "../analyzer/python.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
@@ -40,19 +39,25 @@ export const monkeyPatchInLibrary: Rule = {
   create(context) {
     const { roles } = context;
     if (roles.entryPoint || roles.patchModule || roles.test || roles.wsgi) return {};
-    const isPatchModule = patchModuleMatcher(context.config);
+    const imports: Node[] = [];
     const onImport = (node: Node) => {
-      if (!runsAtImport(node) || !importsPatchModule(node, context.imports, isPatchModule)) return;
-      context.report({
-        node,
-        message:
-          "importing the patch module from an importable library module patches eventlet for everything that " +
-          "imports this one: import it only from the entry points (<pkg>/cmd/__init__.py, the tests package __init__.py).",
-      });
+      if (runsAtImport(node)) imports.push(node);
+    };
+    const reportPatchModuleImports = async () => {
+      for (const node of imports) {
+        if ((await importedPatchModules(node, context.imports, context.config, context.project)).length === 0) continue;
+        context.report({
+          node,
+          message:
+            "importing the patch module from an importable library module patches eventlet for everything that " +
+            "imports this one: import it only from the entry points (<pkg>/cmd/__init__.py, the tests package __init__.py).",
+        });
+      }
     };
     return {
       import_statement: onImport,
       import_from_statement: onImport,
+      "module:exit": reportPatchModuleImports,
       call(node) {
         if (!isPatchCall(node, context.imports) || !runsAtImport(node)) return;
         context.report({

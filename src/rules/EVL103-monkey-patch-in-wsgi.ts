@@ -1,8 +1,7 @@
 import type { Node } from "web-tree-sitter";
-import { importsPatchModule } from "../analyzer/packages.js";
+import { importedPatchModules } from "../analyzer/packages.js";
 import { isPatchCall } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
-import { patchModuleMatcher } from "../analyzer/roles.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 
@@ -32,19 +31,25 @@ export const monkeyPatchInWsgi: Rule = {
   },
   create(context) {
     if (!context.roles.wsgi) return {};
-    const isPatchModule = patchModuleMatcher(context.config);
+    const imports: Node[] = [];
     const onImport = (node: Node) => {
-      if (!runsAtImport(node) || !importsPatchModule(node, context.imports, isPatchModule)) return;
-      context.report({
-        node,
-        message:
-          "WSGI application code imports the patch module, but mod_wsgi and uwsgi suspend the interpreter between " +
-          "requests and green threads stall: remove the import and keep it in the eventlet server's entry point.",
-      });
+      if (runsAtImport(node)) imports.push(node);
+    };
+    const reportPatchModuleImports = async () => {
+      for (const node of imports) {
+        if ((await importedPatchModules(node, context.imports, context.config, context.project)).length === 0) continue;
+        context.report({
+          node,
+          message:
+            "WSGI application code imports the patch module, but mod_wsgi and uwsgi suspend the interpreter between " +
+            "requests and green threads stall: remove the import and keep it in the eventlet server's entry point.",
+        });
+      }
     };
     return {
       import_statement: onImport,
       import_from_statement: onImport,
+      "module:exit": reportPatchModuleImports,
       call(node) {
         if (!isPatchCall(node, context.imports)) return;
         context.report({

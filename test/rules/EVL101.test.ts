@@ -328,3 +328,23 @@ ruleTester(monkeyPatchNotFirst, {
     },
   ],
 });
+
+ruleTester(monkeyPatchNotFirst, {
+  valid: [
+    {
+      name: "a Django-style monkey_patch module's function is not eventlet patching",
+      path: "myapp/cmd/__init__.py",
+      files: { "myapp/monkey_patch.py": "def patch(target):\n    return target\n" },
+      code: "import flask\nfrom myapp import monkey_patch\nmonkey_patch.patch(flask)\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "the patch module's function, with the module present",
+      path: "myapp/cmd/__init__.py",
+      files: { "myapp/monkey_patch.py": "import os\n\ndef patch():\n    import eventlet\n    eventlet.monkey_patch()\n" },
+      code: "import logging\nfrom myapp import monkey_patch\nmonkey_patch.patch()\n",
+      errors: [{ line: 3, related: [1] }],
+    },
+  ],
+});

@@ -135,3 +135,23 @@ ruleTester(monkeyPatchInLibrary, {
   ],
   invalid: [],
 });
+
+ruleTester(monkeyPatchInLibrary, {
+  valid: [
+    {
+      name: "a monkey_patch.py that patches something else than eventlet is not a patch module",
+      path: "myapp/admin.py",
+      files: { "myapp/monkey_patch.py": "from django.contrib import admin\n\ndef patch():\n    admin.site.site_header = 'x'\n" },
+      code: "import myapp.monkey_patch  # noqa: F401\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "a patch module that is there and patches eventlet",
+      path: "myapp/api/__init__.py",
+      files: { "myapp/monkey_patch.py": "import eventlet\n\neventlet.monkey_patch()\n" },
+      code: "from myapp import monkey_patch  # noqa: F401\n",
+      errors: [{ line: 1 }],
+    },
+  ],
+});
