@@ -8,6 +8,25 @@ const MYSQLDB_MODULES = ["MySQLdb", "_mysql"];
 const MYSQLDB_URL = /^\s*mysql(\+mysqldb)?:\/\//i;
 const SCHEME = /mysql(\+mysqldb)?:\/\//i;
 
+/** String methods and builtins that inspect or rewrite a URL rather than connect with it. */
+const URL_HANDLING = new Set([
+  "startswith", "endswith", "replace", "find", "rfind", "index", "rindex", "count", "split", "rsplit",
+  "partition", "rpartition", "removeprefix", "removesuffix", "strip", "lstrip", "rstrip", "len", "sub", "match", "search",
+]);
+
+/**
+ * `url.startswith('mysql://')`, `url.replace('mysql://', 'mysql+pymysql://')`, `scheme == 'mysql://'`:
+ * code that recognizes or rewrites the scheme (often to fix the driver) and connects with nothing.
+ */
+function handlesUrl(string: Node): boolean {
+  const parent = string.parent;
+  if (parent?.type === "comparison_operator") return true;
+  if (parent?.type !== "argument_list") return false;
+  const fn = parent.parent?.childForFieldName("function");
+  const name = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : fn?.text;
+  return !!name && URL_HANDLING.has(name);
+}
+
 function isMysqldbModule(name: string): boolean {
   return MYSQLDB_MODULES.some((m) => name === m || name.startsWith(`${m}.`));
 }
@@ -27,7 +46,9 @@ export const eventletUnfriendlyDbDriver: Rule = {
         "`mysql://` or `mysql+mysqldb://` URL (SQLAlchemy's default MySQL driver is MySQLdb). Docstrings, " +
         "comments and prose that merely mention such a URL are ignored; `mysql+pymysql://` never matches. " +
         "URL strings in test code (`test_paths`) are test data, such as a connection option set to take the " +
-        "MySQL branch of a query, and are not reported; importing MySQLdb there still is.",
+        "MySQL branch of a query, and are not reported; importing MySQLdb there still is. Code that recognizes " +
+        "or rewrites the scheme (`url.startswith('mysql://')`, `url.replace('mysql://', 'mysql+pymysql://')`, " +
+        "a comparison) connects with nothing and is not reported either.",
       why:
         "MySQLdb is a C extension: its calls block in C where eventlet cannot switch, so one slow query freezes " +
         "every green thread, and under load the hub deadlocks. The spec records the plan to move OpenStack's " +
@@ -56,7 +77,7 @@ export const eventletUnfriendlyDbDriver: Rule = {
       string(node) {
         if (node.parent?.type === "concatenated_string" && node.parent.firstNamedChild?.id !== node.id) return;
         // In test code a URL is test data (a dialect switch, a sample cell mapping) that never reaches a driver.
-        if (context.roles.test || !MYSQLDB_URL.test(stringText(node)) || isDocstring(node)) return;
+        if (context.roles.test || !MYSQLDB_URL.test(stringText(node)) || isDocstring(node) || handlesUrl(node)) return;
         const lineIndex = node.startPosition.row;
         const singleLine = node.endPosition.row === lineIndex;
         report(

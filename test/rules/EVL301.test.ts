@@ -14,6 +14,12 @@ ruleTester(eventletUnfriendlyDbDriver, {
     { name: "another driver", code: "URL = 'postgresql://u@h/db'\nURL2 = 'sqlite://'\n" },
     { name: "a module named like MySQLdb but not it", code: "import MySQLdb_compat\nfrom mysqldb_tools import x\n" },
     {
+      name: "code that rewrites the scheme to PyMySQL",
+      code: "if url.startswith('mysql://'):\n    url = url.replace('mysql://', 'mysql+pymysql://', 1)\n",
+    },
+    { name: "a scheme comparison", code: "is_mysql = prefix == 'mysql://' or 'mysql://' in url\n" },
+    { name: "a scheme length", code: "rest = url[len('mysql://'):]\n" },
+    {
       name: "URL strings in test code are test data (cinder's test_db_api shape)",
       path: "pkg/tests/unit/test_db_api.py",
       code: "def test_case_insensitive(self):\n    CONF.set_default('connection', 'mysql://', 'database')\n",
@@ -43,6 +49,11 @@ ruleTester(eventletUnfriendlyDbDriver, {
     { name: "a mysql+mysqldb:// URL", code: 'url = "mysql+mysqldb://u:p@h/db"\n', errors: [{ line: 1, column: 7 }] },
     { name: "a URL template", code: "url = 'mysql://%s:%s@%s/%s' % (user, pw, host, db)\n", errors: [{ line: 1, column: 7 }] },
     { name: "an f-string URL", code: "url = f'mysql://{user}@{host}/nova'\n", errors: [{ line: 1, column: 7 }] },
+    {
+      name: "a URL passed to a function that connects",
+      code: "engine = sqlalchemy.create_engine('mysql://u:p@h/db')\n",
+      errors: [{ line: 1, column: 35 }],
+    },
     {
       name: "a default in an option definition",
       code: "cfg.StrOpt('connection', default='mysql://root@localhost/nova')\n",
