@@ -103,6 +103,22 @@ describe("GitHub API failures", () => {
     expect(fake.reviewComments(1)).toHaveLength(2);
   });
 
+  test("a secondary rate limit waits for retry-after and retries (our throttle handler), then gives up as transient", async () => {
+    h = await startHarness({ throttle: true });
+    const limited = { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." };
+    fake.fail("POST", /\/check-runs$/, 403, 1, limited, { "retry-after": "3" });
+    await h.deliver("pull_request", opened());
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.calls("POST", "/repos/Codertocat/Hello-World/check-runs")).toHaveLength(2);
+    expect(fake.reviewComments(1)).toHaveLength(2);
+
+    fake.fail("GET", /\/pulls\/1\/files$/, 403, 10, limited, { "retry-after": "1" });
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD, baseSha: BASE }));
+    const errors = await h.runJobs();
+    expect(errors[0]).toBeInstanceOf(TransientError);
+    expect(fake.calls("GET", "/repos/Codertocat/Hello-World/pulls/1/files")).toHaveLength(1 + 4); // first job + 1 try and 3 retries
+  });
+
   test("a 404 (no access) is not transient: the job fails for good and the check run is completed", async () => {
     h = await startHarness();
     fake.fail("POST", /\/graphql#EventletReviewThreads$/, 404, 1, { message: "Not Found" });

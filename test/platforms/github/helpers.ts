@@ -7,6 +7,7 @@ import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
+import Bottleneck from "bottleneck";
 import { pino } from "pino";
 import type { Finding } from "../../../src/analyzer/types.js";
 import { buildGithubAdapter, type GithubAdapter } from "../../../src/platforms/github/index.js";
@@ -90,7 +91,7 @@ export interface Harness {
   runJobs(): Promise<unknown[]>;
 }
 
-export async function startHarness(options: { env?: Record<string, string>; retry?: boolean } = {}): Promise<Harness> {
+export async function startHarness(options: { env?: Record<string, string>; retry?: boolean; throttle?: boolean } = {}): Promise<Harness> {
   const queue = new MemoryQueue();
   const hooks = new RecordingHooks();
   const settings = githubSettings(appEnv(options.env))!;
@@ -100,7 +101,9 @@ export async function startHarness(options: { env?: Record<string, string>; retr
     {
       octokit: {
         retry: options.retry ? { retryAfterBaseValue: 1 } : { enabled: false },
-        throttle: { enabled: false },
+        // retry-after seconds become milliseconds, so a rate-limited test waits no real minutes
+        // and writes are not spaced by a second each (Octokit's default for content-creating requests)
+        throttle: options.throttle ? { retryAfterBaseValue: 1, write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }) } : { enabled: false },
       },
     },
   );
