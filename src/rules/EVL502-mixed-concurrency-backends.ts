@@ -64,10 +64,12 @@ export const mixedConcurrencyBackends: Rule = {
     if (!facts) return {};
     let root: Node | undefined;
     return {
-      module(node) {
-        root = node;
+      // Every declaration is a call or an import, so one of them leads to the module's root.
+      call(node) {
+        root ??= node.tree.rootNode;
       },
       async "module:exit"() {
+        root ??= context.imports.records[0]?.node.tree.rootNode;
         if (!root) return;
         const own: DeclarationNode[] = declarationsInTree(root, context.imports, context.path, context.config, context.roles.entryPoint);
         if (own.length === 0) return;
