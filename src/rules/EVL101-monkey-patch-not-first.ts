@@ -38,7 +38,8 @@ export const monkeyPatchNotFirst: Rule = {
         "the spec allows importing `os` first and neither starts threads. A test package of a library " +
         "(`oslo_messaging/tests/__init__.py`) is not flagged for its parent `__init__.py` when that only " +
         "re-exports the library's own modules: nothing inside the package can run earlier, and patching in the " +
-        "library's `__init__` is what EVL102 forbids.",
+        "library's `__init__` is what EVL102 forbids. A module whose parent package already patched (a test " +
+        "module under a tests package that patches) is not flagged either: its own patch is redundant, not late.",
     },
   },
   create(context) {
@@ -76,7 +77,11 @@ export const monkeyPatchNotFirst: Rule = {
         if (!patchModuleCalled) {
           for (const node of patchModuleImports) sites.push({ node, what: `the patch (${node.text})` });
         }
+        if (sites.length === 0) return;
         sites.sort((a, b) => a.node.startIndex - b.node.startIndex);
+        const parents = await parentPackages(context.path, context.project, context.config);
+        // A package __init__ patched before this module's first line ran: its patch is redundant, not late.
+        if (parents.some((p) => p.patch)) return;
         const isPatchImport = (node: Node) => patchModuleImports.some((i) => i.id === node.id);
         // Branches of one `if` (cinder's `os.name == 'nt'` pair) share the same cause: report it once.
         const reportedCauses = new Set<number>();
@@ -106,8 +111,7 @@ export const monkeyPatchNotFirst: Rule = {
             continue;
           }
           if (parentReported) continue;
-          for (const parent of await parentPackages(context.path, context.project, context.config)) {
-            if (parent.patch) break; // the package patched already: this call is redundant, not late
+          for (const parent of parents) {
             const code = parent.runsCode[0];
             if (!code) continue;
             // A library's tests cannot run before the library's own __init__, which re-exports its API:

@@ -348,3 +348,15 @@ ruleTester(monkeyPatchNotFirst, {
     },
   ],
 });
+
+ruleTester(monkeyPatchNotFirst, {
+  valid: [
+    {
+      name: "a test module that patches again after its tests package patched: redundant, not late",
+      path: "pkg/tests/functional/test_agent.py",
+      files: { "pkg/tests/__init__.py": "import eventlet\neventlet.monkey_patch()\n" },
+      code: "import unittest\n\nimport eventlet\neventlet.monkey_patch()\n",
+    },
+  ],
+  invalid: [],
+});
