@@ -39,7 +39,10 @@ export class GerritBot {
   }
 
   /** One event from any source; malformed input is logged and dropped. Returns what became of it. */
-  async acceptEvent(input: string | GerritEvent, via: "ssh" | "webhook" | "catch-up"): Promise<"queued" | "duplicate" | "skipped" | "catch-up" | "invalid"> {
+  async acceptEvent(
+    input: string | GerritEvent,
+    via: "ssh" | "webhook" | "catch-up",
+  ): Promise<"queued" | "duplicate" | "stale" | "skipped" | "catch-up" | "invalid"> {
     let event: GerritEvent;
     try {
       event = typeof input === "string" ? parseEventLine(input) : input;
@@ -55,8 +58,9 @@ export class GerritBot {
       return "skipped";
     }
     const result = await this.deps.queue.submit(decision.job);
-    this.log.info({ via, eventId: decision.job.eventId, accepted: result.accepted }, "Gerrit review job submitted");
-    return result.accepted ? "queued" : "duplicate";
+    const outcome = result.accepted ? "queued" : result.reason;
+    this.log.info({ via, eventId: decision.job.eventId, outcome }, "Gerrit review job submitted");
+    return outcome;
   }
 
   /**

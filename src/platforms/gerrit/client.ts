@@ -104,7 +104,13 @@ export class GerritClient {
   }
 
   /** Raw request on `/a/<path>`; returns the body text with the XSSI prefix removed. */
-  async request(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  async request(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    body?: unknown,
+    /** A 404 is an answer here (a file that does not exist), not an API error for the metrics. */
+    notFoundIsAnswer = false,
+  ): Promise<{ status: number; text: string }> {
     const attempts = this.options.attempts ?? 4;
     const backoff = this.options.backoffMs ?? 500;
     let lastError: unknown;
@@ -131,7 +137,7 @@ export class GerritClient {
       if (response.ok) {
         return { status: response.status, text: text.startsWith(XSSI) ? text.slice(XSSI.length).replace(/^\r?\n/, "") : text };
       }
-      this.options.onError?.(response.status);
+      if (!(notFoundIsAnswer && response.status === 404)) this.options.onError?.(response.status);
       if (response.status >= 500 || response.status === 429) {
         lastError = new GerritHttpError(response.status, method, path, text);
         const retryAfter = Number(response.headers.get("retry-after"));
@@ -201,7 +207,7 @@ export class GerritClient {
 
   private async base64(path: string): Promise<Uint8Array | undefined> {
     try {
-      const { text } = await this.request("GET", path);
+      const { text } = await this.request("GET", path, undefined, true);
       return Buffer.from(text.trim(), "base64");
     } catch (error) {
       if (error instanceof GerritHttpError && error.status === 404) return undefined;
