@@ -8,6 +8,7 @@ import { renderRulePage } from "../docs/rule-page.js";
 import { formatJson } from "../formats/json.js";
 import { formatSarif } from "../formats/sarif.js";
 import { formatTextFinding } from "../formats/text.js";
+import { githubCommand } from "../integrations/github-action.js";
 import { formatZuulCheck } from "../integrations/zuul.js";
 import { outcome } from "../review/fail-level.js";
 import { ALL_RULES, ruleById } from "../rules/index.js";
@@ -21,11 +22,13 @@ const USAGE = `Usage:
                         [--config FILE] [--fail-level info|warning|error] [PATH...]
   eventlet-review rules [--config FILE]
   eventlet-review explain RULE
+  eventlet-review github [--reporter review|check|annotations] [--fail-level LEVEL] [--config PATH] [--sarif FILE]
 ${FACTS_USAGE}
 check      review Python files under each PATH (default: .); with --base, --diff or --staged
            only the lines that change adds are reported
 rules      list every rule with its default severity and whether it is on
 explain    print a rule's documentation page
+github     inside GitHub Actions: review the event's pull request with GITHUB_TOKEN (see README)
 facts      print the versions and concurrency models the project runs, with where each came from
 `;
 
@@ -171,6 +174,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await rules(rest, io);
       case "explain":
         return explain(rest, io);
+      case "github":
+        return await githubCommand(rest, io);
       case "facts":
         return await factsCommand(rest, io);
       case "--version":

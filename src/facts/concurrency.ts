@@ -77,9 +77,12 @@ export function declarationOfCall(call: Node, imports: ImportTable): { model: Co
     return { model, how: `${name}(BackendType.${model.toUpperCase()})` };
   }
   if (isPatchCall(call, imports)) return { model: "eventlet", how: "eventlet.monkey_patch()" };
-  // A project helper that patches: neutron's `eventlet_utils.monkey_patch()`.
+  // A project helper that patches: neutron's `eventlet_utils.monkey_patch()`. Only from a module whose
+  // name says eventlet: cinder's and nova's `utils.monkey_patch()` apply decorators and patch nothing.
   const name = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : fn?.text;
-  if (name === "monkey_patch" && callee && !isWithin(callee, "eventlet")) return { model: "eventlet", how: `${callee}()` };
+  if (name === "monkey_patch" && callee && !isWithin(callee, "eventlet") && /eventlet/i.test(callee.split(".").slice(0, -1).join("."))) {
+    return { model: "eventlet", how: `${callee}()` };
+  }
   return undefined;
 }
 

@@ -112,3 +112,19 @@ describe("versions through ProjectFiles", () => {
     expect(await facts.version("oslo.messaging")).toBeUndefined();
   });
 });
+
+describe("project helpers named monkey_patch", () => {
+  test("eventlet_utils.monkey_patch() patches; cinder's decorator utils.monkey_patch() does not", async () => {
+    const facts = new ProjectFacts(
+      new MemoryProjectFiles({
+        "a/__init__.py": "",
+        "a/cmd/__init__.py": "from a.common import eventlet_utils\neventlet_utils.monkey_patch()\n",
+        "b/__init__.py": "",
+        "b/cmd/__init__.py": "from b import utils\nutils.monkey_patch()\n",
+      }),
+      config(),
+    );
+    expect((await facts.concurrencyOf("a/cmd/x.py")).model).toBe("eventlet");
+    expect((await facts.concurrencyOf("b/cmd/x.py")).model).toBe("unknown");
+  });
+});

@@ -69,6 +69,8 @@ export interface GithubPublisherOptions {
   checkRunId?: number;
   /** Extra notices for the check run (e.g. a file list cut at GitHub's limit). */
   notices?: Notice[];
+  /** False: the check run only, no review (the GitHub Action's `check` reporter). Default true. */
+  inlineComments?: boolean;
 }
 
 const THREADS_QUERY = `query EventletReviewThreads($owner: String!, $repo: String!, $number: Int!, $cursor: String) {
@@ -146,11 +148,12 @@ export class GithubPublisher implements ReviewPublisher {
       return thread !== undefined && (!thread.isResolved || thread.resolvedByOthers);
     });
     const candidates = placed.filter((p) => p.comment && !commented.includes(p));
-    const cap = result.config.github.max_inline_comments;
+    const inline = this.options.inlineComments !== false;
+    const cap = inline ? result.config.github.max_inline_comments : 0;
     const toPost = candidates.slice(0, cap);
     const notInline: Array<{ placed: Placed; why: string }> = [
       ...placed.filter((p) => !p.comment).map((p) => ({ placed: p, why: "no added line of this change can take a comment" })),
-      ...candidates.slice(cap).map((p) => ({ placed: p, why: `over the limit of ${cap} inline comments per review` })),
+      ...candidates.slice(cap).map((p) => ({ placed: p, why: inline ? `over the limit of ${cap} inline comments per review` : "the check reporter posts no review" })),
     ];
 
     const refused = await this.postReview(toPost, result);

@@ -9,7 +9,7 @@ import { fileFilter } from "../../config/file-filter.js";
 import { reviewChange } from "../../review/review.js";
 import type { Logger, ServiceHooks } from "../../service/platform.js";
 import { classify, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
-import { GithubPublisher, type PublishReport } from "./publisher.js";
+import { GithubPublisher, type GithubPublisherOptions, type PublishReport } from "./publisher.js";
 import { GithubChangeSource, MAX_LISTED_FILES } from "./source.js";
 
 export interface ReviewRequest extends PullRequestRef {
@@ -27,6 +27,10 @@ export type ReviewOutcome =
 export interface RunOptions {
   logger: Logger;
   hooks?: Pick<ServiceHooks, "reviewPosted" | "analysisSeconds">;
+  /** A source to read the pull request through (the GitHub Action's reads its config from another path). */
+  source?: GithubChangeSource;
+  /** Publisher options beyond files and logger (the Action's `check` reporter: `inlineComments: false`). */
+  publisher?: Pick<GithubPublisherOptions, "inlineComments">;
 }
 
 /** Reads the base config; a broken one is reported on the check run rather than ignored. */
@@ -37,8 +41,8 @@ export async function readConfig(source: GithubChangeSource): Promise<Config> {
 
 export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewRequest, options: RunOptions): Promise<ReviewOutcome> {
   const log = options.logger.child({ repository: `${request.owner}/${request.repo}`, pull: request.pullNumber, sha: request.headSha });
-  const source = new GithubChangeSource(octokit, request);
-  const publisher = new GithubPublisher(octokit, request, { files: source, logger: log });
+  const source = options.source ?? new GithubChangeSource(octokit, request);
+  const publisher = new GithubPublisher(octokit, request, { files: source, logger: log, ...options.publisher });
   let config: Config;
   try {
     config = await readConfig(source);
