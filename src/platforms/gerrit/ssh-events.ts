@@ -77,6 +77,8 @@ export class SshEventStream {
     const client = new Client();
     this.client = client;
     let opened = false;
+    let openedAt = 0;
+    let linesHere = 0;
     let closed = false;
     const verify = knownHostsVerifier(o.knownHosts, o.host, o.port);
     let hostKeyRejected = false;
@@ -87,7 +89,10 @@ export class SshEventStream {
       if (this.client === client) this.client = undefined;
       if (opened) this.liveUntil = Math.floor(Date.now() / 1000);
       if (this.stopped) return;
-      this.failures = opened ? 1 : this.failures + 1;
+      // A stream that ran a while or delivered events resets the backoff; one that Gerrit closes at once
+      // (no Stream Events capability, a server shutting down) counts as a failure, so it is not hammered.
+      const healthy = opened && (linesHere > 0 || Date.now() - openedAt > 30_000);
+      this.failures = healthy ? 1 : this.failures + 1;
       const delay = Math.min((o.backoffMs ?? 1000) * 2 ** (this.failures - 1), o.maxBackoffMs ?? 60_000);
       log.warn({ reason, reconnectInMs: delay, hostKeyRejected }, "Gerrit stream-events disconnected; reconnecting");
       this.timer = setTimeout(() => this.connect(), delay);
@@ -101,6 +106,7 @@ export class SshEventStream {
           return;
         }
         opened = true;
+        openedAt = Date.now();
         this.connections++;
         const gapSince = this.connectedOnce
           ? this.liveUntil === undefined
@@ -124,6 +130,7 @@ export class SshEventStream {
             buffer = buffer.slice(nl + 1);
             if (!line) continue;
             this.lineCount++;
+            linesHere++;
             this.liveUntil = Math.floor(Date.now() / 1000);
             Promise.resolve()
               .then(() => o.onLine(line))

@@ -362,6 +362,27 @@ describe("Gerrit SSH host key check", () => {
     }
   });
 
+  test("a stream Gerrit refuses at once (no Stream Events capability) is retried with growing backoff, not hammered", async () => {
+    await adapter.stop!(); // the suite's adapter would compete for the emulator's refusals
+    const log = new RecordingLogger();
+    const q = new TestQueue();
+    const refused = (await createGerritAdapter(env(), { queue: q, logger: log, hooks: recordingHooks().hooks }, { sshBackoffMs: 100 }))!;
+    emu.refuseStreamEvents = true;
+    const execs = emu.execs;
+    await refused.start!();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      // 100 + 200 + 400 + 800 ms between attempts: at most 5 in 1.6 s (a constant 100 ms would make 16).
+      const attempts = emu.execs - execs;
+      expect(attempts).toBeGreaterThanOrEqual(3);
+      expect(attempts).toBeLessThanOrEqual(5);
+      expect(log.text()).toContain('does not have \\"Stream Events\\" capability');
+    } finally {
+      emu.refuseStreamEvents = false;
+      await refused.stop!();
+    }
+  });
+
   test("a known_hosts file without the host is a configuration error naming the variable", async () => {
     writeFileSync(join(dir, "known_hosts_other"), `[elsewhere]:29418 ${emu.hostKey.public.split(" ").slice(0, 2).join(" ")}\n`);
     await expect(createGerritAdapter(env({ GERRIT_SSH_KNOWN_HOSTS: join(dir, "known_hosts_other") }), { queue, logger, hooks: recordingHooks().hooks })).rejects.toThrow(

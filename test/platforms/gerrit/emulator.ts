@@ -151,6 +151,10 @@ export class GerritEmulator {
   private readonly failures: Failure[] = [];
   /** (path, line) pairs a comment validator plugin refuses, with Gerrit's 400 for the whole review. */
   readonly refusedLines: { path: string; line: number }[] = [];
+  /** Answer `gerrit stream-events` as Gerrit does for an account without the Stream Events capability. */
+  refuseStreamEvents = false;
+  /** Commands executed over SSH so far. */
+  execs = 0;
   /** Labels the bot has no permission to vote on (403, as Gerrit answers). */
   readonly restrictedLabels = new Set<string>();
   /** Called for each authenticated request before it is answered (tests change state mid-review). */
@@ -360,6 +364,13 @@ export class GerritEmulator {
         const session = acceptSession();
         session.on("exec", (acceptExec, _reject, info) => {
           const stream = acceptExec();
+          this.execs++;
+          if (this.refuseStreamEvents && info.command.trim() === "gerrit stream-events") {
+            stream.stderr.write("fatal: eventlet-bot does not have \"Stream Events\" capability.\n");
+            stream.exit(1);
+            stream.end();
+            return;
+          }
           if (info.command.trim() !== "gerrit stream-events") {
             stream.stderr.write(`fatal: "${info.command}" is not a command the emulator knows\n`);
             stream.exit(1);
