@@ -7,6 +7,7 @@
  *   npm run corpus-report -- --rule EVL301 one rule
  *   npm run corpus-report -- --summary     counts only
  *   npm run corpus-report -- --json        machine-readable (for comparing runs)
+ *   npm run corpus-report -- --root DIR    another tree of Python packages instead of the corpus
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
@@ -15,6 +16,7 @@ import { join } from "node:path";
 import { Analyzer } from "../src/analyzer/analyze.js";
 import type { ProjectFiles } from "../src/analyzer/project.js";
 import type { Finding } from "../src/analyzer/types.js";
+import { fileFilter } from "../src/config/file-filter.js";
 import { configSchema } from "../src/config/schema.js";
 import { ALL_RULES } from "../src/rules/index.js";
 
@@ -57,7 +59,7 @@ function corpusVersions(): string[] {
     });
 }
 
-async function* pythonFiles(root: string, prefix = ""): AsyncGenerator<string> {
+async function* pythonFiles(root: string, keep: (path: string) => boolean, prefix = ""): AsyncGenerator<string> {
   const entries: { name: string; dir: boolean }[] = [];
   for await (const entry of await opendir(join(root, prefix))) {
     if (entry.isDirectory() && !entry.name.endsWith(".egg-info")) entries.push({ name: entry.name, dir: true });
@@ -66,8 +68,8 @@ async function* pythonFiles(root: string, prefix = ""): AsyncGenerator<string> {
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.dir) yield* pythonFiles(root, path);
-    else yield path;
+    if (entry.dir) yield* pythonFiles(root, keep, path);
+    else if (keep(path)) yield path;
   }
 }
 
@@ -89,9 +91,10 @@ interface CorpusRun {
 async function analyzeCorpus(root: string, ruleFilter?: string): Promise<CorpusRun> {
   const rules = Object.fromEntries(ALL_RULES.filter((r) => !ruleFilter || r.meta.id === ruleFilter).map((r) => [r.meta.id, "on"]));
   const selected = ALL_RULES.filter((r) => r.meta.id in rules);
-  const analyzer = new Analyzer(configSchema.parse({ rules }), new DiskFiles(root), selected);
+  const config = configSchema.parse({ rules });
+  const analyzer = new Analyzer(config, new DiskFiles(root), selected);
   const run: CorpusRun = { files: 0, parsed: 0, findings: [], notices: [] };
-  for await (const path of pythonFiles(root)) {
+  for await (const path of pythonFiles(root, fileFilter(config))) {
     const bytes = await readFile(join(root, path));
     const result = await analyzer.analyzeBytes(path, bytes);
     run.files++;
@@ -108,10 +111,10 @@ function packageOf(path: string): string {
   return path.split("/")[0];
 }
 
-function printReport(run: CorpusRun): void {
+function printReport(run: CorpusRun, root?: string): void {
   const out: string[] = [];
   out.push("# eventlet-review corpus report", "");
-  for (const v of corpusVersions()) out.push(`- ${v}`);
+  for (const v of root ? [root] : corpusVersions()) out.push(`- ${v}`);
   out.push("", `${run.files} Python files, ${run.parsed} parsed after the trigger pre-filter, ${run.findings.length} findings.`, "");
   const rows = ALL_RULES.map((rule) => {
     const mine = run.findings.filter((f) => f.rule === rule.meta.id);
@@ -144,12 +147,14 @@ async function main(): Promise<void> {
   const ruleIndex = process.argv.indexOf("--rule");
   const ruleFilter = ruleIndex > 0 ? process.argv[ruleIndex + 1]?.toUpperCase() : undefined;
   if (ruleFilter && !ALL_RULES.some((r) => r.meta.id === ruleFilter)) throw new Error(`unknown rule ${ruleFilter}`);
-  ensureCorpus();
-  const run = await analyzeCorpus(CORPUS_ROOT, ruleFilter);
+  const rootIndex = process.argv.indexOf("--root");
+  const root = rootIndex > 0 ? process.argv[rootIndex + 1] : undefined;
+  if (!root) ensureCorpus();
+  const run = await analyzeCorpus(root ?? CORPUS_ROOT, ruleFilter);
   if (process.argv.includes("--json")) {
-    process.stdout.write(`${JSON.stringify({ packages: corpusVersions(), files: run.files, parsed: run.parsed, findings: run.findings, notices: run.notices }, null, 1)}\n`);
+    process.stdout.write(`${JSON.stringify({ packages: root ? [root] : corpusVersions(), files: run.files, parsed: run.parsed, findings: run.findings, notices: run.notices }, null, 1)}\n`);
   } else {
-    printReport(run);
+    printReport(run, root);
   }
 }
 

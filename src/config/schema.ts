@@ -36,7 +36,11 @@ export const GITHUB_RECHECK_ROLES = [
   "FIRST_TIMER",
   "NONE",
 ] as const;
-export const DEFAULT_EXCLUDE = ["**/.tox/**", "**/.venv/**", "**/venv/**", "**/node_modules/**", "**/.git/**", "**/build/**"];
+export const DEFAULT_EXCLUDE = [
+  "**/.tox/**", "**/.venv/**", "**/venv/**", "**/node_modules/**", "**/.git/**", "**/build/**",
+  // Sphinx configuration of documentation builds: it never runs in a service.
+  "**/doc/**/conf.py", "**/docs/**/conf.py", "**/releasenotes/**/conf.py", "**/api-ref/**/conf.py",
+];
 
 const concurrencyModel = z.enum(["auto", "eventlet", "threading"]);
 const version = z.union([z.string().regex(/^\d+(\.\d+)*$/, "versions look like 0.36.1"), z.number().transform(String)]);

@@ -1,3 +1,4 @@
+import { fileFilter } from "../../src/config/file-filter.js";
 import { ConfigError, defaultConfig, parseConfig } from "../../src/config/load.js";
 
 function errorOf(text: string): string {
@@ -43,5 +44,23 @@ describe(".eventlet-review.yaml", () => {
   test("invalid YAML and a non-mapping top level are errors", () => {
     expect(errorOf("rules: [\n")).toMatch(/^\.eventlet-review\.yaml: invalid YAML: /);
     expect(errorOf("- a\n- b\n")).toBe(".eventlet-review.yaml: expected a mapping of settings at the top level");
+  });
+});
+
+describe("default file filter", () => {
+  const keep = fileFilter(defaultConfig());
+  test.each([
+    ["nova/cmd/__init__.py", true],
+    ["nova/conf/__init__.py", true],
+    ["pkg/conf.py", true],
+    ["doc/ext/extra_specs.py", true],
+    ["doc/source/conf.py", false],
+    ["releasenotes/source/conf.py", false],
+    ["api-ref/source/conf.py", false],
+    [".tox/py3/lib/python3.11/site-packages/eventlet/patcher.py", false],
+    ["build/lib/pkg/__init__.py", false],
+    ["README.rst", false],
+  ])("%s reviewed: %s", (path, expected) => {
+    expect(keep(path)).toBe(expected);
   });
 });
