@@ -50,7 +50,8 @@ export class GerritBot {
       this.log.warn({ via, error: (error as Error).message }, "malformed Gerrit event ignored");
       return "invalid";
     }
-    this.deps.hooks.eventReceived("gerrit", event.type);
+    // Catch-up synthesizes events from a query: count them apart from what Gerrit sent.
+    this.deps.hooks.eventReceived("gerrit", via === "catch-up" ? "catch-up" : event.type);
     const decision = decideEvent(event, this.settings, this.projectAllowed);
     if ("catchUp" in decision) return "catch-up";
     if ("skip" in decision) {
