@@ -77,7 +77,7 @@ export const configSchema = z
         request_changes: z.boolean().default(false),
         /** Review draft pull requests too; by default they wait for "ready for review". */
         review_drafts: z.boolean().default(false),
-        /** New inline comments per review; the rest are listed in the check run. */
+        /** Open inline comments of ours on a pull request at a time; the rest are listed in the check run. */
         max_inline_comments: z.number().int().min(0).max(100).default(30),
         /** Who may ask for a recheck: `author` (of the pull request) and `author_association` values. */
         recheck_allowed: z.array(z.enum(GITHUB_RECHECK_ROLES)).default(["author", "OWNER", "MEMBER", "COLLABORATOR"]),

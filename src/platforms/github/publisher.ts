@@ -150,10 +150,14 @@ export class GithubPublisher implements ReviewPublisher {
     const candidates = placed.filter((p) => p.comment && !commented.includes(p));
     const inline = this.options.inlineComments !== false;
     const cap = inline ? result.config.github.max_inline_comments : 0;
-    const toPost = candidates.slice(0, cap);
+    // The cap bounds our open threads on the pull request, not each review: a push that brings nothing
+    // new must not post the findings that did not fit last time; fixed ones make room for the rest.
+    const open = threads.filter((t) => !t.isResolved && present.has(t.fingerprint)).length;
+    const room = Math.max(0, cap - open);
+    const toPost = candidates.slice(0, room);
     const notInline: Array<{ placed: Placed; why: string }> = [
       ...placed.filter((p) => !p.comment).map((p) => ({ placed: p, why: "no added line of this change can take a comment" })),
-      ...candidates.slice(cap).map((p) => ({ placed: p, why: inline ? `over the limit of ${cap} inline comments per review` : "the check reporter posts no review" })),
+      ...candidates.slice(room).map((p) => ({ placed: p, why: inline ? `over the limit of ${cap} open inline comments` : "the check reporter posts no review" })),
     ];
 
     const refused = await this.postReview(toPost, result);

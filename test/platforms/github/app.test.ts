@@ -391,8 +391,25 @@ describe("what a pull request contains", () => {
     const [run] = fake.checkRuns;
     expect(run.annotations).toHaveLength(60);
     expect(run.updates).toBe(2); // two PATCHes: 50 + 10 annotations
-    expect(run.output?.text?.match(/over the limit of 30 inline comments/g)).toHaveLength(30);
+    expect(run.output?.text?.match(/over the limit of 30 open inline comments/g)).toHaveLength(30);
     expect(run.output?.text).toContain("`myapp/settings.py:60`");
+
+    // The same findings again: the cap is full of our open threads, so nothing new is posted.
+    fake.commit(HEAD2, { ...BASE_FILES, "myapp/settings.py": text });
+    Object.assign(fake.pulls.get(1)!, { headSha: HEAD2 });
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviews).toHaveLength(1);
+    expect(fake.checkRuns[1].output?.text?.match(/over the limit of 30 open inline comments/g)).toHaveLength(30);
+
+    // Ten fixed: their threads are resolved and ten of the waiting findings take their place.
+    const fixed = text.split("\n").map((line, i) => (i < 10 ? `URL${i} = 'mysql+pymysql://u@db/n${i}'` : line)).join("\n");
+    fake.commit(HEAD3, { ...BASE_FILES, "myapp/settings.py": fixed });
+    Object.assign(fake.pulls.get(1)!, { headSha: HEAD3, files: [added("myapp/settings.py", fixed)] });
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD3, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.threads.filter((t) => t.isResolved)).toHaveLength(10);
+    expect(fake.reviews[1].comments.map((c) => c.line)).toEqual([31, 32, 33, 34, 35, 36, 37, 38, 39, 40]);
   });
 });
 
