@@ -5,6 +5,7 @@
  * several instances on one queue, jobs that outlive their instance, hand-back on shutdown.
  */
 import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
 import type { ReviewJob } from "../../src/service/jobs.js";
 import { TransientError } from "../../src/service/platform.js";
 import type { JobOutcome, QueueOptions, ServiceQueue } from "../../src/service/queue/common.js";
@@ -350,6 +351,27 @@ describeWithRedis("Redis", () => {
       await until(() => ran.length === 1, 10_000);
       expect(ran).toEqual(["9"]);
       stuck.open();
+    });
+
+    test("an event whose instance died between queueing and claiming it runs once, redelivered or not", async () => {
+      // What the dead instance left behind: the job in BullMQ, no claim on its event.
+      const raw = new Queue("reviews", { connection: { host: "127.0.0.1", port: redis.port }, prefix });
+      const orphan = job("4", "a");
+      await raw.add("review", { job: orphan, seq: 1, receivedAt: Date.now() }, { jobId: randomUUID() });
+      await raw.close();
+      const b = instance();
+      const ran: string[] = [];
+      b.handle("github", async (j) => {
+        ran.push(j.eventId);
+      });
+      // GitHub got no answer, so the delivery comes again.
+      const redelivered = await b.submit({ ...orphan });
+      await b.start();
+      await until(() => ran.length >= 1);
+      await b.idle();
+      expect(redelivered.accepted).toBe(true);
+      expect(ran).toEqual([orphan.eventId]);
+      expect(await b.submit({ ...orphan })).toEqual({ accepted: false, reason: "duplicate" });
     });
 
     test("a newer revision queued on one instance supersedes the job another instance queued", async () => {

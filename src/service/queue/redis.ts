@@ -1,7 +1,9 @@
 /**
  * The shared queue: BullMQ on Redis, so several instances take jobs from one queue and jobs outlive a
  * restart. On top of BullMQ, with keys of our own:
- * - `seen:<eventId>` (SET NX EX): a redelivered event is refused on every instance;
+ * - `seen:<eventId>` (SET NX EX, value: the job id): a redelivered event is refused on every instance, and
+ *   only the job that owns its event runs (a worker claims an unowned one), so no crash between queueing
+ *   and claiming can lose an event or run it twice;
  * - `latest:<changeKey>` {seq, revision, id}: the job that currently stands for a change. A worker skips a
  *   job that another one outranks (a newer revision, or a later event for the same revision), so a
  *   superseded job never runs even if removing it from the queue lost a race;
@@ -69,6 +71,7 @@ if redis.call('HGET', KEYS[1], 'seq') == ARGV[1] then return redis.call('DEL', K
 return 0
 `;
 
+/** Delete KEYS[1] if it holds ARGV[1] (a lock token, an event's owner). */
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -150,12 +153,13 @@ export class RedisQueue implements ServiceQueue {
   async submit(job: ReviewJob): Promise<SubmitResult> {
     if (this.closing) throw new Error("the job queue is shutting down");
     const o = this.options;
-    const fresh = await this.client.set(this.key("seen", job.eventId), "1", "EX", o.dedupeTtlSeconds, "NX");
-    if (fresh === null) {
+    const seenKey = this.key("seen", job.eventId);
+    const duplicate = (): SubmitResult => {
       o.logger.debug(jobFields(job), "duplicate event ignored");
       o.observer?.submitted?.(job, "duplicate");
       return { accepted: false, reason: "duplicate" };
-    }
+    };
+    if ((await this.client.exists(seenKey)) === 1) return duplicate();
     const key = changeKey(job);
     const latestKey = this.key("latest", key);
     const seq = await this.client.incr(this.key("seq", "all"));
@@ -178,6 +182,12 @@ export class RedisQueue implements ServiceQueue {
         removeOnFail: { age: 7 * 86_400, count: 1000 },
       },
     );
+    // The job that owns `seen:<eventId>` is the one that runs: claimed here, or by the worker if this
+    // process dies before the next line (the sender, unanswered, then redelivers and loses the claim).
+    if ((await this.client.set(seenKey, id, "EX", o.dedupeTtlSeconds, "NX")) === null) {
+      await this.queue.remove(id).catch(() => 0);
+      return duplicate();
+    }
     const [raised, previous] = (await this.client.eval(
       RAISE,
       1,
@@ -218,6 +228,10 @@ export class RedisQueue implements ServiceQueue {
     const key = changeKey(job);
     const latestKey = this.key("latest", key);
     const seconds = () => (Date.now() - receivedAt) / 1000;
+    if (!(await this.owns(bull.id!, job.eventId))) {
+      o.logger.info(jobFields(job), "duplicate job skipped");
+      return "duplicate";
+    }
     if (await this.outranked(latestKey, seq, job.revision)) {
       o.logger.info(jobFields(job), "queued job superseded");
       o.observer?.finished?.(job, "superseded", seconds());
@@ -256,7 +270,7 @@ export class RedisQueue implements ServiceQueue {
           throw err;
         }
       }
-      await this.deadLetter(job, seq, attempt, err);
+      await this.deadLetter(bull.id!, job, seq, attempt, err);
       o.observer?.finished?.(job, "dead_letter", seconds());
       throw new UnrecoverableError(describeError(err));
     } finally {
@@ -266,19 +280,27 @@ export class RedisQueue implements ServiceQueue {
     }
   }
 
+  /** Whether this job owns its event: claims it when the submitter died before claiming. */
+  private async owns(id: string, eventId: string): Promise<boolean> {
+    const seenKey = this.key("seen", eventId);
+    const owner = await this.client.get(seenKey);
+    if (owner !== null) return owner === id;
+    return (await this.client.set(seenKey, id, "EX", this.options.dedupeTtlSeconds, "NX")) !== null;
+  }
+
   private async outranked(latestKey: string, seq: number, revision: string): Promise<boolean> {
     const [curSeq, curRevision] = await this.client.hmget(latestKey, "seq", "revision");
     return curSeq !== null && curRevision !== null && outranks({ seq: Number(curSeq), revision: curRevision }, { seq, revision });
   }
 
-  private async deadLetter(job: ReviewJob, seq: number, attempts: number, err: unknown): Promise<void> {
+  private async deadLetter(id: string, job: ReviewJob, seq: number, attempts: number, err: unknown): Promise<void> {
     const record: DeadLetter = { job, error: describeError(err), attempts, at: new Date().toISOString() };
     await this.client
       .multi()
       .lpush(this.key("dead", "letters"), JSON.stringify(record))
       .ltrim(this.key("dead", "letters"), 0, DEAD_LETTERS_KEPT - 1)
       // A manual redelivery of this event may try again.
-      .del(this.key("seen", job.eventId))
+      .eval(RELEASE_LOCK, 1, this.key("seen", job.eventId), id)
       .eval(CLEAR_LATEST, 1, this.key("latest", changeKey(job)), String(seq))
       .exec();
     this.options.logger.error({ ...jobFields(job), attempts, err }, "dead letter: review job failed for good");
