@@ -369,6 +369,28 @@ describe("what a pull request contains", () => {
     expect(fake.reviewComments(1).map((c) => [c.path, c.line])).toEqual([["myapp/cmd/big.py", 5]]);
   });
 
+  test("a pull request of more than 3,000 files: GitHub's list stops there and the check run says so", async () => {
+    const pullFiles: FakeFile[] = [{ filename: "a/first.py", status: "added", patch: unifiedPatch("", "import MySQLdb\n") }];
+    for (let i = 0; i < 3000; i++) pullFiles.push({ filename: `data/f${i}.txt`, status: "added", patch: "@@ -0,0 +1 @@\n+x" });
+    fake.commit(HEAD1, { ...BASE_FILES, "a/first.py": "import MySQLdb\n" });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: pullFiles });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.calls("GET", "/repos/Codertocat/Hello-World/pulls/1/files")).toHaveLength(30);
+    expect(fake.reviewComments(1).map((c) => c.path)).toEqual(["a/first.py"]);
+    expect(fake.checkRuns[0].output?.text).toContain("GitHub lists only the first 3000 files of a pull request");
+  });
+
+  test("a file that is not UTF-8 is fetched raw, byte for byte", async () => {
+    const latin1 = Buffer.from("# -*- coding: latin-1 -*-\n# caf\xe9\nimport MySQLdb\n", "latin1");
+    fake.commit(HEAD1, { ...BASE_FILES, "myapp/legacy db.py": latin1 });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [{ filename: "myapp/legacy db.py", status: "added", patch: "@@ -0,0 +1,3 @@\n+# -*- coding: latin-1 -*-\n+# caf\ufffd\n+import MySQLdb" }] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.calls("GET", /\/contents\//).map((r) => [r.path, r.query.ref])).toEqual([["/repos/Codertocat/Hello-World/contents/myapp/legacy db.py", HEAD1]]);
+    expect(fake.reviewComments(1).map((c) => [c.path, c.line])).toEqual([["myapp/legacy db.py", 3]]);
+  });
+
   test("a change that only adds code above an untouched patch call gets the comment on the added line", async () => {
     const before = "import eventlet\neventlet.monkey_patch()\n";
     const after = "import logging\nimport eventlet\neventlet.monkey_patch()\n";
