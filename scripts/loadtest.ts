@@ -30,12 +30,14 @@ const { values: args } = parseArgs({
     "api-latency-ms": { type: "string", default: "5" },
     "fault-rate": { type: "string", default: "0.02" },
     "timeout-s": { type: "string", default: "300" },
+    "log-level": { type: "string", default: "warn" },
+    dump: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
 if (args.help) {
   process.stdout.write(
-    "npm run loadtest -- [--redis] [--prs 12] [--pushes 3] [--redeliveries 0.3] [--concurrency 4] [--api-latency-ms 5] [--fault-rate 0.02] [--timeout-s 300]\n",
+    "npm run loadtest -- [--redis] [--prs 12] [--pushes 3] [--redeliveries 0.3] [--concurrency 4] [--api-latency-ms 5] [--fault-rate 0.02] [--timeout-s 300] [--log-level warn]\n",
   );
   process.exit(0);
 }
@@ -133,7 +135,7 @@ function pullRequestPayload(pr: number, rev: number): string {
   return JSON.stringify(payload);
 }
 
-/** The burst: every PR gets `pushes` revisions a few ms apart (rapid pushes); some deliveries come twice. */
+/** The burst: every PR gets `pushes` revisions well under a second apart (rapid pushes); some deliveries come twice. */
 function schedule(): Delivery[] {
   const out: Delivery[] = [];
   const window = Math.max(1000, PRS * 25);
@@ -144,7 +146,9 @@ function schedule(): Delivery[] {
       const body = pullRequestPayload(pr, rev);
       out.push({ id, pr, rev, body, redelivery: false, at });
       if (Math.random() < REDELIVERY_RATE) out.push({ id, pr, rev, body, redelivery: true, at: at + 20 + Math.random() * 600 });
-      at += 5 + Math.random() * 60;
+      // Pushes of one PR are sequential: GitHub orders its webhooks no better than the service can, and
+      // SHAs carry no order, so the last delivery stands for the newest revision.
+      at += 250 + Math.random() * 500;
     }
   }
   return out.sort((a, b) => a.at - b.at);
@@ -194,7 +198,7 @@ async function main(): Promise<void> {
     WEBHOOK_SECRET,
     GHE_HOST: ghe,
     GHE_PROTOCOL: "http",
-    LOG_LEVEL: "warn",
+    LOG_LEVEL: String(args["log-level"]),
     QUEUE_CONCURRENCY: String(args.concurrency),
     QUEUE_RETRY_DELAY_MS: "200",
     QUEUE_RETRY_MAX_DELAY_MS: "2000",
@@ -332,6 +336,12 @@ async function main(): Promise<void> {
       `logs: ${logDir}`,
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
+    if (args.dump) {
+      for (const r of github.reviews) {
+        const rev = Array.from({ length: PUSHES }, (_, k) => k + 1).find((k) => headSha(r.pr, k) === r.commitId);
+        process.stdout.write(`  review PR ${r.pr} at revision ${rev}: ${r.comments.map((c) => `${c.path}:${c.line}`).join(" ")}\n`);
+      }
+    }
     if (problems.length) {
       process.stdout.write(`FAIL (${problems.length}):\n${problems.slice(0, 30).map((p) => `  ${p}`).join("\n")}\n`);
       process.exitCode = 1;
