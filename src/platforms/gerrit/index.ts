@@ -27,6 +27,8 @@ export interface GerritAdapterOptions {
   sshBackoffMs?: number;
   /** SSH: on the first connection, catch up on changes updated this many seconds before start (default 600). */
   startupCatchUpSeconds?: number;
+  /** SSH: first delay before retrying a failed catch-up (ms, default 30 s). */
+  catchUpRetryMs?: number;
 }
 
 export interface GerritAdapter extends PlatformAdapter {
@@ -108,6 +110,7 @@ export async function createGerritAdapter(
         knownHosts: knownHosts!,
         logger,
         backoffMs: options.sshBackoffMs,
+        catchUpRetryMs: options.catchUpRetryMs,
         startupCatchUpSince: Math.floor(Date.now() / 1000) - (options.startupCatchUpSeconds ?? 600),
         onLine: (line) => accept(line, "ssh"),
         onGap: (since) => bot.catchUp(since),

@@ -32,6 +32,8 @@ export interface SshEventsOptions {
    * down (a deploy, a crash) are a gap too. Undefined: no catch-up on the first connection.
    */
   startupCatchUpSince?: number;
+  /** First delay before retrying a failed catch-up (ms, doubled per attempt; default 30 s). */
+  catchUpRetryMs?: number;
 }
 
 export class SshEventStream {
@@ -39,6 +41,10 @@ export class SshEventStream {
   private stopped = true;
   private failures = 0;
   private timer?: NodeJS.Timeout;
+  private catchUpTimer?: NodeJS.Timeout;
+  /** Start of a gap whose catch-up has not succeeded yet. */
+  private pendingGap?: number;
+  private catchingUp = false;
   /** Epoch seconds up to which we know we saw every event (undefined before the first connection). */
   private liveUntil?: number;
   private connectedOnce = false;
@@ -57,6 +63,7 @@ export class SshEventStream {
   stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.catchUpTimer);
     const client = this.client;
     this.client = undefined;
     if (!client) return Promise.resolve();
@@ -69,6 +76,36 @@ export class SshEventStream {
 
   get linesReceived(): number {
     return this.lineCount;
+  }
+
+  /**
+   * Runs `onGap`; when it fails (Gerrit's REST down right after the stream came back), the gap is kept
+   * and retried with backoff, merged with any later gap, until a catch-up succeeds.
+   */
+  private catchUp(since: number, attempt = 1): void {
+    this.pendingGap = Math.min(this.pendingGap ?? since, since);
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    const from = this.pendingGap;
+    this.pendingGap = undefined;
+    Promise.resolve()
+      .then(() => this.options.onGap(from))
+      .then(
+        () => {
+          this.catchingUp = false;
+          if (this.pendingGap !== undefined && !this.stopped) this.catchUp(this.pendingGap);
+        },
+        (error: unknown) => {
+          this.catchingUp = false;
+          if (this.stopped) return;
+          const delay = Math.min((this.options.catchUpRetryMs ?? 30_000) * 2 ** (attempt - 1), 15 * 60_000);
+          this.options.logger.error({ error: (error as Error).message, retryInMs: delay }, "Gerrit catch-up failed; will retry");
+          this.pendingGap = Math.min(this.pendingGap ?? from, from);
+          this.catchUpTimer = setTimeout(() => {
+            if (this.pendingGap !== undefined && !this.stopped) this.catchUp(this.pendingGap, attempt + 1);
+          }, delay);
+        },
+      );
   }
 
   private connect(): void {
@@ -115,11 +152,7 @@ export class SshEventStream {
           : o.startupCatchUpSince;
         this.connectedOnce = true;
         log.info({ host: o.host, port: o.port }, "Gerrit stream-events connected");
-        if (gapSince !== undefined) {
-          Promise.resolve()
-            .then(() => o.onGap(gapSince))
-            .catch((error: unknown) => log.error({ error: (error as Error).message }, "Gerrit catch-up failed"));
-        }
+        if (gapSince !== undefined) this.catchUp(gapSince);
         let buffer = "";
         stream.setEncoding("utf8");
         stream.on("data", (chunk: string) => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
   logger = new RecordingLogger();
   const recorded = recordingHooks();
   calls = recorded.calls;
-  adapter = (await createGerritAdapter(env(), { queue, logger, hooks: recorded.hooks }, { restBackoffMs: 10, sshBackoffMs: 100 }))!;
+  adapter = (await createGerritAdapter(env(), { queue, logger, hooks: recorded.hooks }, { restBackoffMs: 10, sshBackoffMs: 100, catchUpRetryMs: 200 }))!;
   queue.handle("gerrit", (job) => adapter.runJob(job));
   await adapter.start!();
   await emu.waitForStreams(1);
@@ -341,6 +341,21 @@ describe("Gerrit bot over SSH stream-events", () => {
     expect(reviewsBefore.size).toBeGreaterThan(5);
     for (const [n, count] of reviewsBefore) expect([n, emu.reviews(n).length]).toEqual([n, count]);
     expect(logger.text()).toContain("Gerrit catch-up done");
+  });
+});
+
+describe("Gerrit SSH catch-up when REST is down too", () => {
+  test("a failed catch-up is retried until the missed patch set is reviewed", async () => {
+    const connections = adapter.stream!.connections;
+    emu.failNext("GET", /^\/a\/changes\/$/, 503, 4); // every attempt of the first catch-up query
+    emu.dropSsh();
+    const missed = emu.createChange({ project: PROJECT, files: afterFiles() });
+    await waitFor(() => adapter.stream!.connections > connections, 10_000, "reconnect");
+    await waitFor(() => logger.text().includes("Gerrit catch-up failed; will retry"), 10_000, "failed catch-up");
+    expect(emu.reviews(missed.number)).toHaveLength(0);
+    await waitFor(() => emu.reviews(missed.number).length > 0, 10_000, "catch-up retry");
+    await queue.idle();
+    expect(emu.reviews(missed.number)).toHaveLength(1);
   });
 });
 
