@@ -9,7 +9,7 @@ import { withTree } from "./parser.js";
 import { parentPackageInits, type ProjectFiles } from "./project.js";
 import { firstCodeThatRuns, isPatchCall, patchScope, type PatchScope } from "./patching.js";
 import type { Node } from "web-tree-sitter";
-import { runsAtImport } from "./python.js";
+import { runsAtImport, stringText } from "./python.js";
 import { patchModuleMatcher } from "./roles.js";
 
 export interface InitSummary {
@@ -51,35 +51,111 @@ function findPatchCalls(node: Node, imports: ImportTable, found: Node[] = []): N
   return found;
 }
 
+/** What a dedicated patch module does: patch when imported (nova Zed), or offer functions that patch. */
+export interface PatchModule {
+  path: string;
+  /** False when the module could not be read: the path pattern alone made it a patch module. */
+  known: boolean;
+  /** Importing it patches (a module-level patch call, or a module-level call of one of its patch functions). */
+  patchesOnImport: boolean;
+  /** True when calling this function of the module patches (`patch`, not `is_patched`). */
+  patches(functionName: string): boolean;
+}
+
+const patchModules = new WeakMap<ProjectFiles, Map<string, Promise<PatchModule | undefined>>>();
+
 /**
- * The dedicated patch modules a statement imports (`import nova.monkey_patch`, `from nova import
- * monkey_patch`), as project paths: modules whose path matches `patch_modules` and whose text patches
- * eventlet. A Django app's `monkey_patch.py` that patches something else is not one. When the module
- * cannot be read (outside the analyzed tree), the path pattern alone decides.
+ * `nova.monkey_patch` → what that dedicated patch module does, when `nova/monkey_patch.py` matches
+ * `patch_modules` and its text patches eventlet. A Django app's `monkey_patch.py` that patches
+ * something else is not one. When the module cannot be read (outside the analyzed tree), the path
+ * pattern alone decides, and both importing it and calling it count as patching.
  */
-export async function importedPatchModules(statement: Node, imports: ImportTable, config: Config, project: ProjectFiles): Promise<string[]> {
+export async function patchModule(module: string, config: Config, project: ProjectFiles): Promise<PatchModule | undefined> {
+  if (!module || isWithin(module, "eventlet")) return undefined;
+  const isPatchModule = patchModuleMatcher(config);
+  const base = module.replace(/\./g, "/");
+  for (const path of [`${base}.py`, `${base}/__init__.py`]) {
+    if (!isPatchModule(path)) continue;
+    let perProject = patchModules.get(project);
+    if (!perProject) patchModules.set(project, (perProject = new Map()));
+    let info = perProject.get(path);
+    if (!info) {
+      info = project.readText(path).then((text) => {
+        if (text === undefined) return { path, known: false, patchesOnImport: true, patches: () => true };
+        if (!text.includes("eventlet") || !text.includes("monkey_patch")) return undefined;
+        return describePatchModule(path, text);
+      });
+      perProject.set(path, info);
+    }
+    const resolved = await info;
+    if (resolved) return resolved;
+  }
+  return undefined;
+}
+
+async function describePatchModule(path: string, text: string): Promise<PatchModule> {
+  return withTree(text, (tree) => {
+    const imports = new ImportTable(tree.rootNode);
+    // Module-level functions whose body patches, directly or through another such function.
+    const bodies = new Map<string, Node>();
+    for (const statement of tree.rootNode.namedChildren) {
+      const fn = statement?.type === "decorated_definition" ? statement.childForFieldName("definition") : statement;
+      const name = fn?.type === "function_definition" ? fn.childForFieldName("name")?.text : undefined;
+      if (fn && name) bodies.set(name, fn);
+    }
+    const patching = new Set<string>();
+    const callsPatching = (node: Node, inFunction: boolean): boolean =>
+      node.descendantsOfType("call").some((c) => {
+        if (!c || (!inFunction && !runsAtImport(c))) return false;
+        const callee = c.childForFieldName("function");
+        return isPatchCall(c, imports) || (callee?.type === "identifier" && patching.has(callee.text));
+      });
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, fn] of bodies) {
+        if (!patching.has(name) && callsPatching(fn, true)) {
+          patching.add(name);
+          changed = true;
+        }
+      }
+    }
+    const patchesOnImport = callsPatching(tree.rootNode, false);
+    return { path, known: true, patchesOnImport, patches: (name: string) => patching.has(name) };
+  });
+}
+
+/** The dedicated patch modules an import statement imports (`import nova.monkey_patch`, `from nova import monkey_patch`). */
+export async function importedPatchModules(statement: Node, imports: ImportTable, config: Config, project: ProjectFiles): Promise<PatchModule[]> {
   if (statement.type !== "import_statement" && statement.type !== "import_from_statement") return [];
-  const found: string[] = [];
+  const found: PatchModule[] = [];
   for (const r of imports.records) {
     // `from eventlet import monkey_patch` imports the function, not a project's patch module.
     if (r.node.id !== statement.id || isWithin(r.module, "eventlet")) continue;
-    const path = await patchModulePath(r.name ? `${r.module}.${r.name}` : r.module, config, project);
-    if (path) found.push(path);
+    const info = await patchModule(r.name ? `${r.module}.${r.name}` : r.module, config, project);
+    if (info) found.push(info);
   }
   return found;
 }
 
-/** `nova.monkey_patch` → `nova/monkey_patch.py` when that is a dedicated patch module that patches eventlet. */
-export async function patchModulePath(module: string, config: Config, project: ProjectFiles): Promise<string | undefined> {
-  if (isWithin(module, "eventlet")) return undefined;
-  const isPatchModule = patchModuleMatcher(config);
-  const base = module.replace(/\./g, "/");
-  for (const candidate of [`${base}.py`, `${base}/__init__.py`]) {
-    if (!isPatchModule(candidate)) continue;
-    const text = await project.readText(candidate);
-    if (text === undefined || (text.includes("eventlet") && text.includes("monkey_patch"))) return candidate;
-  }
-  return undefined;
+/** A call of a patch module's function that patches (`monkey_patch.patch()`), not `monkey_patch.is_patched()`. */
+export async function callsPatchFunction(call: Node, imports: ImportTable, config: Config, project: ProjectFiles): Promise<boolean> {
+  const callee = imports.qualify(call.childForFieldName("function"));
+  if (!callee) return false;
+  const parts = callee.split(".");
+  const info = await patchModule(parts.slice(0, -1).join("."), config, project);
+  return !!info && info.patches(parts[parts.length - 1]) && !selectsThreading(call);
+}
+
+/**
+ * `monkey_patch.patch(backend='threading')` (nova's WSGI modules) selects oslo.service's threading
+ * backend by default and patches only when the environment asks for eventlet.
+ */
+function selectsThreading(call: Node): boolean {
+  return (call.childForFieldName("arguments")?.namedChildren ?? []).some((arg) => {
+    const value = arg?.type === "keyword_argument" ? arg.childForFieldName("value") : arg;
+    if (value?.type === "string") return stringText(value).toLowerCase() === "threading";
+    return value?.type === "attribute" && value.childForFieldName("attribute")?.text === "THREADING";
+  });
 }
 
 /**
@@ -114,7 +190,14 @@ async function summarize(path: string, text: string, config: Config, project: Pr
         const scopes = patchCalls.map(patchScope);
         return { path, runsCode, patch: { line: patchCalls[0].startPosition.row + 1, scope: scopes[0], scopes } };
       }
-      if ((await importedPatchModules(statement, imports, config, project)).length > 0) return { path, runsCode, patch: { line, scope: "full", scopes: ["full"] } };
+      const modules = await importedPatchModules(statement, imports, config, project);
+      if (modules.some((m) => m.patchesOnImport)) return { path, runsCode, patch: { line, scope: "full", scopes: ["full"] } };
+      if (modules.length > 0) continue; // imports what patches; the call comes next
+      for (const call of statement.descendantsOfType("call")) {
+        if (call && runsAtImport(call) && (await callsPatchFunction(call, imports, config, project))) {
+          return { path, runsCode, patch: { line: call.startPosition.row + 1, scope: "full", scopes: ["full"] } };
+        }
+      }
       const code = firstCodeThatRuns(statement, imports);
       if (code) runsCode.push({ line: code.node.startPosition.row + 1, what: code.what, ownImport: importsOwnPackage(code.node, path) });
     }

@@ -1,4 +1,4 @@
-import { importedPatchModules, parentPackages, patchModulePath } from "../analyzer/packages.js";
+import { callsPatchFunction, importedPatchModules, parentPackages } from "../analyzer/packages.js";
 import { codeBefore, isPatchCall } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
 import type { Node } from "web-tree-sitter";
@@ -61,22 +61,25 @@ export const monkeyPatchNotFirst: Rule = {
       },
       async "module:exit"() {
         const patchModuleImports: Node[] = [];
+        const unreadPatchModuleImports: Node[] = [];
         for (const node of importStatements) {
-          if ((await importedPatchModules(node, imports, context.config, context.project)).length > 0) patchModuleImports.push(node);
+          const modules = await importedPatchModules(node, imports, context.config, context.project);
+          if (modules.length === 0) continue;
+          patchModuleImports.push(node);
+          // `import nova.monkey_patch` patches by being imported (nova until 2024).
+          if (modules.some((m) => m.known && m.patchesOnImport)) sites.push({ node, what: `the patch (${node.text})` });
+          else if (modules.some((m) => !m.known)) unreadPatchModuleImports.push(node);
         }
-        // `from nova import monkey_patch; monkey_patch.patch()`: a function of the patch module.
-        let patchModuleCalled = false;
+        // `from nova import monkey_patch; monkey_patch.patch()`: the patch module's function.
+        let patchFunctionCalled = false;
         for (const node of otherCalls) {
-          const callee = imports.qualify(node.childForFieldName("function"));
-          const module = callee?.split(".").slice(0, -1).join(".");
-          if (!module || !(await patchModulePath(module, context.config, context.project))) continue;
-          patchModuleCalled = true;
-          sites.push({ node, what: `the patch (${node.childForFieldName("function")?.text}())` });
+          if (await callsPatchFunction(node, imports, context.config, context.project)) {
+            patchFunctionCalled = true;
+            sites.push({ node, what: `the patch (${node.childForFieldName("function")?.text}())` });
+          }
         }
-        // `import nova.monkey_patch` patches by being imported when nothing calls into it.
-        if (!patchModuleCalled) {
-          for (const node of patchModuleImports) sites.push({ node, what: `the patch (${node.text})` });
-        }
+        // A patch module we cannot read: its import is the patch unless the module calls into it.
+        if (!patchFunctionCalled) for (const node of unreadPatchModuleImports) sites.push({ node, what: `the patch (${node.text})` });
         if (sites.length === 0) return;
         sites.sort((a, b) => a.node.startIndex - b.node.startIndex);
         const parents = await parentPackages(context.path, context.project, context.config);

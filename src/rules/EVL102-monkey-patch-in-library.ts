@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { importedPatchModules } from "../analyzer/packages.js";
+import { callsPatchFunction, importedPatchModules } from "../analyzer/packages.js";
 import { isPatchCall } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
 import { SECTIONS } from "./sections.js";
@@ -31,26 +31,36 @@ export const monkeyPatchInLibrary: Rule = {
         "# mypkg/cmd/__init__.py: every console script imports it first\nimport eventlet\neventlet.monkey_patch()\n",
       notes:
         "A patch inside a function of a library module is not flagged: its callers decide when it runs. " +
-        "Importing a dedicated patch module (`import nova.monkey_patch`) patches as surely as calling " +
-        "`monkey_patch()`, so a library module that does it at import time is flagged at the import. WSGI " +
-        "modules get EVL103 instead.",
+        "Patching through a dedicated patch module counts the same as calling `monkey_patch()`: importing one " +
+        "that patches when imported (`import nova.monkey_patch` until 2024) or calling its patch function at " +
+        "import time (`monkey_patch.patch()`). Importing it to ask `monkey_patch.is_patched()`, or calling " +
+        "`patch(backend='threading')`, does not patch and is not flagged. A `monkey_patch.py` that does not " +
+        "patch eventlet (a Django app's) is not a patch module. WSGI modules get EVL103 instead.",
     },
   },
   create(context) {
     const { roles } = context;
     if (roles.entryPoint || roles.patchModule || roles.test || roles.wsgi) return {};
     const imports: Node[] = [];
+    const calls: Node[] = [];
     const onImport = (node: Node) => {
       if (runsAtImport(node)) imports.push(node);
     };
     const reportPatchModuleImports = async () => {
+      const patching: Node[] = [];
       for (const node of imports) {
-        if ((await importedPatchModules(node, context.imports, context.config, context.project)).length === 0) continue;
+        const modules = await importedPatchModules(node, context.imports, context.config, context.project);
+        if (modules.some((m) => m.patchesOnImport)) patching.push(node);
+      }
+      for (const node of calls) {
+        if (await callsPatchFunction(node, context.imports, context.config, context.project)) patching.push(node);
+      }
+      for (const node of patching) {
         context.report({
           node,
           message:
-            "importing the patch module from an importable library module patches eventlet for everything that " +
-            "imports this one: import it only from the entry points (<pkg>/cmd/__init__.py, the tests package __init__.py).",
+            "patching through the patch module in an importable library module patches eventlet for everything " +
+            "that imports this one: patch only in the entry points (<pkg>/cmd/__init__.py, the tests package __init__.py).",
         });
       }
     };
@@ -59,7 +69,11 @@ export const monkeyPatchInLibrary: Rule = {
       import_from_statement: onImport,
       "module:exit": reportPatchModuleImports,
       call(node) {
-        if (!isPatchCall(node, context.imports) || !runsAtImport(node)) return;
+        if (!runsAtImport(node)) return;
+        if (!isPatchCall(node, context.imports)) {
+          calls.push(node);
+          return;
+        }
         context.report({
           node,
           message: roles.rootPackageInit

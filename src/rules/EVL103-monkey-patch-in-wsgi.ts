@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { importedPatchModules } from "../analyzer/packages.js";
+import { callsPatchFunction, importedPatchModules } from "../analyzer/packages.js";
 import { isPatchCall } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
 import { SECTIONS } from "./sections.js";
@@ -18,8 +18,9 @@ export const monkeyPatchInWsgi: Rule = {
       what:
         "Flags `eventlet.monkey_patch()` anywhere in WSGI application code: a `wsgi.py` module, a module of a " +
         "`wsgi` package, `wsgi_app.py`, or a module that defines `application` at the top level (patterns in " +
-        "`wsgi_modules`), and an import-time import of a dedicated patch module there (`import " +
-        "myservice.monkey_patch`). Such a module gets this rule only, not EVL102 as well.",
+        "`wsgi_modules`), and patching there through a dedicated patch module (importing one that patches " +
+        "when imported, or calling its `patch()`; `patch(backend='threading')`, as nova's WSGI modules do, " +
+        "selects native threads and is fine). Such a module gets this rule only, not EVL102 as well.",
       why:
         "The spec asks that services can run without monkey patching \"such as when an API service runs under " +
         "Apache\". Under mod_wsgi or uwsgi the server suspends the embedded interpreter between requests, so green " +
@@ -32,17 +33,25 @@ export const monkeyPatchInWsgi: Rule = {
   create(context) {
     if (!context.roles.wsgi) return {};
     const imports: Node[] = [];
+    const calls: Node[] = [];
     const onImport = (node: Node) => {
       if (runsAtImport(node)) imports.push(node);
     };
     const reportPatchModuleImports = async () => {
+      const patching: Node[] = [];
       for (const node of imports) {
-        if ((await importedPatchModules(node, context.imports, context.config, context.project)).length === 0) continue;
+        const modules = await importedPatchModules(node, context.imports, context.config, context.project);
+        if (modules.some((m) => m.patchesOnImport)) patching.push(node);
+      }
+      for (const node of calls) {
+        if (await callsPatchFunction(node, context.imports, context.config, context.project)) patching.push(node);
+      }
+      for (const node of patching) {
         context.report({
           node,
           message:
-            "WSGI application code imports the patch module, but mod_wsgi and uwsgi suspend the interpreter between " +
-            "requests and green threads stall: remove the import and keep it in the eventlet server's entry point.",
+            "WSGI application code patches through the patch module, but mod_wsgi and uwsgi suspend the interpreter " +
+            "between requests and green threads stall: remove it and patch only in the eventlet server's entry point.",
         });
       }
     };
@@ -51,7 +60,10 @@ export const monkeyPatchInWsgi: Rule = {
       import_from_statement: onImport,
       "module:exit": reportPatchModuleImports,
       call(node) {
-        if (!isPatchCall(node, context.imports)) return;
+        if (!isPatchCall(node, context.imports)) {
+          if (runsAtImport(node)) calls.push(node);
+          return;
+        }
         context.report({
           node,
           message:

@@ -1,4 +1,5 @@
 import { monkeyPatchNotFirst } from "../../src/rules/EVL101-monkey-patch-not-first.js";
+import { IMPORT_TIME_PATCH_MODULE, MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
 import { ruleTester } from "../helpers/rule-tester.js";
 
 ruleTester(monkeyPatchNotFirst, {
@@ -359,4 +360,43 @@ ruleTester(monkeyPatchNotFirst, {
     },
   ],
   invalid: [],
+});
+
+ruleTester(monkeyPatchNotFirst, {
+  valid: [
+    {
+      name: "an entry point that calls the modern patch module's patch() first",
+      path: "pkg/cmd/__init__.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
+      code: "from pkg import monkey_patch\nmonkey_patch.patch()\n\nimport logging\n",
+    },
+    {
+      name: "a library module that imports the modern patch module for is_patched()",
+      path: "pkg/manager.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
+      code: "import logging\n\nfrom pkg import monkey_patch\n\n\ndef run():\n    return monkey_patch.is_patched()\n",
+    },
+    {
+      name: "a module under an entry-point package that called patch(): redundant",
+      path: "pkg/cmd/api.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE, "pkg/cmd/__init__.py": "from pkg import monkey_patch\nmonkey_patch.patch()\n" },
+      code: "import logging\nimport eventlet\neventlet.monkey_patch()\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "the modern patch() after other imports",
+      path: "pkg/cmd/__init__.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
+      code: "import logging\n\nfrom pkg import monkey_patch\nmonkey_patch.patch()\n",
+      errors: [{ line: 4, message: "the patch (monkey_patch.patch()) runs after import logging (line 1)", related: [1] }],
+    },
+    {
+      name: "importing a module that patches on import, after other imports",
+      path: "pkg/cmd/__init__.py",
+      files: { "pkg/monkey_patch.py": IMPORT_TIME_PATCH_MODULE },
+      code: "import logging\nimport pkg.monkey_patch  # noqa: F401\n",
+      errors: [{ line: 2, related: [1] }],
+    },
+  ],
 });

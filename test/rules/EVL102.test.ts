@@ -1,4 +1,5 @@
 import { monkeyPatchInLibrary } from "../../src/rules/EVL102-monkey-patch-in-library.js";
+import { IMPORT_TIME_PATCH_MODULE, MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
 import { ruleTester } from "../helpers/rule-tester.js";
 
 const PATCH = "import eventlet\neventlet.monkey_patch()\n";
@@ -107,7 +108,7 @@ ruleTester(monkeyPatchInLibrary, {
       name: "a library module that imports the patch module (nova/api/openstack/__init__.py shape)",
       path: "pkg/api/openstack/__init__.py",
       code: '"""WSGI middleware."""\nimport pkg.monkey_patch  # noqa: F401\n\nfrom oslo_log import log as logging\n',
-      errors: [{ line: 2, column: 1, endColumn: 24, message: "importing the patch module" }],
+      errors: [{ line: 2, column: 1, endColumn: 24, message: "patching through the patch module" }],
     },
     {
       name: "from <pkg> import monkey_patch in a library module",
@@ -151,6 +152,39 @@ ruleTester(monkeyPatchInLibrary, {
       path: "myapp/api/__init__.py",
       files: { "myapp/monkey_patch.py": "import eventlet\n\neventlet.monkey_patch()\n" },
       code: "from myapp import monkey_patch  # noqa: F401\n",
+      errors: [{ line: 1 }],
+    },
+  ],
+});
+
+ruleTester(monkeyPatchInLibrary, {
+  valid: [
+    {
+      name: "a library module that imports the patch module to ask is_patched() (cinder/rpc.py shape)",
+      path: "pkg/rpc.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
+      code: "import oslo_messaging\n\nfrom pkg import monkey_patch\n\n\ndef executor():\n    return 'eventlet' if monkey_patch.is_patched() else 'threading'\n",
+    },
+    {
+      name: "is_patched() at import time does not patch",
+      path: "pkg/rpc.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
+      code: "from pkg import monkey_patch\n\nEXECUTOR = 'eventlet' if monkey_patch.is_patched() else 'threading'\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "a library module that calls the patch module's patch() at import time",
+      path: "pkg/api/__init__.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
+      code: "from pkg import monkey_patch\nmonkey_patch.patch()\n",
+      errors: [{ line: 2, column: 1, endColumn: 21, message: "patching through the patch module" }],
+    },
+    {
+      name: "a library module that imports a patch module which patches on import",
+      path: "pkg/api/__init__.py",
+      files: { "pkg/monkey_patch.py": IMPORT_TIME_PATCH_MODULE },
+      code: "import pkg.monkey_patch  # noqa: F401\n",
       errors: [{ line: 1 }],
     },
   ],

@@ -1,5 +1,6 @@
 import { monkeyPatchInWsgi } from "../../src/rules/EVL103-monkey-patch-in-wsgi.js";
 import { monkeyPatchInLibrary } from "../../src/rules/EVL102-monkey-patch-in-library.js";
+import { MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
 import { findingsFor, ruleTester } from "../helpers/rule-tester.js";
 
 const PATCH = "import eventlet\neventlet.monkey_patch()\n";
@@ -56,7 +57,7 @@ ruleTester(monkeyPatchInWsgi, {
       name: "a WSGI module that imports the patch module",
       path: "pkg/api/wsgi.py",
       code: "import pkg.monkey_patch  # noqa: F401\napplication = make_app()\n",
-      errors: [{ line: 1, message: "imports the patch module" }],
+      errors: [{ line: 1, message: "patches through the patch module" }],
     },
     {
       name: "a configured WSGI module",
@@ -72,4 +73,30 @@ test("a WSGI module gets EVL103 and not EVL102", async () => {
   const c = { path: "pkg/api/wsgi.py", code: PATCH };
   expect((await findingsFor(monkeyPatchInWsgi, c)).map((f) => f.rule)).toEqual(["EVL103"]);
   expect(await findingsFor(monkeyPatchInLibrary, c)).toEqual([]);
+});
+
+ruleTester(monkeyPatchInWsgi, {
+  valid: [
+    {
+      name: "a WSGI module that selects the threading backend through the patch module (nova/wsgi shape)",
+      path: "pkg/wsgi/api.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
+      code: "from pkg import monkey_patch; monkey_patch.patch(backend='threading')  # noqa: E702\n\napplication = None\n",
+    },
+    {
+      name: "BackendType.THREADING as the argument",
+      path: "pkg/wsgi/api.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
+      code: "from oslo_service import backend\nfrom pkg import monkey_patch\nmonkey_patch.patch(backend.BackendType.THREADING)\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "a WSGI module that calls the patch module's patch() with the eventlet default",
+      path: "pkg/wsgi/api.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
+      code: "from pkg import monkey_patch; monkey_patch.patch()  # noqa: E702\n\napplication = None\n",
+      errors: [{ line: 1, column: 31, endColumn: 51 }],
+    },
+  ],
 });

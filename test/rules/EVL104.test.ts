@@ -1,4 +1,5 @@
 import { monkeyPatchThreadDisabled } from "../../src/rules/EVL104-monkey-patch-thread-disabled.js";
+import { MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
 import { ruleTester } from "../helpers/rule-tester.js";
 
 ruleTester(monkeyPatchThreadDisabled, {
@@ -151,6 +152,26 @@ ruleTester(monkeyPatchThreadDisabled, {
       name: "a non-ASCII line: columns count code points",
       code: "import eventlet\nnom = 'é'; eventlet.monkey_patch(thread=False)  # ünïcode\n",
       errors: [{ line: 2, column: 12, endColumn: 47 }],
+    },
+  ],
+});
+
+ruleTester(monkeyPatchThreadDisabled, {
+  valid: [
+    {
+      name: "a parent package that calls the patch module's patch() patched fully",
+      path: "pkg/cmd/agent.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE, "pkg/cmd/__init__.py": "from pkg import monkey_patch\nmonkey_patch.patch()\n" },
+      code: "import eventlet\neventlet.monkey_patch(socket=True)\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "a parent that only imports the modern patch module did not patch",
+      path: "pkg/cmd/agent.py",
+      files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE, "pkg/cmd/__init__.py": "from pkg import monkey_patch\n" },
+      code: "import eventlet\neventlet.monkey_patch(socket=True)\n",
+      errors: [{ line: 2 }],
     },
   ],
 });
