@@ -20,6 +20,8 @@ export const CHECK_NAME = "eventlet-review";
 /** GitHub takes at most 50 annotations per check run request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
 const MAX_OUTPUT_CHARS = 65535;
+/** Marks our review bodies, so a later run can find (and dismiss) our own blocking review. */
+export const REVIEW_MARKER = "<!-- eventlet-review:review -->";
 
 type Conclusion = "success" | "neutral" | "failure";
 const CONCLUSIONS: Record<Outcome, Conclusion> = { clean: "success", findings: "neutral", fail: "failure" };
@@ -59,6 +61,8 @@ export interface PublishReport {
   resolved: number;
   /** Findings listed only in the check run: over the cap, outside the diff, or refused by GitHub. */
   notInline: number;
+  /** Our earlier REQUEST_CHANGES reviews dismissed because nothing fails any more. */
+  dismissed: number;
 }
 
 export interface GithubPublisherOptions {
@@ -174,11 +178,14 @@ export class GithubPublisher implements ReviewPublisher {
       }
     }
 
+    const dismissed = await this.dismissBlockingReviews(result);
+
     const conclusion = CONCLUSIONS[result.outcome];
     const checkRunId = await this.completeCheckRun(result, conclusion, {
       posted: toPost.length - refused.length,
       alreadyCommented: commented.length,
       resolved,
+      dismissed,
       notInline,
     });
     this.report = {
@@ -188,7 +195,29 @@ export class GithubPublisher implements ReviewPublisher {
       alreadyCommented: commented.length,
       resolved,
       notInline: notInline.length,
+      dismissed,
     };
+  }
+
+  /**
+   * With `github.request_changes`, our REQUEST_CHANGES review blocks merging until it is dismissed:
+   * once no finding is at or above fail_level, dismiss it (a COMMENT review would not lift the block).
+   */
+  private async dismissBlockingReviews(result: ReviewResult): Promise<number> {
+    if (!result.config.github.request_changes || result.outcome === "fail") return 0;
+    const base = { owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber };
+    const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, { ...base, per_page: 100 });
+    let dismissed = 0;
+    for (const review of reviews) {
+      if (review.state !== "CHANGES_REQUESTED" || !review.body?.includes(REVIEW_MARKER)) continue;
+      await this.octokit.rest.pulls.dismissReview({
+        ...base,
+        review_id: review.id,
+        message: `eventlet-review: no finding at or above \`${result.config.fail_level}\` any more (${this.pr.headSha.slice(0, 7)}).`,
+      });
+      dismissed++;
+    }
+    return dismissed;
   }
 
   /** Creates the check run in progress, before the analysis starts. */
@@ -284,6 +313,8 @@ export class GithubPublisher implements ReviewPublisher {
         `${posted.length} new inline comment${posted.length === 1 ? "" : "s"} below. The \`${CHECK_NAME}\` check lists them all.`,
       "",
       summaryTable(posted.map((p) => p.finding)),
+      "",
+      REVIEW_MARKER,
     ].join("\n");
   }
 
@@ -344,7 +375,7 @@ export class GithubPublisher implements ReviewPublisher {
   private async completeCheckRun(
     result: ReviewResult,
     conclusion: Conclusion,
-    stats: { posted: number; alreadyCommented: number; resolved: number; notInline: Array<{ placed: Placed; why: string }> },
+    stats: { posted: number; alreadyCommented: number; resolved: number; dismissed: number; notInline: Array<{ placed: Placed; why: string }> },
   ): Promise<number> {
     const output = { title: checkTitle(result.findings), summary: truncate(this.summary(result, stats)), text: truncate(this.text(result, stats.notInline)) };
     const annotations = result.findings.map(annotation);
@@ -376,7 +407,7 @@ export class GithubPublisher implements ReviewPublisher {
     return id!;
   }
 
-  private summary(result: ReviewResult, stats: { posted: number; alreadyCommented: number; resolved: number }): string {
+  private summary(result: ReviewResult, stats: { posted: number; alreadyCommented: number; resolved: number; dismissed: number }): string {
     const parts = [summaryTable(result.findings), ""];
     const files = result.filesReviewed;
     parts.push(
@@ -389,6 +420,7 @@ export class GithubPublisher implements ReviewPublisher {
       stats.alreadyCommented ? `${stats.alreadyCommented} already commented` : "",
       stats.resolved ? `${stats.resolved} thread${stats.resolved === 1 ? "" : "s"} resolved (finding gone)` : "",
     ].filter(Boolean);
+    if (stats.dismissed) activity.push(`our request for changes dismissed`);
     if (activity.length) parts.push("", `${activity.join(", ")}.`);
     return parts.join("\n");
   }

@@ -457,6 +457,27 @@ describe("drafts", () => {
     expect(fake.reviews.map((r) => r.event)).toEqual(["REQUEST_CHANGES"]);
   });
 
+  test("with `request_changes`, our blocking review is dismissed once nothing fails any more", async () => {
+    fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": "github:\n  request_changes: true\n" });
+    await reviewFirstPush();
+    expect(fake.reviews[0].state).toBe("CHANGES_REQUESTED");
+    // Still an error (EVL104 stays): no new review, nothing dismissed.
+    push(HEAD2, { "myapp/cmd/api.py": API_V1 + "\n" }, [added("myapp/cmd/api.py", API_V1 + "\n")]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.calls("PUT", /dismissals$/)).toEqual([]);
+    // EVL104 fixed, warnings left: the request for changes is dismissed, the new EVL201 is a COMMENT.
+    push(HEAD3, { "myapp/cmd/api.py": API_V2 }, [added("myapp/cmd/api.py", API_V2)]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD3, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviews.map((r) => [r.state, r.event])).toEqual([
+      ["DISMISSED", "REQUEST_CHANGES"],
+      ["COMMENTED", "COMMENT"],
+    ]);
+    expect(fake.reviews[0].dismissal).toContain("no finding at or above `error` any more");
+    expect(fake.checkRuns[2].output?.summary).toContain("our request for changes dismissed");
+  });
+
   test("the config is read at the base: a pull request cannot silence the review by editing it", async () => {
     fake.commit(HEAD1, { ...BASE_FILES, "myapp/cmd/api.py": API_V1, ".eventlet-review.yaml": "rules:\n  EVL104: off\n  EVL301: off\n" });
     fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [added("myapp/cmd/api.py", API_V1), added(".eventlet-review.yaml", "rules:\n  EVL104: off\n  EVL301: off\n")] });

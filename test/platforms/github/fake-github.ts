@@ -64,7 +64,8 @@ export interface Review {
   id: number;
   node_id: string;
   pull: number;
-  state: "PENDING" | "COMMENTED" | "CHANGES_REQUESTED";
+  state: "PENDING" | "COMMENTED" | "CHANGES_REQUESTED" | "DISMISSED";
+  dismissal?: string;
   event?: string;
   body?: string;
   commit_id?: string;
@@ -273,6 +274,17 @@ export class FakeGithub {
       this.reviews.push(review);
       for (const c of comments) this.addThread(review, c);
       return [200, { id: review.id, node_id: review.node_id, state: review.state, body: review.body ?? "" }];
+    }
+    if (method === "GET" && (m = /^\/pulls\/(\d+)\/reviews$/.exec(rest))) {
+      const list = this.reviews.filter((r) => r.pull === Number(m![1]) && r.state !== "PENDING");
+      return [200, list.map((r) => ({ id: r.id, node_id: r.node_id, state: r.state, body: r.body ?? "", commit_id: r.commit_id, user: { login: BOT_LOGIN, type: "Bot" } }))];
+    }
+    if (method === "PUT" && (m = /^\/pulls\/(\d+)\/reviews\/(\d+)\/dismissals$/.exec(rest))) {
+      const review = this.reviews.find((r) => r.id === Number(m![2]));
+      if (!review || review.state !== "CHANGES_REQUESTED") return [422, { message: "Can not dismiss a commented pull request review" }];
+      review.state = "DISMISSED";
+      review.dismissal = String(body.message);
+      return [200, { id: review.id, state: "DISMISSED" }];
     }
     if (method === "POST" && (m = /^\/pulls\/(\d+)\/reviews\/(\d+)\/events$/.exec(rest))) {
       const review = this.reviews.find((r) => r.id === Number(m![2]));
