@@ -82,7 +82,8 @@ export async function createGerritAdapter(
     const created = /"eventCreatedOn"\s*:\s*(\d+)/.exec(input)?.[1];
     if (outcome === "catch-up") {
       logger.warn({ via }, "Gerrit reported dropped events; catching up");
-      void bot.catchUp(lastEventOn - 120).catch((error: unknown) => logger.error({ error: (error as Error).message }, "Gerrit catch-up failed"));
+      if (adapter.stream) adapter.stream.catchUp(lastEventOn - 120); // retried until it succeeds
+      else void bot.catchUp(lastEventOn - 120).catch((error: unknown) => logger.error({ error: (error as Error).message }, "Gerrit catch-up failed"));
     } else if (created) {
       lastEventOn = Math.max(lastEventOn, Number(created));
     }

@@ -82,7 +82,7 @@ export class SshEventStream {
    * Runs `onGap`; when it fails (Gerrit's REST down right after the stream came back), the gap is kept
    * and retried with backoff, merged with any later gap, until a catch-up succeeds.
    */
-  private catchUp(since: number, attempt = 1): void {
+  catchUp(since: number, attempt = 1): void {
     this.pendingGap = Math.min(this.pendingGap ?? since, since);
     if (this.catchingUp) return;
     this.catchingUp = true;
