@@ -6,8 +6,7 @@
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { activeRules, Analyzer } from "../analyzer/analyze.js";
-import type { ProjectFiles } from "../analyzer/project.js";
+import { activeRules, Analyzer, type FileResult } from "../analyzer/analyze.js";
 import type { Finding, Notice } from "../analyzer/types.js";
 import { CONFIG_FILE_NAMES, ConfigError, defaultConfig, parseConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
@@ -16,6 +15,8 @@ import { parseUnifiedDiff } from "../diff/unified.js";
 import { scopeToChange } from "../review/scope.js";
 import { fileFilter } from "../config/file-filter.js";
 import { walkFiles } from "./files.js";
+import { WorkerCrash, WorkerPool, type FileAnalysis } from "./pool.js";
+import { DiskProjectFiles } from "./project-files.js";
 import { changedSinceBase, repositoryRoot, stagedChanges } from "./git.js";
 
 export class UsageError extends Error {}
@@ -29,6 +30,8 @@ export interface CheckOptions {
   staged?: boolean;
   configPath?: string;
   readStdin?: () => Promise<string>;
+  /** Worker threads for the analysis; 1 (the default) analyzes on the main thread. */
+  jobs?: number;
   /** Called after each file, for progress display. */
   onProgress?: (filesDone: number, findings: number) => void;
 }
@@ -53,17 +56,6 @@ export interface CheckResult {
 
 /** How many file reads run ahead of the analysis: enough to hide disk latency, few enough to stay small. */
 const READ_AHEAD = 16;
-
-class DiskProjectFiles implements ProjectFiles {
-  constructor(private readonly root: string) {}
-  async readText(path: string): Promise<string | undefined> {
-    try {
-      return await readFile(join(this.root, ...path.split("/")), "utf8");
-    } catch {
-      return undefined;
-    }
-  }
-}
 
 function checkedConfig(config: Config, source: string): Config {
   try {
@@ -218,39 +210,65 @@ async function resolveRoots(options: CheckOptions): Promise<Root[]> {
   return roots;
 }
 
+function inProcess(analyzer: Analyzer): FileAnalysis {
+  return { analyze: (path, bytes) => analyzer.analyzeBytes(path, bytes), close: async () => {} };
+}
+
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const roots = await resolveRoots({ ...options, paths: options.paths.length ? options.paths : ["."] });
   const config = await loadConfigFor(roots[0].root.directory, options.configPath, options.cwd);
   const result: CheckResult = { config, findings: [], notices: [], roots: roots.map((r) => r.root), filesChecked: 0, filesParsed: 0 };
   const changes = new ChangeReader(options);
   const keep = fileFilter(config);
+  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
 
   for (const [index, { root, files }] of roots.entries()) {
     const changed = await changes.for(root.directory);
     // A whole-tree run lists legacy migration findings (EVL501) at info; a change review keeps errors.
-    const analyzer = new Analyzer(config, new DiskProjectFiles(root.directory), undefined, { mode: changed ? "change" : "tree" });
+    const mode = changed ? "change" : "tree";
+    const analysis: FileAnalysis =
+      jobs > 1
+        ? new WorkerPool(jobs, { config, directory: root.directory, mode })
+        : inProcess(new Analyzer(config, new DiskProjectFiles(root.directory), undefined, { mode }));
     if (changed) root.changed = changed;
     const candidates: AsyncIterable<string> | string[] = changed
       ? changed.paths().filter((p) => keep(p) && (!files || files.includes(p))).sort()
       : (files ?? walkFiles(root.directory, config, (path, message) => result.notices.push({ path, message })));
     const loaded = readAhead(candidates, (path) => load(root.directory, path, config.max_file_bytes, !!changed));
-    for await (const file of loaded) {
-      if (!("bytes" in file)) {
-        if (file.notice) result.notices.push({ path: file.path, message: file.notice });
-        continue;
+    // Files go out to the analysis as they are read (up to `window` at once) and come back in order.
+    const window = jobs > 1 ? jobs * 4 : 1;
+    const inFlight: { path: string; notice?: string; analyzed?: Promise<FileResult | Error> }[] = [];
+    const settle = async (item: (typeof inFlight)[number]) => {
+      if (!item.analyzed) {
+        if (item.notice) result.notices.push({ path: item.path, message: item.notice });
+        return;
       }
       result.filesChecked++;
-      try {
-        const analyzed = await analyzer.analyzeBytes(file.path, file.bytes);
+      const analyzed = await item.analyzed;
+      if (analyzed instanceof WorkerCrash) throw analyzed;
+      if (analyzed instanceof Error) {
+        // One file the analyzer chokes on must not cost the review of all the others.
+        result.notices.push({ path: item.path, message: `internal error, file not analyzed: ${analyzed.message}` });
+      } else {
         if (analyzed.parsed) result.filesParsed++;
         result.notices.push(...analyzed.notices);
         const kept = changed ? scopeToChange(analyzed.findings, changed) : analyzed.findings;
         for (const finding of kept) result.findings.push({ ...finding, root: `PATH${index + 1}` });
-      } catch (error) {
-        // One file the analyzer chokes on must not cost the review of all the others.
-        result.notices.push({ path: file.path, message: `internal error, file not analyzed: ${(error as Error).message}` });
       }
       options.onProgress?.(result.filesChecked, result.findings.length);
+    };
+    try {
+      for await (const file of loaded) {
+        if (!("bytes" in file)) inFlight.push({ path: file.path, notice: file.notice });
+        else {
+          const analyzed = analysis.analyze(file.path, file.bytes).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+          inFlight.push({ path: file.path, analyzed });
+        }
+        while (inFlight.filter((i) => i.analyzed).length >= window || (inFlight.length && !inFlight[0].analyzed)) await settle(inFlight.shift()!);
+      }
+      while (inFlight.length) await settle(inFlight.shift()!);
+    } finally {
+      await analysis.close();
     }
   }
   return result;

@@ -1,6 +1,7 @@
 /** The command line: `eventlet-review check|rules|explain`. Exit 0 clean, 1 findings at fail level, 2 usage. */
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { SEVERITIES, type Severity } from "../analyzer/types.js";
 import { ConfigError } from "../config/load.js";
@@ -19,7 +20,7 @@ import { factsCommand, FACTS_USAGE } from "../facts/command.js";
 
 const USAGE = `Usage:
   eventlet-review check [--format text|json|sarif|zuul] [--base REF | --diff FILE | --staged]
-                        [--config FILE] [--fail-level info|warning|error] [PATH...]
+                        [--config FILE] [--fail-level info|warning|error] [--jobs N|auto] [PATH...]
   eventlet-review rules [--config FILE]
   eventlet-review explain RULE
   eventlet-review github [--reporter review|check|annotations] [--fail-level LEVEL] [--config PATH] [--sarif FILE]
@@ -68,6 +69,14 @@ function parseSeverity(value: string | undefined, flag: string): Severity | unde
   return value as Severity;
 }
 
+/** `--jobs N|auto`: worker threads for the analysis (default 1: the main thread; see docs/benchmark.md). */
+function parseJobs(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === "auto") return availableParallelism();
+  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--jobs must be a positive number or auto, not "${value}"`);
+  return Number(value);
+}
+
 /** What `--format` can print: one entry per format, given the finished check. */
 type Formatter = (result: CheckResult, io: Io) => void;
 
@@ -105,6 +114,7 @@ async function check(args: string[], io: Io): Promise<number> {
       staged: { type: "boolean", default: false },
       config: { type: "string" },
       "fail-level": { type: "string" },
+      jobs: { type: "string" },
     },
   });
   const format = FORMATS[values.format!];
@@ -116,6 +126,7 @@ async function check(args: string[], io: Io): Promise<number> {
     throw new UsageError(`--base needs a git revision, not "${values.base}"`);
   }
   const failLevelFlag = parseSeverity(values["fail-level"], "--fail-level");
+  const jobs = parseJobs(values.jobs);
   // Progress goes to stderr, and only when a person watches it: never into CI logs or pipes.
   const showProgress = io.stderrIsTty;
   let lastDraw = 0;
@@ -127,6 +138,7 @@ async function check(args: string[], io: Io): Promise<number> {
     staged: values.staged,
     configPath: values.config,
     readStdin: io.readStdin,
+    jobs,
     onProgress: showProgress
       ? (files, findings) => {
           const now = Date.now();

@@ -70,6 +70,11 @@ test("--diff - reads a real pipe; --fail-level warning turns a warning into exit
   expect(r.code).toBe(1);
 });
 
+test("--jobs 2 (worker threads from dist/) prints what one thread prints", () => {
+  const one = cli(["check", "--format", "json", "nova"]);
+  expect(cli(["check", "--format", "json", "--jobs", "2", "nova"])).toEqual(one);
+});
+
 test("usage errors exit 2; --version and help exit 0", () => {
   expect(cli(["check", "--format", "yaml"]).code).toBe(2);
   expect(cli(["--version"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });

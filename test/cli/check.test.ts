@@ -15,7 +15,8 @@ beforeEach(() => {
   writeTree(root, {
     ".git/HEAD": "ref: refs/heads/master\n", // marks the repository top for config discovery
     "pkg/__init__.py": "",
-    "pkg/cmd/__init__.py": PY.patchFirst,
+    // Empty: a cmd/__init__ that patched first would make api.py's late patch redundant, not late.
+    "pkg/cmd/__init__.py": "",
     "pkg/cmd/api.py": PY.patchAfterLogging,
     "pkg/db.py": PY.mysqldb,
     "pkg/clean.py": PY.clean,
@@ -57,6 +58,7 @@ describe("exit codes and --fail-level", () => {
     [["check", "--no-such-flag"], /Unknown option '--no-such-flag'/],
     [["check", "missing/dir"], /no such file or directory: missing\/dir/],
     [["check", "--diff", "missing.diff", "pkg"], /cannot read diff file missing.diff/],
+    [["check", "--jobs", "0", "pkg"], /--jobs must be a positive number or auto, not "0"/],
     [["frobnicate"], /unknown command frobnicate/],
     [["explain", "EVL999"], /unknown rule EVL999/],
   ])("2 on a usage error: %j", async (argv, message) => {
@@ -107,6 +109,20 @@ describe("formats", () => {
   test("json paths use / and are relative to the PATH given", async () => {
     const r = await run(["check", "--format", "json", "pkg"], { cwd: join(root) });
     expect(findingsOf(r.stdout).map((f) => f.path).sort()).toEqual(["cmd/api.py", "db.py"]);
+  });
+});
+
+describe("--jobs: worker threads", () => {
+  test("the same findings, notices and order as one thread", async () => {
+    writeTree(root, {
+      ...Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`many/m${String(i).padStart(2, "0")}.py`, i % 3 ? `x = ${i}\n` : PY.mysqldb])),
+      "many/binary.py": Uint8Array.from([0, 1, 2]),
+      "many/syntax.py": "import MySQLdb\ndef broken(:\n",
+    });
+    const one = await run(["check", "--format", "json", "."], { cwd: root });
+    const two = await run(["check", "--format", "json", "--jobs", "2", "."], { cwd: root });
+    expect(findingsOf(one.stdout).length).toBeGreaterThan(10);
+    expect(two).toEqual(one);
   });
 });
 
