@@ -134,13 +134,24 @@ export function diffChunks(a: string[], b: string[]): { ab?: string[]; a?: strin
 
 const lines = (text: string) => (text.endsWith("\n") ? text.slice(0, -1) : text).split("\n");
 
+/**
+ * ssh2's generateKeyPairSync("ed25519") writes a private key its own parser rejects about once in 300
+ * ("Malformed OpenSSH private key"): draw again until the key parses, so the emulator never flakes.
+ */
+function parseableKeyPair(): ReturnType<typeof utils.generateKeyPairSync> {
+  for (;;) {
+    const pair = utils.generateKeyPairSync("ed25519");
+    if (!(utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+}
+
 export class GerritEmulator {
   readonly username = "eventlet-bot";
   readonly password = "http-password-for-tests";
   readonly bot: Account = { _account_id: 1000042, name: "eventlet-review", username: this.username, email: "bot@example.org" };
   readonly alice: Account = { _account_id: 1000001, name: "Alice", username: "alice", email: "alice@example.org" };
-  readonly hostKey = utils.generateKeyPairSync("ed25519");
-  readonly clientKey = utils.generateKeyPairSync("ed25519");
+  readonly hostKey = parseableKeyPair();
+  readonly clientKey = parseableKeyPair();
   readonly changes = new Map<number, Change>();
   readonly branches = new Map<string, Map<string, string>>();
   readonly requests: RecordedRequest[] = [];
