@@ -162,7 +162,9 @@ async function rules(args: string[], io: Io): Promise<number> {
   const active = new Map(activeRules(config).map((a) => [a.rule.meta.id, a.severity]));
   for (const rule of ALL_RULES) {
     const severity = active.get(rule.meta.id);
-    io.stdout(`${rule.meta.id}  ${rule.meta.name.padEnd(32)} ${(severity ?? rule.meta.severity).padEnd(8)} ${severity ? "on " : "off"}  ${rule.meta.summary}\n`);
+    // The default severity, then the state under the config ("on:error" when the config changes it).
+    const state = severity === undefined ? "off" : severity === rule.meta.severity ? "on" : `on:${severity}`;
+    io.stdout(`${rule.meta.id}  ${rule.meta.name.padEnd(32)} ${rule.meta.severity.padEnd(8)} ${state.padEnd(10)} ${rule.meta.summary}\n`);
   }
   return 0;
 }
