@@ -121,18 +121,15 @@ export interface DeclarationNode extends ModelDeclaration {
 export function declarationsInTree(root: Node, imports: ImportTable, path: string, config: Config, entryPoint: boolean): DeclarationNode[] {
   const isPatchModule = picomatch(config.patch_modules, { dot: true });
   const declarations: DeclarationNode[] = [];
-  const visit = (node: Node): void => {
-    if (node.type === "call" && (entryPoint || runsAtImport(node))) {
-      const found = declarationOfCall(node, imports);
-      if (found) {
-        declarations.push({ ...found, path, ...spanOf(node), node });
-        return;
-      }
+  // One wasm-side search for calls: walking every node from JavaScript costs more than the parse.
+  for (const call of root.descendantsOfType("call")) {
+    if (!call || !(entryPoint || runsAtImport(call))) continue;
+    const found = declarationOfCall(call, imports);
+    // A call inside another declaring call's arguments (a lambda hook) is the same declaration.
+    if (found && !declarations.some((d) => d.node.startIndex <= call.startIndex && call.endIndex <= d.node.endIndex)) {
+      declarations.push({ ...found, path, ...spanOf(call), node: call });
     }
-    if (!entryPoint && (node.type === "function_definition" || node.type === "lambda")) return;
-    for (const child of node.namedChildren) if (child) visit(child);
-  };
-  visit(root);
+  }
   for (const record of imports.records) {
     if (!runsAtImport(record.node)) continue;
     const module = record.name ? `${record.module}.${record.name}` : record.module;

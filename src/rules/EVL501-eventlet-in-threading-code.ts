@@ -73,29 +73,32 @@ export const eventletInThreadingCode: Rule = {
   },
   create(context) {
     const facts = context.facts?.();
-    if (!facts) return {};
-    const candidates: Candidate[] = [];
-    const seenImports = new Set<number>();
+    if (!facts || !(context.imports.importsFrom("eventlet") || context.text.includes("sleep(0"))) return {};
     return {
-      call(node) {
-        const callee = context.imports.qualify(node.childForFieldName("function"));
-        if (!callee) return;
-        if (isWithin(callee, "eventlet") && !isPatching(callee)) {
-          candidates.push({ node, what: `${callee}()`, instead: advice(callee) });
-        } else if (callee === "time.sleep" && isZero(positionalArguments(node)[0])) {
-          candidates.push({ node, what: "time.sleep(0) to yield", instead: "wait on a threading.Event or Condition" });
-        }
-      },
+      // No visitors: the model is known only asynchronously, and most code is not on the threading
+      // backend, so calls are searched (once, in wasm) only after the facts say it is.
       async "module:exit"() {
+        const concurrency = await facts.concurrencyOf(context.path);
+        if (concurrency.model !== "threading") return;
+        const candidates: Candidate[] = [];
+        const seenImports = new Set<number>();
         for (const record of context.imports.records) {
           const module = record.name ? `${record.module}.${record.name}` : record.module;
           if (!isWithin(record.module, "eventlet") || seenImports.has(record.node.id)) continue;
           seenImports.add(record.node.id);
           candidates.push({ node: record.node, what: `import of ${module}`, instead: "use threading, queue, time or futurist" });
         }
-        if (candidates.length === 0) return;
-        const concurrency = await facts.concurrencyOf(context.path);
-        if (concurrency.model !== "threading") return;
+        const root = context.imports.records[0]?.node.tree.rootNode;
+        for (const node of root?.descendantsOfType("call") ?? []) {
+          if (!node) continue;
+          const callee = context.imports.qualify(node.childForFieldName("function"));
+          if (!callee) continue;
+          if (isWithin(callee, "eventlet") && !isPatching(callee)) {
+            candidates.push({ node, what: `${callee}()`, instead: advice(callee) });
+          } else if (callee === "time.sleep" && isZero(positionalArguments(node)[0])) {
+            candidates.push({ node, what: "time.sleep(0) to yield", instead: "wait on a threading.Event or Condition" });
+          }
+        }
         const why = whyThreading(concurrency);
         const legacy = context.mode === "tree";
         for (const c of candidates) {

@@ -1,6 +1,5 @@
-import type { Node } from "web-tree-sitter";
 import { parentPackageInits } from "../analyzer/project.js";
-import { declarationsInTree, exclusiveBranches, type DeclarationNode, type ModelDeclaration } from "../facts/concurrency.js";
+import { declarationTrigger, declarationsInTree, exclusiveBranches, type DeclarationNode, type ModelDeclaration } from "../facts/concurrency.js";
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 
@@ -61,15 +60,12 @@ export const mixedConcurrencyBackends: Rule = {
   },
   create(context) {
     const facts = context.facts?.();
-    if (!facts) return {};
-    let root: Node | undefined;
+    if (!facts || !declarationTrigger(context.config).test(context.text)) return {};
     return {
-      // Every declaration is a call or an import, so one of them leads to the module's root.
-      call(node) {
-        root ??= node.tree.rootNode;
-      },
       async "module:exit"() {
-        root ??= context.imports.records[0]?.node.tree.rootNode;
+        // A declaration is a qualified call or an import, so a module that declares has import records,
+        // and they lead to its root. No visitor: the search runs once, in wasm, only where needed.
+        const root = context.imports.records[0]?.node.tree.rootNode;
         if (!root) return;
         const own: DeclarationNode[] = declarationsInTree(root, context.imports, context.path, context.config, context.roles.entryPoint);
         if (own.length === 0) return;

@@ -5,7 +5,7 @@ import type { Severity } from "../analyzer/types.js";
 import { describeVersion } from "../facts/describe.js";
 import { atLeast, type TrackedPackage } from "../facts/versions.js";
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
-import type { Rule } from "./types.js";
+import type { Rule, Visitors } from "./types.js";
 
 /** An API the eventlet removal retires, and the versions of its package that matter. */
 export interface RetiredApi {
@@ -124,15 +124,16 @@ export const retiredEventletApi: Rule = {
       lines.add(key);
       uses.push({ node, api: RETIRED.heartbeat_in_pthread, what, instead: RETIRED.heartbeat_in_pthread.instead });
     };
-    return {
+    const eventletExecutor = (node: Node, what: string) => {
+      uses.push({ node, api: RETIRED["eventlet-executor"], what, instead: RETIRED["eventlet-executor"].instead });
+    };
+    const visitors: Visitors = {
       keyword_argument(node) {
         const name = node.childForFieldName("name")?.text;
         if (name === "heartbeat_in_pthread") heartbeat(node, "heartbeat_in_pthread");
         if (name === "executor") {
           const value = keywordValue(node);
-          if (value?.type === "string" && stringText(value) === "eventlet") {
-            uses.push({ node, api: RETIRED["eventlet-executor"], what: "executor='eventlet'", instead: RETIRED["eventlet-executor"].instead });
-          }
+          if (value?.type === "string" && stringText(value) === "eventlet") eventletExecutor(node, "executor='eventlet'");
         }
       },
       string(node) {
@@ -145,9 +146,7 @@ export const retiredEventletApi: Rule = {
         const name = calleeName(node.childForFieldName("function"));
         if (!name || !MESSAGING_FACTORIES.has(name)) return;
         const executor = positionalArguments(node)[3];
-        if (executor?.type === "string" && stringText(executor) === "eventlet") {
-          uses.push({ node: executor, api: RETIRED["eventlet-executor"], what: "the 'eventlet' executor", instead: RETIRED["eventlet-executor"].instead });
-        }
+        if (executor?.type === "string" && stringText(executor) === "eventlet") eventletExecutor(executor, "the 'eventlet' executor");
       },
       async "module:exit"() {
         const seen = new Set<string>();
@@ -166,13 +165,19 @@ export const retiredEventletApi: Rule = {
           const judged = verdict(use.api, fact?.version);
           if (!judged) continue;
           const inUse = fact ? `, and this project uses ${describeVersion(fact)}` : "";
-          context.report({
-            node: use.node,
-            severity: judged.severity,
-            message: `${use.what} is ${judged.status}${inUse}: ${use.instead}.`,
-          });
+          context.report({ node: use.node, severity: judged.severity, message: `${use.what} is ${judged.status}${inUse}: ${use.instead}.` });
         }
       },
     };
+    // Listen only for what the text can hold: attribute and string nodes are everywhere.
+    const mayHeartbeat = context.text.includes("heartbeat_in_pthread");
+    const mayExecutor = context.text.includes("'eventlet'") || context.text.includes('"eventlet"');
+    if (!mayHeartbeat) {
+      delete visitors.string;
+      delete visitors.attribute;
+    }
+    if (!mayExecutor) delete visitors.call;
+    if (!mayHeartbeat && !mayExecutor) delete visitors.keyword_argument;
+    return visitors;
   },
 };
