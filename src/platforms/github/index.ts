@@ -11,7 +11,7 @@ import type { Logger, PlatformAdapter, PlatformDeps } from "../../service/platfo
 import { githubApp } from "./app.js";
 import { jobPayload } from "./events.js";
 import { apiErrorReporting, classify, throttleOptions, type GithubOctokit } from "./octokit.js";
-import { reviewPullRequest, type ReviewOutcome } from "./run.js";
+import { currentHead, reviewPullRequest, type ReviewOutcome } from "./run.js";
 import { githubSettings, type GithubSettings } from "./settings.js";
 
 export { githubApp } from "./app.js";
@@ -72,11 +72,14 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
     } catch (error) {
       throw classify(error, `authenticating as installation ${p.installationId}`);
     }
-    return reviewPullRequest(
-      octokit,
-      { owner: p.owner, repo: p.repo, pullNumber: p.pullNumber, headSha: p.headSha, baseSha: p.baseSha, draft: p.draft, recheck: job.recheck === true },
-      { logger: log.child({ eventId: job.eventId, trigger: p.trigger }), hooks: deps.hooks },
-    );
+    const request = { owner: p.owner, repo: p.repo, pullNumber: p.pullNumber, headSha: p.headSha, baseSha: p.baseSha, draft: p.draft, recheck: job.recheck === true };
+    const jobLog = log.child({ eventId: job.eventId, trigger: p.trigger });
+    const head = await currentHead(octokit, request);
+    if (!head.current) {
+      jobLog.info({ repository: `${p.owner}/${p.repo}`, pull: p.pullNumber, sha: p.headSha, reason: head.reason }, "review skipped");
+      return { status: "skipped", reason: head.reason };
+    }
+    return reviewPullRequest(octokit, { ...request, draft: head.draft }, { logger: jobLog, hooks: deps.hooks });
   };
 
   return {

@@ -12,7 +12,7 @@ import { noopHooks, type Logger } from "../../service/platform.js";
 import { githubApp } from "./app.js";
 import { jobPayload } from "./events.js";
 import type { GithubOctokit } from "./octokit.js";
-import { reviewPullRequest } from "./run.js";
+import { currentHead, reviewPullRequest } from "./run.js";
 
 const REMEMBERED_DELIVERIES = 10_000;
 
@@ -58,11 +58,10 @@ export function createProbotApp(): { app: (probot: Probot, options: ApplicationF
     queue = new InlineQueue(async (job) => {
       const p = jobPayload(job);
       const octokit = (await probot.auth(p.installationId)) as unknown as GithubOctokit;
-      await reviewPullRequest(
-        octokit,
-        { owner: p.owner, repo: p.repo, pullNumber: p.pullNumber, headSha: p.headSha, baseSha: p.baseSha, draft: p.draft, recheck: job.recheck === true },
-        { logger },
-      );
+      const request = { owner: p.owner, repo: p.repo, pullNumber: p.pullNumber, headSha: p.headSha, baseSha: p.baseSha, draft: p.draft, recheck: job.recheck === true };
+      const head = await currentHead(octokit, request);
+      if (head.current) await reviewPullRequest(octokit, { ...request, draft: head.draft }, { logger });
+      else logger.info({ pull: p.pullNumber, sha: p.headSha, reason: head.reason }, "review skipped");
     }, logger);
     await githubApp({ queue, logger, hooks: noopHooks })(probot, options);
   };

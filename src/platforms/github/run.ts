@@ -85,3 +85,24 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
     throw classify(error, "reviewing the pull request");
   }
 }
+
+/**
+ * Whether the job's revision is still the pull request's head. The file list GitHub returns is always
+ * the current head's, so reviewing an older head would pair its contents with another diff: a job
+ * that a newer push overtook (or a closed pull request) is skipped; the newer push has its own job.
+ * Also returns the live draft flag (a pull request may have been converted since the event).
+ */
+export async function currentHead(
+  octokit: GithubOctokit,
+  request: ReviewRequest,
+): Promise<{ current: true; draft: boolean } | { current: false; reason: string }> {
+  let pr: { state: string; draft?: boolean; head: { sha: string } };
+  try {
+    ({ data: pr } = await octokit.rest.pulls.get({ owner: request.owner, repo: request.repo, pull_number: request.pullNumber }));
+  } catch (error) {
+    throw classify(error, "reading the pull request");
+  }
+  if (pr.state !== "open") return { current: false, reason: "closed" };
+  if (pr.head.sha !== request.headSha) return { current: false, reason: `superseded by ${pr.head.sha.slice(0, 7)}` };
+  return { current: true, draft: pr.draft === true };
+}

@@ -203,6 +203,31 @@ describe("after a push", () => {
   });
 });
 
+describe("stale jobs", () => {
+  test("a job whose head a newer push overtook is skipped; the newer push's job reviews", async () => {
+    firstPush();
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    push(HEAD2, { "myapp/cmd/api.py": API_V2 }, [added("myapp/cmd/api.py", API_V2)]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE }));
+    const [older, newer] = h.queue.submitted;
+    expect(await h.adapter.review(JSON.parse(JSON.stringify(older)))).toEqual({ status: "skipped", reason: "superseded by a2a2000" });
+    expect(fake.checkRuns).toEqual([]);
+    expect(await h.adapter.review(JSON.parse(JSON.stringify(newer)))).toMatchObject({ status: "published", findings: 3 });
+    expect(fake.checkRuns.map((r) => r.head_sha)).toEqual([HEAD2]);
+  });
+
+  test("a closed pull request is not reviewed; a draft converted after the event waits", async () => {
+    firstPush();
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    const job = JSON.parse(JSON.stringify(h.queue.submitted[0]));
+    fake.pulls.get(1)!.draft = true;
+    expect(await h.adapter.review(job)).toEqual({ status: "skipped", reason: "draft" });
+    fake.pulls.get(1)!.state = "closed";
+    expect(await h.adapter.review(job)).toEqual({ status: "skipped", reason: "closed" });
+    expect(fake.checkRuns).toEqual([]);
+  });
+});
+
 describe("idempotency", () => {
   test("a redelivered webhook (same X-GitHub-Delivery) queues nothing new, and a job that runs twice posts nothing twice", async () => {
     firstPush();
