@@ -186,6 +186,19 @@ describe("after a push", () => {
     expect(fake.checkRuns[1].output?.summary).toContain("3 already commented");
   });
 
+  test("our threads are found among more than 100 others (threads are read page by page)", async () => {
+    for (let i = 0; i < 150; i++) {
+      fake.threads.push({ id: `PRRT_human${i}`, pull: 1, path: "README.md", line: 1, isResolved: false, comments: [{ body: `nit ${i}`, author: "octocat" }] });
+    }
+    await reviewFirstPush();
+    push(HEAD2, { "myapp/cmd/api.py": API_V2 }, [added("myapp/cmd/api.py", API_V2)]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.graphqlCalls("EventletReviewThreads").map((r) => (r.body as { variables: { cursor: string | null } }).variables.cursor)).toEqual([null, "100", null, "100"]);
+    expect(fake.reviews[1].comments).toHaveLength(1);
+    expect(fake.threads.filter((t) => t.isResolved).map((t) => t.comments[0].author)).toEqual(["eventlet-review-test[bot]"]);
+  });
+
   test("a thread a person resolved is not reopened; one we resolved comes back when the finding does", async () => {
     await reviewFirstPush();
     const [evl104, evl301] = fake.threads;
