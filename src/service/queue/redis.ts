@@ -143,6 +143,7 @@ export class RedisQueue implements ServiceQueue {
       settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelay(attemptsMade, options, err) },
     });
     this.worker.on("error", (err) => options.logger.warn({ err }, "job worker error"));
+    this.worker.on("stalled", (jobId) => options.logger.warn({ jobId }, "a job's instance stopped renewing its lock; the job runs again"));
     await this.worker.waitUntilReady();
   }
 
