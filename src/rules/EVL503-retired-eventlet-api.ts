@@ -40,9 +40,15 @@ export const RETIRED: Record<RetiredApi["id"], RetiredApi> = {
   },
 };
 
-/** oslo.service modules deprecated in 4.1.0 for removal in 2026.2, with their replacement. */
+const WSGI = "oslo_service.wsgi";
+
+/**
+ * oslo.service modules deprecated in 4.1.0 for removal in 2026.2, with their replacement. Of
+ * `oslo_service.wsgi` only the eventlet `Server` class stays deprecated (the module itself was
+ * undeprecated in a later 2025.1 release: it also holds Loader, Router, Request and config options).
+ */
 const OSLO_SERVICE_MODULES: Record<string, string> = {
-  "oslo_service.wsgi": "serve the WSGI application with uwsgi or mod_wsgi",
+  "oslo_service.wsgi.Server": "serve the WSGI application with uwsgi or mod_wsgi",
   "oslo_service.eventlet_backdoor": "drop the backdoor (it is unmaintained)",
   "oslo_service.sslutils": "terminate TLS in the WSGI server or use the ssl module directly",
   "oslo_service.fixtures": "drop the fixture or copy what the tests need",
@@ -87,8 +93,8 @@ export const retiredEventletApi: Rule = {
         "`eventlet-review facts`): the oslo.messaging option `heartbeat_in_pthread` (a keyword argument, an " +
         "option name in a string, or an attribute read), deprecated in 14.9.0 and removed in 18.0.0; " +
         "`executor='eventlet'` given to oslo.messaging's server and listener factories, deprecated since 16.0.0; " +
-        "imports of `oslo_service.wsgi`, `oslo_service.eventlet_backdoor`, `oslo_service.sslutils` and " +
-        "`oslo_service.fixtures`, deprecated in oslo.service 4.1.0 for removal in 2026.2. A warning where the " +
+        "imports of `oslo_service.eventlet_backdoor`, `oslo_service.sslutils` and `oslo_service.fixtures`, and uses " +
+        "of the eventlet WSGI server `oslo_service.wsgi.Server`, deprecated in oslo.service 4.1.0 for removal in 2026.2. A warning where the " +
         "version in use deprecates the API, an error where it removed it, nothing where the version predates the " +
         "deprecation, and info where no version is known.",
       why:
@@ -106,8 +112,8 @@ export const retiredEventletApi: Rule = {
         "Release notes: oslo.messaging deprecated `heartbeat_in_pthread` in 14.9.0 and removed it in 18.0.0 " +
         `(2026.2); it deprecated the eventlet executor in 16.0.0 (${MIGRATION_LINKS.osloMessagingNotes2025_1}). ` +
         "oslo.service 4.1.0 deprecated `wsgi`, `eventlet_backdoor`, `sslutils` and `fixtures` for removal in " +
-        `2026.2 (${MIGRATION_LINKS.osloServiceNotes2025_1}); later 2025.1 releases narrowed the \`wsgi\` ` +
-        "deprecation to its eventlet `Server` class. No oslo.service release number for the removal is known yet, " +
+        `2026.2 (${MIGRATION_LINKS.osloServiceNotes2025_1}); a later 2025.1 release undeprecated the \`wsgi\` ` +
+        "module and kept only its eventlet `Server` class deprecated, so only `Server` is flagged. No oslo.service release number for the removal is known yet, " +
         "so those imports are warnings, never errors. Versions come from `upper-constraints.txt`, " +
         "`requirements.txt`, `setup.cfg` or `pyproject.toml` at the project root (a range counts by its lower " +
         "bound), or from `versions:` in the config.",
@@ -150,13 +156,29 @@ export const retiredEventletApi: Rule = {
       },
       async "module:exit"() {
         const seen = new Set<string>();
+        let importsWsgi = false;
         for (const record of context.imports.records) {
           const full = record.name ? `${record.module}.${record.name}` : record.module;
-          const module = Object.keys(OSLO_SERVICE_MODULES).find((m) => isWithin(full, m) || isWithin(record.module, m));
+          if (isWithin(full, WSGI) || isWithin(record.module, WSGI)) {
+            importsWsgi = true;
+            if (full !== `${WSGI}.Server`) continue; // only the Server class stays deprecated
+          }
+          const module = full === `${WSGI}.Server` ? `${WSGI}.Server` : Object.keys(OSLO_SERVICE_MODULES).find((m) => isWithin(full, m) || isWithin(record.module, m));
           const key = `${record.node.id}:${module}`;
           if (!module || seen.has(key)) continue;
           seen.add(key);
-          uses.push({ node: record.node, api: RETIRED["oslo_service-module"], what: `import of ${module}`, instead: OSLO_SERVICE_MODULES[module] });
+          const what = module === `${WSGI}.Server` ? `${WSGI}.Server` : `import of ${module}`;
+          uses.push({ node: record.node, api: RETIRED["oslo_service-module"], what, instead: OSLO_SERVICE_MODULES[module] });
+        }
+        // `wsgi.Server(...)` through a module import: the uses of the class, not the import.
+        const root = context.imports.records[0]?.node.tree.rootNode;
+        if (importsWsgi && root && context.text.includes("Server")) {
+          for (const node of root.descendantsOfType("attribute")) {
+            if (node?.childForFieldName("attribute")?.text !== "Server") continue;
+            if (context.imports.qualify(node) === `${WSGI}.Server`) {
+              uses.push({ node, api: RETIRED["oslo_service-module"], what: `${WSGI}.Server`, instead: OSLO_SERVICE_MODULES[`${WSGI}.Server`] });
+            }
+          }
         }
         if (uses.length === 0) return;
         const versions = await facts.versions();

@@ -17,6 +17,11 @@ ruleTester(retiredEventletApi, {
     { name: "a threading executor", files: req("oslo.messaging>=16.0.0"), code: EXECUTOR.replace("eventlet", "threading") },
     { name: "a docstring that names the option", files: req("oslo.messaging>=18.0.0"), code: '"""heartbeat_in_pthread"""\n' },
     { name: "other oslo_service modules", files: req("oslo.service>=4.2.0"), code: "from oslo_service import service, loopingcall\n" },
+    {
+      name: "oslo_service.wsgi itself is no longer deprecated: its Loader, Router and options are fine",
+      files: req("oslo.service>=4.2.0"),
+      code: "from oslo_service import wsgi\nimport oslo_service.wsgi\nloader = wsgi.Loader(CONF)\nwsgi.register_opts(CONF)\n",
+    },
   ],
   invalid: [
     {
@@ -64,6 +69,12 @@ ruleTester(retiredEventletApi, {
         { line: 3, severity: "warning", message: "uwsgi" },
         { line: 4, severity: "warning", message: "oslo_service.fixtures" },
       ],
+    },
+    {
+      name: "uses of the eventlet WSGI Server through a module import",
+      files: req("oslo.service>=4.1.0"),
+      code: "from oslo_service import wsgi as base_wsgi\nloader = base_wsgi.Loader(CONF)\nserver = base_wsgi.Server(CONF, 'api', app)\n",
+      errors: [{ line: 3, column: 10, severity: "warning", message: "oslo_service.wsgi.Server is deprecated in oslo.service 4.1.0" }],
     },
     {
       name: "a version pinned in the config wins over the requirement files",
