@@ -1,0 +1,101 @@
+/**
+ * SLOW (minutes): the pre-commit hook for real. `pre-commit try-repo <this repository>` builds the hook's
+ * node environment the way every user's pre-commit does (npm install with dev dependencies, `npm pack`,
+ * a global install of the tarball: about 3 minutes on an idle 2-core machine, more under load; try-repo
+ * always installs into a fresh temporary store) and runs it on a temporary git repository. The two runs
+ * (a staged violation fails, a staged clean file passes) go in parallel. Needs Debian's `pre-commit`
+ * (CI installs it) and the npm registry; skipped with a message when `pre-commit` is missing.
+ */
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const hasPreCommit = spawnSync("pre-commit", ["--version"], { encoding: "utf8" }).status === 0;
+if (!hasPreCommit) console.warn("pre-commit is not installed (apt-get install pre-commit): skipping the hook test");
+
+const GIT_ENV = {
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_AUTHOR_NAME: "Test",
+  GIT_AUTHOR_EMAIL: "test@example.org",
+  GIT_COMMITTER_NAME: "Test",
+  GIT_COMMITTER_EMAIL: "test@example.org",
+};
+
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "evr-pre-commit-"));
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A git repository with `committed` in its first commit and `staged` added to the index. */
+function project(name: string, committed: Record<string, string>, staged: Record<string, string>): string {
+  const dir = join(root, name);
+  mkdirSync(dir);
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_ENV } });
+  git("init", "-q", "-b", "master");
+  const write = (files: Record<string, string>) => {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+  };
+  write(committed);
+  git("add", "-A");
+  git("commit", "-q", "--allow-empty", "-m", "base");
+  write(staged);
+  git("add", "-A");
+  return dir;
+}
+
+/**
+ * The committed hook (`--ref` HEAD's SHA): without a ref, try-repo copies uncommitted changes of tracked
+ * files into a shadow repository, which would make the result depend on unfinished work in the tree.
+ */
+const HEAD = hasPreCommit ? execFileSync("git", ["rev-parse", "HEAD"], { cwd: REPO, encoding: "utf8" }).trim() : "";
+
+function tryRepo(cwd: string): Promise<{ code: number; output: string }> {
+  return new Promise((done) => {
+    execFile(
+      "pre-commit",
+      ["try-repo", REPO, "eventlet-review", "--ref", HEAD, "--color", "never"],
+      // HOME stays: npm reads the registry settings from ~/.npmrc and reuses ~/.npm's cache.
+      { cwd, env: { ...process.env, ...GIT_ENV, PRE_COMMIT_HOME: join(root, `home-${cwd.split("/").pop()}`) }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+(hasPreCommit ? describe : describe.skip)("pre-commit try-repo (slow: installs the hook environment)", () => {
+  test("a staged violation fails the hook, a staged clean file passes; only staged lines count", async () => {
+    const violation = project(
+      "violation",
+      // Already committed: not part of what is being committed now, so never reported.
+      { "legacy/db.py": "import MySQLdb\n", "README.md": "demo\n" },
+      {
+        "myapp/cmd/api.py": "import logging\nimport eventlet\neventlet.monkey_patch()\n",
+        "myapp/clean.py": "import os\n\n\ndef here():\n    return os.getcwd()\n",
+        "legacy/db.py": "import MySQLdb\n\nURL = 'mysql+pymysql://nova@db/nova'\n",
+      },
+    );
+    const clean = project("clean", { "myapp/db.py": "import MySQLdb\n" }, { "myapp/util.py": "import os\n\n\ndef here():\n    return os.getcwd()\n", "notes.txt": "x\n" });
+
+    const [bad, good] = await Promise.all([tryRepo(violation), tryRepo(clean)]);
+
+    expect(bad.output).toMatch(/eventlet-review\.+Failed/);
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain("myapp/cmd/api.py:3:1: EVL101 ");
+    expect(bad.output).not.toContain("myapp/clean.py");
+    expect(bad.output).not.toContain("legacy/db.py"); // its MySQLdb import was committed before
+
+    expect(good.output).toMatch(/eventlet-review\.+Passed/);
+    expect(good.code).toBe(0);
+  }, 30 * 60 * 1000);
+});
