@@ -128,6 +128,20 @@ describe("a pull request from the same repository", () => {
     expect(fake.threads.filter((t) => !t.isResolved)).toHaveLength(2);
   });
 
+  test("a push that fixes a finding resolves its thread (the App's resolve-on-fix)", async () => {
+    await githubCommand([], io("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD, baseSha: BASE })), quiet);
+    const fixed = API.replace("monkey_patch(thread=False)", "monkey_patch()");
+    const HEAD2 = "a2a2000000000000000000000000000000000002";
+    fake.commit(HEAD2, { ...BASE_FILES, "myapp/cmd/api.py": fixed });
+    fake.addPull({ number: 1, headSha: HEAD2, baseSha: BASE, files: [added("myapp/cmd/api.py", fixed)] });
+    const code = await githubCommand([], io("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE })), quiet);
+    expect(code).toBe(0); // only the EVL301 warning is left
+    const byLine = new Map(fake.threads.map((t) => [t.line, t.isResolved]));
+    expect(byLine).toEqual(new Map([[2, true], [4, false]]));
+    expect(fake.reviews).toHaveLength(1); // nothing new to say
+    expect(fake.checkRuns[1]).toMatchObject({ head_sha: HEAD2, conclusion: "neutral" });
+  });
+
   test("--reporter check: the check run, no review", async () => {
     const code = await githubCommand(["--reporter", "check"], io("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD, baseSha: BASE })), quiet);
     expect(code).toBe(1);
