@@ -131,3 +131,17 @@ test("--staged: only staged lines are commented; an empty result is an empty obj
   r = await run(["check", "--format", "zuul", "--staged"], { cwd: repo });
   expect(Object.keys(parse(r.stdout))).toEqual(["nova/db/new.py"]);
 });
+
+test("in Zuul's merge commit, --base HEAD~1 is exactly the change (docs/integrations/zuul.md)", async () => {
+  // The change, written on its own branch.
+  writeTree(repo, { "nova/db/change.py": PY.mysqldb });
+  commitAll(repo, "the change");
+  // Meanwhile the target branch moved on with a finding of its own.
+  git(repo, "checkout", "-q", "master");
+  writeTree(repo, { "nova/db/other.py": PY.mysqldb });
+  commitAll(repo, "merged earlier");
+  // Zuul's speculative state: the change merged into the branch (first parent: the branch).
+  git(repo, "merge", "-q", "--no-ff", "-m", "Merge the change", "change");
+  const r = await run(["check", "--format", "zuul", "--base", "HEAD~1"], { cwd: repo });
+  expect(Object.keys(parse(r.stdout))).toEqual(["nova/db/change.py"]);
+});
