@@ -315,6 +315,22 @@ describeWithRedis("Redis", () => {
       expect(new Set(ran.map((r) => r.by))).toEqual(new Set(["a", "b"]));
     });
 
+    test("a worker that takes a job before its submitter claimed the event does not make it a duplicate", async () => {
+      const a = instance({ concurrency: 8 });
+      const ran: string[] = [];
+      a.handle("github", async (j) => {
+        ran.push(j.eventId);
+      });
+      await a.start();
+      // Idle workers pick each job the moment it is added, racing the submitter's claim.
+      const results: { accepted: boolean }[] = [];
+      for (let i = 0; i < 40; i++) results.push(await a.submit(job(`r${i}`, "a")));
+      expect(results.filter((r) => !r.accepted)).toEqual([]);
+      await until(() => ran.length === 40);
+      await a.idle();
+      expect(new Set(ran).size).toBe(40);
+    });
+
     test("jobs outlive the instance that queued them", async () => {
       const a = instance();
       await a.submit(job("1", "a"));

@@ -185,7 +185,8 @@ export class RedisQueue implements ServiceQueue {
     );
     // The job that owns `seen:<eventId>` is the one that runs: claimed here, or by the worker if this
     // process dies before the next line (the sender, unanswered, then redelivers and loses the claim).
-    if ((await this.client.set(seenKey, id, "EX", o.dedupeTtlSeconds, "NX")) === null) {
+    if ((await this.client.set(seenKey, id, "EX", o.dedupeTtlSeconds, "NX")) === null && (await this.client.get(seenKey)) !== id) {
+      // Another delivery of this event got there first (a worker may already have claimed our own job).
       await this.queue.remove(id).catch(() => 0);
       return duplicate();
     }
@@ -242,6 +243,7 @@ export class RedisQueue implements ServiceQueue {
     const lockToken = `${this.instance}:${bull.id}`;
     if ((await this.client.set(lockKey, lockToken, "PX", o.lockMs, "NX")) === null) {
       // Another instance runs a job for this change: wait our turn.
+      o.logger.debug(jobFields(job), "another job for this change is running; waiting");
       await bull.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 300), token);
       throw new DelayedError();
     }
@@ -250,6 +252,7 @@ export class RedisQueue implements ServiceQueue {
     }, Math.max(200, Math.floor(o.lockMs / 3)));
     this.renewals.add(renewal);
     const attempt = bull.attemptsMade + 1;
+    o.logger.debug({ ...jobFields(job), jobId: bull.id, attempt }, "job started");
     try {
       const handler = this.handlers.get(job.platform);
       if (!handler) throw new Error(`no handler for platform ${job.platform}`);
