@@ -63,11 +63,14 @@ export class ProjectFacts {
     return (await this.versions())[pkg];
   }
 
-  /** The declarations of one file (undefined when it does not exist). */
-  scan(path: string): Promise<ModuleScan | undefined> {
+  /**
+   * The declarations of one file (undefined when it does not exist). Give `text` when you have it (the
+   * file under review): it is then not read again, nor kept in the project's file cache.
+   */
+  scan(path: string, text?: string): Promise<ModuleScan | undefined> {
     let scan = this.scans.get(path);
     if (!scan) {
-      scan = this.project.readText(path).then((text) => {
+      scan = (text !== undefined ? Promise.resolve(text) : this.project.readText(path)).then((text) => {
         if (text === undefined) return undefined;
         const roles = moduleRoles(path, text, this.config);
         return scanModule(path, text, this.config, roles.entryPoint);
@@ -88,10 +91,11 @@ export class ProjectFacts {
     return rule && rule.model !== "auto" ? { glob: rule.glob, model: rule.model } : undefined;
   }
 
-  async concurrencyOf(path: string): Promise<FileConcurrency> {
+  /** The model `path` runs on; `text` is the file's own text when the caller has it. */
+  async concurrencyOf(path: string, text?: string): Promise<FileConcurrency> {
     const declarations: ModelDeclaration[] = [];
     for (const file of this.chain(path)) {
-      const scan = await this.scan(file);
+      const scan = await this.scan(file, file === path ? text : undefined);
       if (scan) declarations.push(...scan.declarations);
     }
     const configured = this.configured(path);
@@ -104,10 +108,10 @@ export class ProjectFacts {
    * the package `__init__`s of the project modules it imports, and, for a package `__init__`, its usual
    * subpackages (`cmd`, `tests`), whose programs run it first.
    */
-  async sameProcessDeclarations(path: string, options: { probeChildren?: boolean } = {}): Promise<ModelDeclaration[]> {
+  async sameProcessDeclarations(path: string, options: { probeChildren?: boolean; text?: string } = {}): Promise<ModelDeclaration[]> {
     const own = new Set(this.chain(path));
     const candidates = new Set<string>();
-    const scan = await this.scan(path);
+    const scan = await this.scan(path, options.text);
     for (const module of scan?.imports ?? []) {
       const parts = module.split(".");
       for (let i = 1; i <= parts.length; i++) candidates.add(`${parts.slice(0, i).join("/")}/__init__.py`);

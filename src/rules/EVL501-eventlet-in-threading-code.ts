@@ -78,7 +78,7 @@ export const eventletInThreadingCode: Rule = {
       // No visitors: the model is known only asynchronously, and most code is not on the threading
       // backend, so calls are searched (once, in wasm) only after the facts say it is.
       async "module:exit"() {
-        const concurrency = await facts.concurrencyOf(context.path);
+        const concurrency = await facts.concurrencyOf(context.path, context.text);
         if (concurrency.model !== "threading") return;
         const candidates: Candidate[] = [];
         const seenImports = new Set<number>();

@@ -73,7 +73,7 @@ export const mixedConcurrencyBackends: Rule = {
         const others: ModelDeclaration[] = [];
         for (const init of parentPackageInits(context.path)) others.push(...((await facts.scan(init))?.declarations ?? []));
         // A whole-tree run reviews the subpackages themselves; probing them too would report each pair twice.
-        others.push(...(await facts.sameProcessDeclarations(context.path, { probeChildren: context.mode !== "tree" })));
+        others.push(...(await facts.sameProcessDeclarations(context.path, { probeChildren: context.mode !== "tree", text: context.text })));
 
         for (const [index, d] of own.entries()) {
           // Same module: an earlier declaration of the other model that can run together with this one.
