@@ -128,3 +128,43 @@ describe("project helpers named monkey_patch", () => {
     expect((await facts.concurrencyOf("b/cmd/x.py")).model).toBe("unknown");
   });
 });
+
+describe("computed once per review", () => {
+  test("one Analyzer reads each requirement file and parent __init__ once, however many files it reviews", async () => {
+    const { Analyzer } = await import("../../src/analyzer/analyze.js");
+    const { ALL_RULES } = await import("../../src/rules/index.js");
+    const reads = new Map<string, number>();
+    const inner = new MemoryProjectFiles({
+      "requirements.txt": "oslo.messaging>=18.0.0\n",
+      "p/__init__.py": "from oslo_service import backend\nbackend.init_backend(backend.BackendType.THREADING)\n",
+    });
+    const counting = {
+      readText(path: string) {
+        reads.set(path, (reads.get(path) ?? 0) + 1);
+        return inner.readText(path);
+      },
+    };
+    const analyzer = new Analyzer(config(), counting, ALL_RULES);
+    const code = "import eventlet\nconf = dict(heartbeat_in_pthread=True)\n";
+    let findings = 0;
+    for (const name of ["a", "b", "c"]) findings += (await analyzer.analyzeText(`p/${name}.py`, code)).findings.length;
+    expect(findings).toBe(6); // EVL501 and EVL503 in each file
+    expect(reads.get("requirements.txt")).toBe(1);
+    expect(reads.get("p/__init__.py")).toBe(1);
+    expect(analyzer.facts()).toBe(analyzer.facts());
+  });
+});
+
+describe("config keys", () => {
+  test("concurrency and versions are validated strictly", async () => {
+    const { parseConfig } = await import("../../src/config/load.js");
+    expect(parseConfig("concurrency: threading\nversions: {eventlet: 0.36.1, oslo.messaging: '18.0.0'}\n")).toMatchObject({
+      concurrency: "threading",
+      versions: { eventlet: "0.36.1", "oslo.messaging": "18.0.0" },
+    });
+    expect(() => parseConfig("concurrency: green\n")).toThrow(/concurrency/);
+    expect(() => parseConfig("concurrency: {'x/**': gevent}\n")).toThrow(/concurrency/);
+    expect(() => parseConfig("versions: {greenlet: 3.0}\n")).toThrow(/unknown key "greenlet" in versions/);
+    expect(() => parseConfig("versions: {eventlet: latest}\n")).toThrow(/versions look like/);
+  });
+});
