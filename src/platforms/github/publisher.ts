@@ -145,7 +145,13 @@ export class GithubPublisher implements ReviewPublisher {
     }));
 
     const threads = await this.ourThreads();
-    const byPrint = new Map(threads.map((t) => [t.fingerprint, t]));
+    // A fingerprint can have several threads (one we resolved, a newer open one): the open one counts.
+    const rank = (t: ReviewThread) => (!t.isResolved ? 2 : t.resolvedByOthers ? 1 : 0);
+    const byPrint = new Map<string, ReviewThread>();
+    for (const t of threads) {
+      const seen = byPrint.get(t.fingerprint);
+      if (!seen || rank(t) > rank(seen)) byPrint.set(t.fingerprint, t);
+    }
     const present = new Set(prints);
     const commented = placed.filter((p) => {
       const thread = byPrint.get(p.fingerprint);
