@@ -23,9 +23,9 @@ afterEach(async () => {
   nock.enableNetConnect();
 });
 
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > end) throw new Error("timed out");
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -67,7 +67,10 @@ test("a signed pull_request webhook through the service's server and queue ends 
   expect(fake.reviewComments(5).map((c) => [c.path, c.line])).toEqual([["bin/run.py", 2]]);
   expect(fake.checkRuns[0].conclusion).toBe("failure");
   expect(fake.invalid).toEqual([]);
-  const metrics = await (await fetch(`${service.url}/metrics`)).text();
+  // The job reports to the metrics after its last API call: wait for the queue to mark it done.
+  const metricsText = async () => (await fetch(`${service!.url}/metrics`)).text();
+  await until(async () => /eventlet_review_jobs_total\{[^}]*platform="github"[^}]*\} 1/.test(await metricsText()));
+  const metrics = await metricsText();
   expect(metrics).toMatch(/eventlet_review_events_received_total\{[^}]*platform="github"[^}]*\} 1/);
   expect(metrics).toMatch(/eventlet_review_reviews_posted_total\{[^}]*platform="github"[^}]*\} 1/);
 });
