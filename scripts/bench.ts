@@ -304,19 +304,29 @@ async function main(): Promise<void> {
   const cpuRatio = (a: Sample, b: Sample) => (a.cpuMs / b.cpuMs).toFixed(2);
   out.push(`analysis / bare parse: ${ratioParse.toFixed(2)}x wall, ${cpuRatio(analysis, parse)}x CPU; with --jobs 2: ${(analysisJobs.wallMs / parse.wallMs).toFixed(2)}x wall`);
   out.push(`analysis / ruff:       ${ratioRuff.toFixed(2)}x wall, ${cpuRatio(analysis, ruff)}x CPU`);
-  out.push(`analysis / flake8:     ${ratioFlake8 === undefined ? "n/a" : `${ratioFlake8.toFixed(3)}x (flake8 takes ${(1 / ratioFlake8).toFixed(1)}x as long)`}`);
+  out.push(
+    `analysis / flake8:     ${ratioFlake8 === undefined ? "n/a" : `${ratioFlake8.toFixed(3)}x wall (flake8 takes ${(1 / ratioFlake8).toFixed(1)}x as long), ${cpuRatio(analysis, flake8!)}x CPU`}`,
+  );
   out.push(`peak RSS 100% / 25%:   ${growth.toFixed(2)}x`);
   const load = loadavg()[0];
   out.push(`load average at the end: ${load.toFixed(1)} on ${availableParallelism()} CPUs${load > availableParallelism() ? " (busy machine: wall times are inflated; compare the CPU column)" : ""}`);
   out.push("");
   const verdict = (ok: boolean | undefined) => (ok === undefined ? "SKIP" : ok ? "PASS" : "FAIL");
+  // Wall time is what a user waits for; CPU time is the work done, and the fair measure when other
+  // processes share the machine. Both are judged; the memory target has one measure.
+  const bestAnalysisWall = Math.min(analysis.wallMs, analysisJobs.wallMs);
   const checks = [
-    [`full analysis within ${TARGETS.parseRatio}x the bare parse`, ratioParse <= TARGETS.parseRatio],
-    ["faster than Ruff (wasm)", ratioRuff < 1],
-    [`at least ${TARGETS.flake8Ratio}x faster than flake8 + hacking`, ratioFlake8 === undefined ? undefined : 1 / ratioFlake8 >= TARGETS.flake8Ratio],
-    [`memory flat as files grow (peak RSS at 100% within ${TARGETS.memoryGrowth}x of 25%)`, growth <= TARGETS.memoryGrowth],
+    [`full analysis within ${TARGETS.parseRatio}x the bare parse`, bestAnalysisWall / parse.wallMs <= TARGETS.parseRatio, analysis.cpuMs / parse.cpuMs <= TARGETS.parseRatio],
+    ["faster than Ruff (wasm)", bestAnalysisWall < ruff.wallMs, analysis.cpuMs < ruff.cpuMs],
+    [
+      `at least ${TARGETS.flake8Ratio}x faster than flake8 + hacking`,
+      flake8 ? flake8.wallMs / bestAnalysisWall >= TARGETS.flake8Ratio : undefined,
+      flake8 ? flake8.cpuMs / analysis.cpuMs >= TARGETS.flake8Ratio : undefined,
+    ],
+    [`memory flat as files grow (peak RSS at 100% within ${TARGETS.memoryGrowth}x of 25%)`, growth <= TARGETS.memoryGrowth, growth <= TARGETS.memoryGrowth],
   ] as const;
-  for (const [what, ok] of checks) out.push(`${verdict(ok)}  ${what}`);
+  out.push("wall  CPU   target (wall: the faster of 1 thread and --jobs 2)");
+  for (const [what, wall, cpu] of checks) out.push(`${verdict(wall)}  ${verdict(cpu)}  ${what}`);
   out.push("");
   out.push(
     "Note: the analysis parses only files that contain a rule's trigger text, so it can beat the bare parse " +
@@ -340,7 +350,7 @@ async function main(): Promise<void> {
         flake8: flake8 ?? flake8Skip,
         scaling,
         ratios: { analysisOverParse: ratioParse, analysisOverRuff: ratioRuff, analysisOverFlake8: ratioFlake8, rssGrowth: growth },
-        verdicts: Object.fromEntries(checks.map(([what, ok]) => [what, verdict(ok)])),
+        verdicts: Object.fromEntries(checks.map(([what, wall, cpu]) => [what, { wall: verdict(wall), cpu: verdict(cpu) }])),
       },
       null,
       2,
