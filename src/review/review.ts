@@ -8,6 +8,7 @@ import { defaultConfig, parseConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { fileFilter } from "../config/file-filter.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
+import { factsSummary } from "../facts/report.js";
 import type { ChangeSource } from "./change-source.js";
 import { outcome, type Outcome } from "./fail-level.js";
 import { scopeToChange } from "./scope.js";
@@ -20,6 +21,8 @@ export interface ReviewResult {
   changed: ChangedLines;
   filesReviewed: number;
   outcome: Outcome;
+  /** What the project runs on, in one line ("threading: neutron/cmd; eventlet: neutron/tests"), when facts were found. */
+  factsLine?: string;
 }
 
 export async function reviewChange(source: ChangeSource): Promise<ReviewResult> {
@@ -43,5 +46,15 @@ export async function reviewChange(source: ChangeSource): Promise<ReviewResult> 
     notices.push(...result.notices);
     findings.push(...scopeToChange(result.findings, changed));
   }
-  return { config, findings, notices, changed, filesReviewed: files.length, outcome: outcome(findings, config.fail_level) };
+  // Facts are best effort: a project whose requirement files cannot be read still gets its review.
+  const factsLine = await factsSummary(analyzer.facts(), files.map((f) => f.path)).catch(() => undefined);
+  return {
+    config,
+    findings,
+    notices,
+    changed,
+    filesReviewed: files.length,
+    outcome: outcome(findings, config.fail_level),
+    ...(factsLine ? { factsLine } : {}),
+  };
 }

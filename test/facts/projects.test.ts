@@ -68,6 +68,11 @@ describe("migrated: threading selected in the package __init__", () => {
     expect(result.outcome).toBe("clean");
   });
 
+  test("the review says in one line what the project runs on (for the check run and the Gerrit message)", async () => {
+    const result = await reviewChange(new FixtureChange(root, { "neutrino/agent/dhcp.py": [8] }));
+    expect(result.factsLine).toMatch(/^threading: neutrino\b/);
+  });
+
   test("the CLI with --diff reports only the added import", async () => {
     const dir = mkdtempSync(join(tmpdir(), "evr-facts-"));
     try {

@@ -67,6 +67,7 @@ export function reviewMessage(
       : `eventlet-review: ${n} finding${n === 1 ? "" : "s"} on the lines patch set ${patchSet} adds` +
         (failing ? ` (at or above fail level ${result.config.fail_level}).` : ` (below fail level ${result.config.fail_level}).`);
   const parts = [head];
+  if (result.factsLine) parts.push(`Runs on ${result.factsLine}.`);
   if (n > 0) parts.push(summaryTable(result.findings));
   if (rejected.length) parts.push(`Gerrit did not take these comments inline:\n${rejected.map(describe).join("\n")}`);
   if (result.notices.length) parts.push(`Not reviewed:\n${result.notices.map((x) => `- ${x.path}: ${x.message}`).join("\n")}`);

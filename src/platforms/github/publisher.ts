@@ -421,6 +421,7 @@ export class GithubPublisher implements ReviewPublisher {
         ? "This pull request touches no Python files that the configuration includes."
         : `Reviewed ${files} Python file${files === 1 ? "" : "s"} at \`${this.pr.headSha.slice(0, 7)}\`; fail level \`${result.config.fail_level}\`.`,
     );
+    if (result.factsLine) parts.push("", `Runs on ${result.factsLine}.`);
     const activity = [
       stats.posted ? `${stats.posted} new inline comment${stats.posted === 1 ? "" : "s"}` : "",
       stats.alreadyCommented ? `${stats.alreadyCommented} already commented` : "",

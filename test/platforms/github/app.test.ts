@@ -71,6 +71,15 @@ function firstPush(): void {
 }
 
 describe("first review", () => {
+  test("the check-run summary says what the project runs on, from facts found at the head", async () => {
+    const files = { ...BASE_FILES, "myapp/cmd/api.py": API_V1, "requirements.txt": "eventlet>=0.36.1\n" };
+    fake.commit(HEAD1, files);
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [added("myapp/cmd/api.py", API_V1)] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.checkRuns[0].output?.summary).toContain("Runs on eventlet: myapp/cmd/api (eventlet >= 0.36.1).");
+  });
+
   test("a pull request with findings gets a check run with annotations and one review with inline comments", async () => {
     firstPush();
     const delivery = await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
