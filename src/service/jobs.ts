@@ -15,6 +15,13 @@ export interface ReviewJob {
   change: string;
   /** Head SHA or patch set number: a job for a newer revision supersedes a queued older one. */
   revision: string;
+  /**
+   * Optional: where this revision stands among the change's revisions, when the platform knows it and the
+   * revision id does not say (GitHub SHAs): e.g. the time of the push (`pull_request.updated_at` in ms).
+   * A job with a lower `revisionOrder` than the change's queued or running job is stale and never replaces
+   * it, so a late or redelivered webhook of an older push cannot win over the newer one.
+   */
+  revisionOrder?: number;
   /** A recheck is a new event for the same revision and always runs. */
   recheck?: boolean;
   /** Platform data the handler needs; must survive JSON (it crosses Redis). */

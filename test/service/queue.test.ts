@@ -143,6 +143,27 @@ function semantics(name: string, make: () => Make): void {
       expect(ran).toEqual(["block/1", "42/10!"]);
     });
 
+    test("with revisionOrder, a late webhook of an older push is stale, also against a running job", async () => {
+      const q = create({ concurrency: 1 });
+      const ran: string[] = [];
+      const blocker = gate();
+      q.handle("github", async (j) => {
+        if (j.revision === "new") await blocker.wait;
+        ran.push(j.revision);
+      });
+      await q.start();
+      expect(await q.submit(job("8", "new", { revisionOrder: 2000 }))).toEqual({ accepted: true });
+      await until(async () => (await q.depth()).active === 1);
+      // The older push's webhook arrives late (a redelivery, a retry through another instance).
+      expect(await q.submit(job("8", "old", { revisionOrder: 1000 }))).toEqual({ accepted: false, reason: "stale" });
+      // Without an order the later event wins, as before.
+      expect(await q.submit(job("8", "other"))).toEqual({ accepted: true });
+      blocker.open();
+      await until(() => ran.length === 2);
+      await q.idle();
+      expect(ran).toEqual(["new", "other"]);
+    });
+
     test("runs at most `concurrency` jobs at once, and one job per change at a time", async () => {
       const q = create({ concurrency: 3 });
       let running = 0;

@@ -56,15 +56,23 @@ export interface ServiceQueue extends JobQueue {
 export interface Rank {
   seq: number;
   revision: string;
+  /** ReviewJob.revisionOrder, when the platform gave one. */
+  order?: number;
+}
+
+export function rankOf(job: { revision: string; revisionOrder?: number }, seq: number): Rank {
+  return { seq, revision: job.revision, ...(Number.isFinite(job.revisionOrder) ? { order: job.revisionOrder } : {}) };
 }
 
 const PATCH_SET = /^\d{1,9}$/;
 
 /**
- * Whether `a` replaces `b` (both for the same change). Gerrit patch set numbers compare as numbers, so a
- * late event for an older patch set never replaces a newer one; otherwise the later submission wins.
+ * Whether `a` replaces `b` (both for the same change). Two revisions compare by the platform's
+ * revisionOrder when both have one, Gerrit patch set numbers as numbers, so a late event for an older
+ * revision never replaces a newer one; otherwise (and for the same revision) the later submission wins.
  */
 export function outranks(a: Rank, b: Rank): boolean {
+  if (a.revision !== b.revision && a.order !== undefined && b.order !== undefined && a.order !== b.order) return a.order > b.order;
   if (PATCH_SET.test(a.revision) && PATCH_SET.test(b.revision)) {
     const ra = Number(a.revision);
     const rb = Number(b.revision);

@@ -9,6 +9,7 @@ import {
   describeError,
   jobFields,
   outranks,
+  rankOf,
   retryDelay,
   type DeadLetter,
   type JobOutcome,
@@ -75,7 +76,7 @@ export class MemoryQueue implements ServiceQueue {
     this.seen.set(job.eventId, now + this.options.dedupeTtlSeconds * 1000);
 
     const key = changeKey(job);
-    const rank: Rank = { seq: ++this.seq, revision: job.revision };
+    const rank: Rank = rankOf(job, ++this.seq);
     const queued = this.pending.get(key);
     const current = this.running.get(key);
     for (const other of [queued, current]) {

@@ -20,13 +20,19 @@ import {
   describeError,
   jobFields,
   outranks,
+  rankOf,
   retryDelay,
   sleep,
   type DeadLetter,
   type QueueDepth,
   type QueueOptions,
+  type Rank,
   type ServiceQueue,
 } from "./common.js";
+
+function storedRank(seq: string, revision: string, order: string | null): Rank {
+  return { seq: Number(seq), revision, ...(order ? { order: Number(order) } : {}) };
+}
 
 export interface RedisQueueOptions extends QueueOptions {
   url: string;
@@ -47,18 +53,21 @@ const DEAD_LETTERS_KEPT = 1000;
 
 /** Raise `latest` to this job unless a newer one holds it. Returns [raised, previous id]. */
 const RAISE = `
-local cur = redis.call('HMGET', KEYS[1], 'seq', 'revision', 'id')
+local cur = redis.call('HMGET', KEYS[1], 'seq', 'revision', 'id', 'order')
 local raise = true
 if cur[1] then
   local cr, nr = cur[2], ARGV[2]
-  if string.match(cr, '^%d+$') and string.match(nr, '^%d+$') and #cr <= 9 and #nr <= 9 and tonumber(cr) ~= tonumber(nr) then
+  local co, no = cur[4], ARGV[6]
+  if cr ~= nr and co and co ~= '' and no ~= '' and tonumber(co) ~= tonumber(no) then
+    raise = tonumber(no) > tonumber(co)
+  elseif string.match(cr, '^%d+$') and string.match(nr, '^%d+$') and #cr <= 9 and #nr <= 9 and tonumber(cr) ~= tonumber(nr) then
     raise = tonumber(nr) > tonumber(cr)
   else
     raise = tonumber(ARGV[1]) > tonumber(cur[1])
   end
 end
 if raise then
-  redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'revision', ARGV[2], 'id', ARGV[3], 'recheck', ARGV[5])
+  redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'revision', ARGV[2], 'id', ARGV[3], 'recheck', ARGV[5], 'order', ARGV[6])
   redis.call('EXPIRE', KEYS[1], ARGV[4])
   return {1, cur[3] or ''}
 end
@@ -164,8 +173,8 @@ export class RedisQueue implements ServiceQueue {
     const key = changeKey(job);
     const latestKey = this.key("latest", key);
     const seq = await this.client.incr(this.key("seq", "all"));
-    const [curSeq, curRevision, , curRecheck] = await this.client.hmget(latestKey, "seq", "revision", "id", "recheck");
-    if (curSeq !== null && curRevision !== null && outranks({ seq: Number(curSeq), revision: curRevision }, { seq, revision: job.revision })) {
+    const [curSeq, curRevision, curRecheck, curOrder] = await this.client.hmget(latestKey, "seq", "revision", "recheck", "order");
+    if (curSeq !== null && curRevision !== null && outranks(storedRank(curSeq, curRevision, curOrder), rankOf(job, seq))) {
       o.logger.info({ ...jobFields(job), newer: curRevision }, "event for an older revision ignored");
       o.observer?.submitted?.(job, "stale");
       return { accepted: false, reason: "stale" };
@@ -199,6 +208,7 @@ export class RedisQueue implements ServiceQueue {
       id,
       String(o.dedupeTtlSeconds),
       accepted.recheck ? "1" : "0",
+      rankOf(job, seq).order === undefined ? "" : String(job.revisionOrder),
     )) as [number, string];
     if (!raised) {
       // Another instance queued a newer job for this change a moment ago.
@@ -234,7 +244,7 @@ export class RedisQueue implements ServiceQueue {
       o.logger.info(jobFields(job), "duplicate job skipped");
       return "duplicate";
     }
-    if (await this.outranked(latestKey, seq, job.revision)) {
+    if (await this.outranked(latestKey, rankOf(job, seq))) {
       o.logger.info(jobFields(job), "queued job superseded");
       o.observer?.finished?.(job, "superseded", seconds());
       return "superseded";
@@ -263,7 +273,7 @@ export class RedisQueue implements ServiceQueue {
     } catch (err) {
       if (err instanceof DelayedError) throw err;
       if (isTransient(err)) {
-        if (await this.outranked(latestKey, seq, job.revision)) {
+        if (await this.outranked(latestKey, rankOf(job, seq))) {
           o.logger.info({ ...jobFields(job), err }, "job failed; not retried, a newer job for the change is queued");
           o.observer?.finished?.(job, "superseded", seconds());
           return "superseded";
@@ -292,9 +302,9 @@ export class RedisQueue implements ServiceQueue {
     return (await this.client.set(seenKey, id, "EX", this.options.dedupeTtlSeconds, "NX")) !== null;
   }
 
-  private async outranked(latestKey: string, seq: number, revision: string): Promise<boolean> {
-    const [curSeq, curRevision] = await this.client.hmget(latestKey, "seq", "revision");
-    return curSeq !== null && curRevision !== null && outranks({ seq: Number(curSeq), revision: curRevision }, { seq, revision });
+  private async outranked(latestKey: string, rank: Rank): Promise<boolean> {
+    const [curSeq, curRevision, curOrder] = await this.client.hmget(latestKey, "seq", "revision", "order");
+    return curSeq !== null && curRevision !== null && outranks(storedRank(curSeq, curRevision, curOrder), rank);
   }
 
   private async deadLetter(id: string, job: ReviewJob, seq: number, attempts: number, err: unknown): Promise<void> {
