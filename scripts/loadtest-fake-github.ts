@@ -142,6 +142,20 @@ export class FakeGithub {
       this.count("app");
       return reply(200, { id: 1, slug: "eventlet-review", name: "eventlet-review" });
     }
+    if (method === "GET" && (m = new RegExp(`^${repoPath}/pulls/(\\d+)$`).exec(path))) {
+      this.count("pulls.get");
+      const pr = Number(m[1]);
+      const rev = this.heads.get(pr);
+      if (rev === undefined) return reply(404, { message: "Not Found" });
+      return reply(200, {
+        number: pr,
+        state: "open",
+        draft: false,
+        user: { login: "octocat", type: "User" },
+        head: { ref: `pr-${pr}`, sha: headSha(pr, rev) },
+        base: { ref: "main", sha: BASE_SHA },
+      });
+    }
     if (method === "GET" && (m = new RegExp(`^${repoPath}/pulls/(\\d+)/files$`).exec(path))) {
       this.count("pulls.listFiles");
       const pr = Number(m[1]);

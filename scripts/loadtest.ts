@@ -109,7 +109,7 @@ interface Delivery {
   at: number;
 }
 
-function pullRequestPayload(pr: number, rev: number): string {
+function pullRequestPayload(pr: number, rev: number, pushedAt: number): string {
   const head = headSha(pr, rev);
   const payload = {
     action: rev === 1 ? "opened" : "synchronize",
@@ -124,6 +124,8 @@ function pullRequestPayload(pr: number, rev: number): string {
       title: `Load test PR ${pr}`,
       user: { login: "octocat", id: 1, type: "User" },
       draft: false,
+      // GitHub's resolution: seconds. The push time, for an App that passes it on as revisionOrder.
+      updated_at: new Date(Math.floor(pushedAt / 1000) * 1000).toISOString().replace(".000Z", "Z"),
       head: { label: `${OWNER}:pr-${pr}`, ref: `pr-${pr}`, sha: head, repo: { id: 1, name: REPO, full_name: `${OWNER}/${REPO}` } },
       base: { label: `${OWNER}:main`, ref: "main", sha: BASE_SHA, repo: { id: 1, name: REPO, full_name: `${OWNER}/${REPO}` } },
       author_association: "MEMBER",
@@ -143,7 +145,7 @@ function schedule(): Delivery[] {
     let at = Math.random() * window;
     for (let rev = 1; rev <= PUSHES; rev++) {
       const id = randomUUID();
-      const body = pullRequestPayload(pr, rev);
+      const body = pullRequestPayload(pr, rev, Date.now() + at);
       out.push({ id, pr, rev, body, redelivery: false, at });
       if (Math.random() < REDELIVERY_RATE) out.push({ id, pr, rev, body, redelivery: true, at: at + 20 + Math.random() * 600 });
       // Pushes of one PR are sequential: GitHub orders its webhooks no better than the service can, and
@@ -236,10 +238,11 @@ async function main(): Promise<void> {
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           break;
         } catch (err) {
-          // The instance died under the request: the sender (a load balancer, GitHub's redelivery) tries again.
+          // The instance died under the request: the load balancer tries the next instance at once. (A
+          // later resend could overtake the PR's next push: SHAs carry no order, so the queue would then
+          // take the older head for the newer one. See the README.)
           if (attempt >= 5) throw err;
           retriedElsewhere++;
-          await sleep(100);
         }
       }
       sent++;
