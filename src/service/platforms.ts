@@ -12,7 +12,9 @@
  * - Throw an `Error` whose message is one line naming the bad or missing variable
  *   (`GERRIT_URL must be an http(s) URL`) when it is half-configured or wrong; the service prints it and exits 1.
  * - `deps.queue.submit(job)` queues a ReviewJob (dedupe by eventId, supersede by changeKey, retries on
- *   TransientError); the service calls `adapter.runJob(job)` for jobs whose `platform` is yours, possibly on
+ *   TransientError). GitHub: set `job.revisionOrder = Date.parse(pull_request.updated_at)` (the push time)
+ *   on pull_request events, so a late or redelivered webhook of an older push is refused as `stale` instead
+ *   of superseding the newer head (SHAs carry no order; Gerrit patch set numbers are compared already); the service calls `adapter.runJob(job)` for jobs whose `platform` is yours, possibly on
  *   another instance (Redis mode) and after a restart: `job.payload` must survive JSON.
  * - `handleHttp(req, res)` gets every request the service does not answer itself (/healthz, /readyz,
  *   /metrics); return false when the path is not yours. The server has already read the body (at most
