@@ -121,9 +121,13 @@ describe("Gerrit bot over SSH stream-events", () => {
     expect(review.body.labels).toEqual({ Verified: 1 });
     expect(review.body.comments).toBeUndefined();
     expect(review.body.message).toMatch(/patch set 1 is clean \(1 Python file reviewed\)/);
-    // Only the Python file was diffed and fetched, not README.rst.
-    const fetched = emu.requests.filter((r) => r.path.includes(`~${change.number}/`) && /\/files\/.+\/(content|diff)$/.test(r.path));
-    expect(fetched.every((r) => r.path.includes("myservice%2Fdb.py"))).toBe(true);
+    // Only the Python file was diffed, and README.rst never fetched. (Project facts may look up
+    // requirement files such as requirements.txt; those are not the change's files.)
+    const touched = emu.requests.filter((r) => r.path.includes(`~${change.number}/`));
+    const diffed = touched.filter((r) => /\/files\/.+\/diff$/.test(r.path));
+    expect(diffed.length).toBeGreaterThan(0);
+    expect(diffed.every((r) => r.path.includes("myservice%2Fdb.py"))).toBe(true);
+    expect(touched.some((r) => r.path.includes("README.rst"))).toBe(false);
   });
 
   test("a trivial rebase, a no-code change and an unconfigured project get nothing", async () => {
