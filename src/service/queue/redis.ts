@@ -299,7 +299,9 @@ export class RedisQueue implements ServiceQueue {
     const seenKey = this.key("seen", eventId);
     const owner = await this.client.get(seenKey);
     if (owner !== null) return owner === id;
-    return (await this.client.set(seenKey, id, "EX", this.options.dedupeTtlSeconds, "NX")) !== null;
+    if ((await this.client.set(seenKey, id, "EX", this.options.dedupeTtlSeconds, "NX")) !== null) return true;
+    // The submitter claimed it for this very job in between.
+    return (await this.client.get(seenKey)) === id;
   }
 
   private async outranked(latestKey: string, rank: Rank): Promise<boolean> {
