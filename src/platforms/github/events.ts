@@ -20,6 +20,8 @@ export interface PullRequestLike {
   draft?: boolean;
   head: { sha: string };
   base: { sha: string };
+  /** The push time on `synchronize`: orders a late webhook for an older push behind the newer one. */
+  updated_at?: string;
 }
 
 export function reviewJob(
@@ -47,6 +49,8 @@ export function reviewJob(
     repository: `${owner}/${repo}`,
     change: String(pr.number),
     revision: pr.head.sha,
+    // SHAs carry no order; without this, a redelivered webhook for an older push would supersede the newer one.
+    ...(Number.isFinite(Date.parse(pr.updated_at ?? "")) ? { revisionOrder: Date.parse(pr.updated_at!) } : {}),
     ...(recheck ? { recheck: true } : {}),
     payload: payload as unknown as Record<string, unknown>,
   };

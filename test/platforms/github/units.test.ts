@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig, defaultConfig } from "../../../src/config/load.js";
 import { createGithubAdapter } from "../../../src/platforms/github/index.js";
-import { isRecheckCommand, mayRecheck } from "../../../src/platforms/github/events.js";
+import { isRecheckCommand, mayRecheck, reviewJob } from "../../../src/platforms/github/events.js";
 import { addedLinesBetween } from "../../../src/platforms/github/line-diff.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
 import { noopHooks } from "../../../src/service/platform.js";
@@ -124,5 +124,20 @@ describe("app.yml", () => {
     expect(manifest.default_permissions).toEqual({ pull_requests: "write", checks: "write", contents: "read", issues: "read", metadata: "read" });
     // Probot's registration page spreads the manifest last: a hook URL here would override WEBHOOK_PROXY_URL.
     expect(manifest.hook_attributes).toBeUndefined();
+  });
+});
+
+describe("reviewJob", () => {
+  const pr = { number: 7, head: { sha: "b".repeat(40) }, base: { sha: "a".repeat(40) } };
+
+  test("orders pushes by the pull request's updated_at, so a late webhook of an older push is stale in the queue", () => {
+    const older = reviewJob("d1", 1, "o", "r", { ...pr, updated_at: "2026-11-24T01:00:00Z" }, "pull_request.synchronize", false);
+    const newer = reviewJob("d2", 1, "o", "r", { ...pr, head: { sha: "c".repeat(40) }, updated_at: "2026-11-24T01:00:05Z" }, "pull_request.synchronize", false);
+    expect(newer.revisionOrder! - older.revisionOrder!).toBe(5000);
+  });
+
+  test("no order when the payload has no usable updated_at", () => {
+    expect(reviewJob("d3", 1, "o", "r", pr, "check_suite.rerequested", true)).not.toHaveProperty("revisionOrder");
+    expect(reviewJob("d4", 1, "o", "r", { ...pr, updated_at: "not a date" }, "x", false)).not.toHaveProperty("revisionOrder");
   });
 });
