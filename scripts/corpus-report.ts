@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { opendir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Analyzer } from "../src/analyzer/analyze.js";
-import type { ProjectFiles } from "../src/analyzer/project.js";
+import { DiskProjectFiles } from "../src/cli/project-files.js";
 import type { Finding } from "../src/analyzer/types.js";
 import { fileFilter } from "../src/config/file-filter.js";
 import { configSchema } from "../src/config/schema.js";
@@ -73,13 +73,6 @@ async function* pythonFiles(root: string, keep: (path: string) => boolean, prefi
   }
 }
 
-class DiskFiles implements ProjectFiles {
-  constructor(private readonly root: string) {}
-  readText(path: string): Promise<string | undefined> {
-    return readFile(join(this.root, path), "utf8").catch(() => undefined);
-  }
-}
-
 interface CorpusRun {
   files: number;
   parsed: number;
@@ -92,7 +85,7 @@ async function analyzeCorpus(root: string, ruleFilter?: string): Promise<CorpusR
   const rules = Object.fromEntries(ALL_RULES.filter((r) => !ruleFilter || r.meta.id === ruleFilter).map((r) => [r.meta.id, "on"]));
   const selected = ALL_RULES.filter((r) => r.meta.id in rules);
   const config = configSchema.parse({ rules });
-  const analyzer = new Analyzer(config, new DiskFiles(root), selected);
+  const analyzer = new Analyzer(config, new DiskProjectFiles(root), selected);
   const run: CorpusRun = { files: 0, parsed: 0, findings: [], notices: [] };
   for await (const path of pythonFiles(root, fileFilter(config))) {
     const bytes = await readFile(join(root, path));

@@ -147,6 +147,26 @@ export async function callsPatchFunction(call: Node, imports: ImportTable, confi
 }
 
 /**
+ * Of a module's import-time imports and calls, the ones that patch through a dedicated patch module:
+ * importing one that patches on import, or calling its patch function.
+ */
+export async function patchingThroughPatchModules(
+  statements: readonly Node[],
+  calls: readonly Node[],
+  context: { imports: ImportTable; config: Config; project: ProjectFiles },
+): Promise<Node[]> {
+  const patching: Node[] = [];
+  for (const node of statements) {
+    const modules = await importedPatchModules(node, context.imports, context.config, context.project);
+    if (modules.some((m) => m.patchesOnImport)) patching.push(node);
+  }
+  for (const node of calls) {
+    if (await callsPatchFunction(node, context.imports, context.config, context.project)) patching.push(node);
+  }
+  return patching;
+}
+
+/**
  * `monkey_patch.patch(backend='threading')` (nova's WSGI modules) selects oslo.service's threading
  * backend by default and patches only when the environment asks for eventlet.
  */

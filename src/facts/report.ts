@@ -2,9 +2,7 @@
  * `eventlet-review facts PATH`: the versions and concurrency models a project runs, each with the file
  * and line it came from; and the one-line summary the GitHub check run and the Gerrit message carry.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { ProjectFiles } from "../analyzer/project.js";
+import { DiskProjectFiles } from "../cli/project-files.js";
 import type { Config } from "../config/schema.js";
 import type { ModelDeclaration } from "./concurrency.js";
 import { describeSource } from "./describe.js";
@@ -131,18 +129,6 @@ export function formatFactsJson(report: FactsReport): string {
   return JSON.stringify({ versions: report.versions, concurrency: report.scopes, configured: report.configured, summary: summaryLine(report) ?? null }, null, 2);
 }
 
-/** The tree on disk, for the CLI. */
-export class DiskFiles implements ProjectFiles {
-  constructor(private readonly root: string) {}
-  async readText(path: string): Promise<string | undefined> {
-    try {
-      return await readFile(join(this.root, ...path.split("/")), "utf8");
-    } catch {
-      return undefined;
-    }
-  }
-}
-
 export interface FactsCommandOptions {
   directory: string;
   config: Config;
@@ -153,7 +139,7 @@ export interface FactsCommandOptions {
 }
 
 export async function runFacts(options: FactsCommandOptions): Promise<string> {
-  const facts = new ProjectFacts(new DiskFiles(options.directory), options.config, options.configPath);
+  const facts = new ProjectFacts(new DiskProjectFiles(options.directory), options.config, options.configPath);
   const report = await collectFacts(facts, options.paths);
   return options.format === "json" ? `${formatFactsJson(report)}\n` : formatFactsText(report);
 }

@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { callsPatchFunction, importedPatchModules } from "../analyzer/packages.js";
+import { patchingThroughPatchModules } from "../analyzer/packages.js";
 import { isPatchCall } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
 import { SECTIONS } from "./sections.js";
@@ -47,15 +47,7 @@ export const monkeyPatchInLibrary: Rule = {
       if (runsAtImport(node)) imports.push(node);
     };
     const reportPatchModuleImports = async () => {
-      const patching: Node[] = [];
-      for (const node of imports) {
-        const modules = await importedPatchModules(node, context.imports, context.config, context.project);
-        if (modules.some((m) => m.patchesOnImport)) patching.push(node);
-      }
-      for (const node of calls) {
-        if (await callsPatchFunction(node, context.imports, context.config, context.project)) patching.push(node);
-      }
-      for (const node of patching) {
+      for (const node of await patchingThroughPatchModules(imports, calls, context)) {
         context.report({
           node,
           message:

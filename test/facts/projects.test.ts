@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { Analyzer } from "../../src/analyzer/analyze.js";
 import { configSchema } from "../../src/config/schema.js";
 import { ChangedLines } from "../../src/diff/changed-lines.js";
-import { DiskFiles, factsSummary } from "../../src/facts/report.js";
+import { DiskProjectFiles } from "../../src/cli/project-files.js";
+import { factsSummary } from "../../src/facts/report.js";
 import type { ChangedFile, ChangeSource } from "../../src/review/change-source.js";
 import { reviewChange } from "../../src/review/review.js";
 import { run } from "../cli/helpers.js";
@@ -19,12 +20,12 @@ const PROJECTS = join(process.cwd(), "fixtures", "projects");
 
 /** A change over a fixture tree: the files it touches and the lines it adds. */
 class FixtureChange implements ChangeSource {
-  private readonly disk: DiskFiles;
+  private readonly disk: DiskProjectFiles;
   constructor(
     private readonly root: string,
     private readonly added: Record<string, number[]>,
   ) {
-    this.disk = new DiskFiles(root);
+    this.disk = new DiskProjectFiles(root);
   }
   async listFiles(): Promise<ChangedFile[]> {
     return Object.keys(this.added).map((path) => ({ path, status: "modified" as const }));
@@ -190,11 +191,11 @@ describe("eventlet-review facts", () => {
   });
 
   test("factsSummary: the one line a review carries, from the review's own Analyzer", async () => {
-    const analyzer = new Analyzer(configSchema.parse({}), new DiskFiles(join(PROJECTS, "halfway")));
+    const analyzer = new Analyzer(configSchema.parse({}), new DiskProjectFiles(join(PROJECTS, "halfway")));
     expect(await factsSummary(analyzer.facts(), ["meridian/cmd/compute.py", "meridian/conductor/api.py"])).toBe(
       "threading: meridian; eventlet: meridian/cmd/compute (eventlet >= 0.36.1, oslo.messaging >= 16.0.0, oslo.service >= 4.2.0)",
     );
-    const migrated = new Analyzer(configSchema.parse({}), new DiskFiles(join(PROJECTS, "migrated")));
+    const migrated = new Analyzer(configSchema.parse({}), new DiskProjectFiles(join(PROJECTS, "migrated")));
     expect(await factsSummary(migrated.facts(), ["neutrino/agent/l3.py"])).toBe("threading: neutrino (oslo.messaging >= 17.0.0, oslo.service >= 4.2.0)");
   });
 });
