@@ -138,12 +138,16 @@ describe("documentation", () => {
     const example = readFileSync(".env.example", "utf8");
     const env: Record<string, string> = {};
     for (const line of example.split("\n")) {
-      const m = /^(GERRIT_[A-Z_]+)=(.*)$/.exec(line);
+      // GERRIT_URL ships commented out (the switch that turns the bot on): read it too.
+      const m = /^(?:# )?(GERRIT_[A-Z_]+)=(.*)$/.exec(line);
       if (m) env[m[1]] = m[2];
     }
     expect(Object.keys(env).sort()).toEqual(
       ["GERRIT_URL", "GERRIT_USERNAME", "GERRIT_HTTP_PASSWORD", "GERRIT_EVENTS", "GERRIT_SSH_HOST", "GERRIT_SSH_PORT", "GERRIT_SSH_USER", "GERRIT_SSH_KEY_PATH", "GERRIT_SSH_KNOWN_HOSTS", "GERRIT_WEBHOOK_TOKEN", "GERRIT_LABEL", "GERRIT_PROJECTS", "GERRIT_RECHECK_REGEX"].sort(),
     );
+    expect(example).toMatch(/^# GERRIT_URL=/m);
+    const { GERRIT_URL: _url, ...copiedAsIs } = env;
+    expect(readGerritSettings(copiedAsIs)).toBeUndefined(); // a copied .env leaves the bot off
     expect(() => readGerritSettings(env)).toThrow(/^GERRIT_HTTP_PASSWORD is required$/);
     const s = readGerritSettings({ ...env, GERRIT_HTTP_PASSWORD: "x" })!;
     expect(s).toMatchObject({ events: "ssh", label: "Verified", projects: ["openstack/*"], ssh: { user: "eventlet-review", port: 29418 } });
