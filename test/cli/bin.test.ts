@@ -3,7 +3,7 @@
  * with real pipes for stdin, stdout and stderr (neither is a terminal here).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { validateSarif } from "../formats/sarif-schema.js";
 import { cleanup, commitAll, initRepo, PY, tempDir, writeTree } from "./helpers.js";
@@ -79,4 +79,16 @@ test("usage errors exit 2; --version and help exit 0", () => {
   expect(cli(["check", "--format", "yaml"]).code).toBe(2);
   expect(cli(["--version"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
   expect(cli(["--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("eventlet-review check") });
+});
+
+test("an unbuilt checkout gets one clear line and exit 2, not a module-not-found trace", () => {
+  const dir = tempDir();
+  try {
+    writeTree(dir, { "bin/eventlet-review.js": readFileSync(bin, "utf8") });
+    const r = spawnSync(process.execPath, [join(dir, "bin/eventlet-review.js"), "check", "."], { cwd: dir, encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("eventlet-review: the CLI is not built yet: run `npm install` (or `npm run build`) in its folder\n");
+  } finally {
+    cleanup(dir);
+  }
 });
