@@ -1,7 +1,6 @@
-import type { Node } from "web-tree-sitter";
-import { patchingThroughPatchModules } from "../analyzer/packages.js";
 import { isPatchCall } from "../analyzer/patching.js";
 import { runsAtImport } from "../analyzer/python.js";
+import { patchModuleUses } from "./patch-module-uses.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 
@@ -41,29 +40,17 @@ export const monkeyPatchInLibrary: Rule = {
   create(context) {
     const { roles } = context;
     if (roles.entryPoint || roles.patchModule || roles.test || roles.wsgi) return {};
-    const imports: Node[] = [];
-    const calls: Node[] = [];
-    const onImport = (node: Node) => {
-      if (runsAtImport(node)) imports.push(node);
-    };
-    const reportPatchModuleImports = async () => {
-      for (const node of await patchingThroughPatchModules(imports, calls, context)) {
-        context.report({
-          node,
-          message:
-            "patching through the patch module in an importable library module patches eventlet for everything " +
-            "that imports this one: patch only in the entry points (<pkg>/cmd/__init__.py, the tests package __init__.py).",
-        });
-      }
-    };
+    const uses = patchModuleUses(
+      context,
+      "patching through the patch module in an importable library module patches eventlet for everything " +
+        "that imports this one: patch only in the entry points (<pkg>/cmd/__init__.py, the tests package __init__.py).",
+    );
     return {
-      import_statement: onImport,
-      import_from_statement: onImport,
-      "module:exit": reportPatchModuleImports,
+      ...uses.visitors,
       call(node) {
         if (!runsAtImport(node)) return;
         if (!isPatchCall(node, context.imports)) {
-          calls.push(node);
+          uses.noteCall(node);
           return;
         }
         context.report({

@@ -1,7 +1,5 @@
-import type { Node } from "web-tree-sitter";
-import { patchingThroughPatchModules } from "../analyzer/packages.js";
 import { isPatchCall } from "../analyzer/patching.js";
-import { runsAtImport } from "../analyzer/python.js";
+import { patchModuleUses } from "./patch-module-uses.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 
@@ -32,28 +30,16 @@ export const monkeyPatchInWsgi: Rule = {
   },
   create(context) {
     if (!context.roles.wsgi) return {};
-    const imports: Node[] = [];
-    const calls: Node[] = [];
-    const onImport = (node: Node) => {
-      if (runsAtImport(node)) imports.push(node);
-    };
-    const reportPatchModuleImports = async () => {
-      for (const node of await patchingThroughPatchModules(imports, calls, context)) {
-        context.report({
-          node,
-          message:
-            "WSGI application code patches through the patch module, but mod_wsgi and uwsgi suspend the interpreter " +
-            "between requests and green threads stall: remove it and patch only in the eventlet server's entry point.",
-        });
-      }
-    };
+    const uses = patchModuleUses(
+      context,
+      "WSGI application code patches through the patch module, but mod_wsgi and uwsgi suspend the interpreter " +
+        "between requests and green threads stall: remove it and patch only in the eventlet server's entry point.",
+    );
     return {
-      import_statement: onImport,
-      import_from_statement: onImport,
-      "module:exit": reportPatchModuleImports,
+      ...uses.visitors,
       call(node) {
         if (!isPatchCall(node, context.imports)) {
-          if (runsAtImport(node)) calls.push(node);
+          uses.noteCall(node);
           return;
         }
         context.report({
