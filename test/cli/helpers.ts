@@ -53,21 +53,22 @@ export function writeTree(root: string, files: Record<string, string | Uint8Arra
   }
 }
 
-/** Runs git in `cwd` with a fixed identity and no user or system config. */
+/** A fixed identity and no user or system config: git behaves the same on every machine. */
+export const GIT_TEST_ENV = {
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_AUTHOR_NAME: "Test",
+  GIT_AUTHOR_EMAIL: "test@example.org",
+  GIT_COMMITTER_NAME: "Test",
+  GIT_COMMITTER_EMAIL: "test@example.org",
+};
+
+/** Runs git in `cwd` with GIT_TEST_ENV. */
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, {
     cwd,
     encoding: "utf8",
-    env: {
-      PATH: process.env.PATH,
-      HOME: cwd,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-      GIT_AUTHOR_NAME: "Test",
-      GIT_AUTHOR_EMAIL: "test@example.org",
-      GIT_COMMITTER_NAME: "Test",
-      GIT_COMMITTER_EMAIL: "test@example.org",
-    },
+    env: { PATH: process.env.PATH, HOME: cwd, ...GIT_TEST_ENV },
   });
 }
 

@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { GIT_TEST_ENV } from "../cli/helpers.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const hasPreCommit = spawnSync("pre-commit", ["--version"], { encoding: "utf8" }).status === 0;
@@ -24,15 +25,6 @@ const head = spawnSync("git", ["rev-parse", "--verify", "HEAD"], { cwd: REPO, en
 const HEAD = head.status === 0 ? head.stdout.trim() : "";
 if (!hasPreCommit) console.warn("pre-commit is not installed (apt-get install pre-commit): skipping the hook test");
 else if (!HEAD) console.warn(`${REPO} is not a git checkout with a commit: skipping the hook test`);
-
-const GIT_ENV = {
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "Test",
-  GIT_AUTHOR_EMAIL: "test@example.org",
-  GIT_COMMITTER_NAME: "Test",
-  GIT_COMMITTER_EMAIL: "test@example.org",
-};
 
 let root: string;
 
@@ -48,7 +40,7 @@ afterAll(() => {
 function project(name: string, committed: Record<string, string>, staged: Record<string, string>): string {
   const dir = join(root, name);
   mkdirSync(dir);
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_ENV } });
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_TEST_ENV } });
   git("init", "-q", "-b", "master");
   const write = (files: Record<string, string>) => {
     for (const [path, text] of Object.entries(files)) {
@@ -70,7 +62,7 @@ function tryRepo(cwd: string): Promise<{ code: number; output: string }> {
       "pre-commit",
       ["try-repo", REPO, "eventlet-review", "--ref", HEAD, "--color", "never"],
       // HOME stays: npm reads the registry settings from ~/.npmrc and reuses ~/.npm's cache.
-      { cwd, env: { ...process.env, ...GIT_ENV, PRE_COMMIT_HOME: join(root, `home-${cwd.split("/").pop()}`) }, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: { ...process.env, ...GIT_TEST_ENV, PRE_COMMIT_HOME: join(root, `home-${cwd.split("/").pop()}`) }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
   });

@@ -257,11 +257,7 @@ export class GerritEmulator {
         type: "patchset-created",
         uploader: this.eventAccount(change.owner),
         patchSet: { number: ps.number, revision: ps.revision, ref: `refs/changes/${String(number % 100).padStart(2, "0")}/${number}/${ps.number}`, uploader: this.eventAccount(change.owner), createdOn: Math.floor(ps.created.getTime() / 1000), kind },
-        change: this.eventChange(change),
-        project: change.project,
-        refName: `refs/heads/${change.branch}`,
-        changeKey: { id: change.changeId },
-        eventCreatedOn: Math.floor(ps.created.getTime() / 1000),
+        ...this.eventChangeFields(change, ps.created),
       });
     }
     return ps;
@@ -279,12 +275,19 @@ export class GerritEmulator {
       approvals: [],
       comment: message,
       patchSet: { number: ps.number, revision: ps.revision, kind: ps.kind },
+      ...this.eventChangeFields(change, this.tick()),
+    });
+  }
+
+  /** The fields every change event of stream-events carries: the change, its project and branch, the time. */
+  private eventChangeFields(change: Change, at: Date): Record<string, unknown> {
+    return {
       change: this.eventChange(change),
       project: change.project,
       refName: `refs/heads/${change.branch}`,
       changeKey: { id: change.changeId },
-      eventCreatedOn: Math.floor(this.tick().getTime() / 1000),
-    });
+      eventCreatedOn: Math.floor(at.getTime() / 1000),
+    };
   }
 
   /** Marks a change ready (or WIP again) and emits `wip-state-changed`. */
@@ -297,11 +300,7 @@ export class GerritEmulator {
       type: "wip-state-changed",
       changer: this.eventAccount(change.owner),
       patchSet: { number: ps.number, revision: ps.revision, kind: ps.kind },
-      change: this.eventChange(change),
-      project: change.project,
-      refName: `refs/heads/${change.branch}`,
-      changeKey: { id: change.changeId },
-      eventCreatedOn: Math.floor(this.tick().getTime() / 1000),
+      ...this.eventChangeFields(change, this.tick()),
     });
   }
 
