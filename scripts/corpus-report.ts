@@ -11,12 +11,12 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
-import { opendir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Analyzer } from "../src/analyzer/analyze.js";
+import { walkFiles } from "../src/cli/files.js";
 import { DiskProjectFiles } from "../src/cli/project-files.js";
 import type { Finding } from "../src/analyzer/types.js";
-import { fileFilter } from "../src/config/file-filter.js";
 import { configSchema } from "../src/config/schema.js";
 import { ALL_RULES } from "../src/rules/index.js";
 
@@ -59,20 +59,6 @@ function corpusVersions(): string[] {
     });
 }
 
-async function* pythonFiles(root: string, keep: (path: string) => boolean, prefix = ""): AsyncGenerator<string> {
-  const entries: { name: string; dir: boolean }[] = [];
-  for await (const entry of await opendir(join(root, prefix))) {
-    if (entry.isDirectory() && !entry.name.endsWith(".egg-info")) entries.push({ name: entry.name, dir: true });
-    else if (entry.isFile() && entry.name.endsWith(".py")) entries.push({ name: entry.name, dir: false });
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.dir) yield* pythonFiles(root, keep, path);
-    else if (keep(path)) yield path;
-  }
-}
-
 interface CorpusRun {
   files: number;
   parsed: number;
@@ -87,7 +73,7 @@ async function analyzeCorpus(root: string, ruleFilter?: string): Promise<CorpusR
   const config = configSchema.parse({ rules });
   const analyzer = new Analyzer(config, new DiskProjectFiles(root), selected);
   const run: CorpusRun = { files: 0, parsed: 0, findings: [], notices: [] };
-  for await (const path of pythonFiles(root, fileFilter(config))) {
+  for await (const path of walkFiles(root, config)) {
     const bytes = await readFile(join(root, path));
     const result = await analyzer.analyzeBytes(path, bytes);
     run.files++;
