@@ -9,8 +9,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { decodeSource } from "../src/analyzer/source.js";
-import { pythonParser } from "../src/analyzer/parser.js";
+import { decodeSource } from "../src/python/source.js";
+import { pythonParser } from "../src/python/parser.js";
 
 const [mode, root, list, modules] = process.argv.slice(2);
 const files = readFileSync(list, "utf8").split("\n").filter(Boolean);

@@ -18,9 +18,9 @@ import { availableParallelism, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { activeRules, matchesTriggers } from "../src/analyzer/analyze.js";
-import { decodeSource } from "../src/analyzer/source.js";
+import { decodeSource } from "../src/python/source.js";
 import { defaultConfig, parseConfig } from "../src/config/load.js";
-import { walkFiles } from "../src/cli/files.js";
+import { walkFiles } from "../src/platforms/local/walk.js";
 import { ALL_RULES } from "../src/rules/index.js";
 
 const TOP = resolve(import.meta.dirname, "..");

@@ -14,9 +14,9 @@ import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Analyzer } from "../src/analyzer/analyze.js";
-import { walkFiles } from "../src/cli/files.js";
-import { DiskProjectFiles } from "../src/cli/project-files.js";
-import type { Finding } from "../src/analyzer/types.js";
+import { walkFiles } from "../src/platforms/local/walk.js";
+import { DiskProjectFiles } from "../src/platforms/local/disk.js";
+import type { Finding } from "../src/model/finding.js";
 import { configSchema } from "../src/config/schema.js";
 import { ALL_RULES } from "../src/rules/index.js";
 

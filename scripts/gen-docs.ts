@@ -1,6 +1,6 @@
 /** Writes docs/rules/ from the rule metadata; `--check` fails when the committed pages are stale. */
 import { readFile, writeFile, mkdir } from "node:fs/promises";
-import { renderRuleIndex, renderRulePage } from "../src/docs/rule-page.js";
+import { renderRuleIndex, renderRulePage } from "../src/rules/rule-page.js";
 import { ALL_RULES } from "../src/rules/index.js";
 
 const check = process.argv.includes("--check");

@@ -6,15 +6,15 @@ import type { Node, Tree } from "web-tree-sitter";
 import type { Config, RuleSetting } from "../config/schema.js";
 import { ALL_RULES } from "../rules/index.js";
 import type { AnalysisMode, Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
-import { ProjectFacts } from "../facts/facts.js";
-import { ImportTable } from "./imports.js";
-import { withTree } from "./parser.js";
-import { spanOf } from "./positions.js";
-import { CachedProjectFiles, type ProjectFiles } from "./project.js";
-import { moduleRoles } from "./roles.js";
-import { decodeSource } from "./source.js";
-import { isSuppressed } from "./suppression.js";
-import type { Finding, Notice, Severity } from "./types.js";
+import { ProjectFacts } from "../facts/project-facts.js";
+import { ImportTable } from "../python/imports.js";
+import { withTree } from "../python/parser.js";
+import { spanOf } from "../python/positions.js";
+import { CachedProjectFiles, type ProjectFiles } from "../python/project-files.js";
+import { moduleRoles } from "../facts/roles.js";
+import { decodeSource } from "../python/source.js";
+import { isSuppressed } from "../python/suppression.js";
+import type { Finding, Notice, Severity } from "../model/finding.js";
 
 export interface ActiveRule {
   rule: Rule;

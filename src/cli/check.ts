@@ -6,20 +6,18 @@
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { activeRules, Analyzer, type FileResult } from "../analyzer/analyze.js";
-import type { Finding, Notice } from "../analyzer/types.js";
-import { CONFIG_FILE_NAMES, ConfigError, defaultConfig, parseConfig } from "../config/load.js";
+import { Analyzer, type FileResult } from "../analyzer/analyze.js";
+import type { Finding, Notice } from "../model/finding.js";
 import type { Config } from "../config/schema.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
 import { parseUnifiedDiff } from "../diff/unified.js";
 import { scopeToChange } from "../review/scope.js";
 import { fileFilter } from "../config/file-filter.js";
-import { walkFiles } from "./files.js";
+import { walkFiles } from "../platforms/local/walk.js";
 import { WorkerCrash, WorkerPool, type FileAnalysis } from "./pool.js";
-import { DiskProjectFiles } from "./project-files.js";
-import { changedSinceBase, repositoryRoot, stagedChanges } from "./git.js";
-
-export class UsageError extends Error {}
+import { DiskProjectFiles } from "../platforms/local/disk.js";
+import { changedSinceBase, repositoryRoot, stagedChanges } from "../platforms/local/git.js";
+import { loadConfigFor, UsageError } from "../platforms/local/config.js";
 
 export interface CheckOptions {
   paths: string[];
@@ -56,38 +54,6 @@ export interface CheckResult {
 
 /** How many file reads run ahead of the analysis: enough to hide disk latency, few enough to stay small. */
 const READ_AHEAD = 16;
-
-function checkedConfig(config: Config, source: string): Config {
-  try {
-    activeRules(config);
-  } catch (error) {
-    throw new ConfigError(`${source}: ${(error as Error).message}`);
-  }
-  return config;
-}
-
-/**
- * `--config FILE` (relative to `cwd`), else the first `.eventlet-review.yaml` (or `.yml`) from
- * `directory` up to the repository top.
- */
-export async function loadConfigFor(directory: string, configPath?: string, cwd = process.cwd()): Promise<Config> {
-  if (configPath) {
-    const text = await readFile(resolve(cwd, configPath), "utf8").catch(() => {
-      throw new UsageError(`cannot read config file ${configPath}`);
-    });
-    return checkedConfig(parseConfig(text, configPath), configPath);
-  }
-  for (let dir = directory; ; dir = dirname(dir)) {
-    for (const name of CONFIG_FILE_NAMES) {
-      const candidate = join(dir, name);
-      if (existsSync(candidate)) {
-        const source = relative(cwd, candidate) || name;
-        return checkedConfig(parseConfig(await readFile(candidate, "utf8"), source), source);
-      }
-    }
-    if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return defaultConfig();
-  }
-}
 
 function toPosix(path: string): string {
   return sep === "/" ? path : path.split(sep).join("/");
@@ -274,4 +240,3 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   return result;
 }
 
-export { ConfigError };

@@ -3,20 +3,21 @@ import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { SEVERITIES, type Severity } from "../analyzer/types.js";
+import { SEVERITIES, type Severity } from "../model/finding.js";
 import { ConfigError } from "../config/load.js";
-import { renderRulePage } from "../docs/rule-page.js";
+import { renderRulePage } from "../rules/rule-page.js";
 import { formatJson } from "../formats/json.js";
 import { formatSarif } from "../formats/sarif.js";
 import { formatTextFinding } from "../formats/text.js";
-import { githubCommand } from "../integrations/github-action.js";
-import { formatZuulCheck } from "../integrations/zuul.js";
+import { githubCommand } from "../platforms/github/action.js";
+import { formatZuulCheck } from "./zuul.js";
 import { outcome } from "../review/fail-level.js";
 import { ALL_RULES, ruleById } from "../rules/index.js";
 import { activeRules } from "../analyzer/analyze.js";
-import { loadConfigFor, runCheck, UsageError, type CheckResult } from "./check.js";
-import { GitError } from "./git.js";
-import { factsCommand, FACTS_USAGE } from "../facts/command.js";
+import { runCheck, type CheckResult } from "./check.js";
+import { loadConfigFor, UsageError } from "../platforms/local/config.js";
+import { GitError } from "../platforms/local/git.js";
+import { factsCommand, FACTS_USAGE } from "./facts.js";
 
 const USAGE = `Usage:
   eventlet-review check [--format text|json|sarif|zuul] [--base REF | --diff FILE | --staged]

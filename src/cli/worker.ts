@@ -6,7 +6,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { Analyzer } from "../analyzer/analyze.js";
 import type { AnalysisMode } from "../rules/types.js";
 import type { Config } from "../config/schema.js";
-import { DiskProjectFiles } from "./project-files.js";
+import { DiskProjectFiles } from "../platforms/local/disk.js";
 
 export interface WorkerSetup {
   config: Config;

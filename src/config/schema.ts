@@ -3,7 +3,7 @@
  * names it, so a typo never silently turns a rule back on.
  */
 import { z } from "zod";
-import { SEVERITIES } from "../analyzer/types.js";
+import { SEVERITIES } from "../model/finding.js";
 
 const severity = z.enum(SEVERITIES);
 const ruleSetting = z.union([

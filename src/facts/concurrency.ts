@@ -7,10 +7,10 @@
  */
 import picomatch from "picomatch";
 import type { Node } from "web-tree-sitter";
-import { ImportTable, isWithin } from "../analyzer/imports.js";
-import { withTree } from "../analyzer/parser.js";
-import { isPatchCall } from "../analyzer/patching.js";
-import { keywordArguments, keywordValue, positionalArguments, runsAtImport, stringText } from "../analyzer/python.js";
+import { ImportTable, isWithin } from "../python/imports.js";
+import { withTree } from "../python/parser.js";
+import { isPatchCall } from "./patching.js";
+import { keywordArguments, keywordValue, positionalArguments, runsAtImport, stringText } from "../python/syntax.js";
 import type { Config } from "../config/schema.js";
 
 export type ConcurrencyModel = "threading" | "eventlet";

@@ -1,6 +1,6 @@
 /** Words for facts in findings and reports: where a fact came from, what a file runs on. */
 import type { ModelDeclaration } from "./concurrency.js";
-import type { FileConcurrency } from "./facts.js";
+import type { FileConcurrency } from "./project-facts.js";
 import type { FactSource, VersionFact } from "./versions.js";
 
 export function describeSource(source: FactSource): string {

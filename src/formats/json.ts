@@ -1,5 +1,5 @@
 /** `{"findings": [...]}`: the stable machine-readable shape. */
-import type { Finding, Notice } from "../analyzer/types.js";
+import type { Finding, Notice } from "../model/finding.js";
 
 export function jsonFinding(f: Finding): Record<string, unknown> {
   const out: Record<string, unknown> = {

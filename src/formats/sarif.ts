@@ -1,5 +1,5 @@
 /** SARIF 2.1.0 for GitHub code scanning; one `uriBaseId` per PATH given on the command line. */
-import type { Finding, Notice, Severity } from "../analyzer/types.js";
+import type { Finding, Notice, Severity } from "../model/finding.js";
 import type { Rule } from "../rules/types.js";
 
 const LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", warning: "warning", info: "note" };

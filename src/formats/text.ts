@@ -1,5 +1,5 @@
 /** flake8-style lines: `path:line:col: EVL104 message`. */
-import type { Finding } from "../analyzer/types.js";
+import type { Finding } from "../model/finding.js";
 
 export interface TextStyle {
   color: boolean;

@@ -8,7 +8,7 @@
  * 1-based; characters are Gerrit's CommentRange: 0-based, end exclusive, counted in code points (Gerrit's
  * web UI counts astral characters once, as our columns do), so `start_character = column - 1`.
  */
-import type { Finding } from "../analyzer/types.js";
+import type { Finding } from "../model/finding.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
 import { commentBody } from "../review/comment.js";
 import { commentLine } from "../review/scope.js";

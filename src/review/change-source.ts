@@ -2,7 +2,7 @@
  * The seams between the platform-neutral review and each platform (CLI, GitHub, Gerrit):
  * a ChangeSource says what a change touches and serves file contents; a ReviewPublisher posts the result.
  */
-import type { ProjectFiles } from "../analyzer/project.js";
+import type { ProjectFiles } from "../python/project-files.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
 import type { ReviewResult } from "./review.js";
 

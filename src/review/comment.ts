@@ -1,5 +1,5 @@
 /** The body of one inline comment, shared by every platform: rule, message, spec link, suggestion. */
-import type { Finding } from "../analyzer/types.js";
+import type { Finding } from "../model/finding.js";
 
 export interface CommentOptions {
   /** Markdown (GitHub, Gerrit ≥ 3.x renders it too) with a ```suggestion fence for safe fixes. */

@@ -1,5 +1,5 @@
 /** The one fail-level knob behind exit codes, check conclusions and votes. */
-import { severityRank, type Finding, type Severity } from "../analyzer/types.js";
+import { severityRank, type Finding, type Severity } from "../model/finding.js";
 
 export type Outcome = "fail" | "findings" | "clean";
 

@@ -4,7 +4,7 @@
  * in their comments so a push never posts the same comment twice.
  */
 import { createHash } from "node:crypto";
-import type { Finding } from "../analyzer/types.js";
+import type { Finding } from "../model/finding.js";
 
 export function fingerprints(findings: readonly Finding[], lineText: (f: Finding) => string): string[] {
   const seen = new Map<string, number>();

@@ -3,12 +3,12 @@
  * touched Python file of the new revision, keep the findings the change brings in.
  */
 import { Analyzer } from "../analyzer/analyze.js";
-import type { Finding, Notice } from "../analyzer/types.js";
+import type { Finding, Notice } from "../model/finding.js";
 import { defaultConfig, parseConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import { fileFilter } from "../config/file-filter.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
-import { factsSummary } from "../facts/report.js";
+import { factsSummary } from "../facts/summary.js";
 import type { ChangeSource } from "./change-source.js";
 import { outcome, type Outcome } from "./fail-level.js";
 import { scopeToChange } from "./scope.js";

@@ -3,7 +3,7 @@
  * the code that now runs before the patch), was added by the change.
  */
 import type { ChangedLines } from "../diff/changed-lines.js";
-import type { Finding } from "../analyzer/types.js";
+import type { Finding } from "../model/finding.js";
 
 export function touchesChange(finding: Finding, changed: ChangedLines): boolean {
   if (changed.has(finding.path, finding.line)) return true;

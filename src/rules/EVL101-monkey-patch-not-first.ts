@@ -1,9 +1,9 @@
-import { callsPatchFunction, importedPatchModules, parentPackages } from "../analyzer/packages.js";
-import { codeBefore, isPatchCall } from "../analyzer/patching.js";
-import { runsAtImport } from "../analyzer/python.js";
+import { callsPatchFunction, importedPatchModules, parentPackages } from "../facts/packages.js";
+import { codeBefore, isPatchCall } from "../facts/patching.js";
+import { runsAtImport } from "../python/syntax.js";
 import type { Node } from "web-tree-sitter";
 import { SECTIONS } from "./sections.js";
-import { moduleRoles } from "../analyzer/roles.js";
+import { moduleRoles } from "../facts/roles.js";
 import type { Rule, RuleContext } from "./types.js";
 
 export const monkeyPatchNotFirst: Rule = {

@@ -1,5 +1,5 @@
-import { isPatchCall } from "../analyzer/patching.js";
-import { runsAtImport } from "../analyzer/python.js";
+import { isPatchCall } from "../facts/patching.js";
+import { runsAtImport } from "../python/syntax.js";
 import { patchModuleUses } from "./patch-module-uses.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";

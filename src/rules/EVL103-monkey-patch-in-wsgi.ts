@@ -1,4 +1,4 @@
-import { isPatchCall } from "../analyzer/patching.js";
+import { isPatchCall } from "../facts/patching.js";
 import { patchModuleUses } from "./patch-module-uses.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";

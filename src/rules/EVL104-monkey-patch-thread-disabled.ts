@@ -1,7 +1,7 @@
 import type { Node } from "web-tree-sitter";
-import { parentPackages } from "../analyzer/packages.js";
-import { isPatchCall, patchScope, windowsOnly, type PatchScope } from "../analyzer/patching.js";
-import { runsAtImport } from "../analyzer/python.js";
+import { parentPackages } from "../facts/packages.js";
+import { isPatchCall, patchScope, windowsOnly, type PatchScope } from "../facts/patching.js";
+import { runsAtImport } from "../python/syntax.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 

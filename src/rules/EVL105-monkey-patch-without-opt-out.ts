@@ -1,6 +1,6 @@
 import type { Node } from "web-tree-sitter";
-import { isPatchCall, readsEnvironment } from "../analyzer/patching.js";
-import { runsAtImport } from "../analyzer/python.js";
+import { isPatchCall, readsEnvironment } from "../facts/patching.js";
+import { runsAtImport } from "../python/syntax.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 

@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { isDocstring, stringText } from "../analyzer/python.js";
+import { isDocstring, stringText } from "../python/syntax.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 

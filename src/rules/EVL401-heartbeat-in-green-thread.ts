@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { calleeName, keywordArguments, keywordValue, positionalArguments, stringText } from "../analyzer/python.js";
+import { calleeName, keywordArguments, keywordValue, positionalArguments, stringText } from "../python/syntax.js";
 import { SECTIONS } from "./sections.js";
 import type { Report, Rule, RuleContext } from "./types.js";
 import { heartbeatForcedOffMessage, heartbeatSpawnClause } from "../facts/advice.js";

@@ -1,6 +1,6 @@
 import type { Node } from "web-tree-sitter";
-import { isWithin } from "../analyzer/imports.js";
-import { positionalArguments } from "../analyzer/python.js";
+import { isWithin } from "../python/imports.js";
+import { positionalArguments } from "../python/syntax.js";
 import { whyThreading } from "../facts/describe.js";
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";

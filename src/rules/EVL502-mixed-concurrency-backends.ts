@@ -1,4 +1,4 @@
-import { parentPackageInits } from "../analyzer/project.js";
+import { parentPackageInits } from "../python/project-files.js";
 import { declarationTrigger, declarationsInTree, exclusiveBranches, type DeclarationNode, type ModelDeclaration } from "../facts/concurrency.js";
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";

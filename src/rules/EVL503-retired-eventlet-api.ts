@@ -1,7 +1,7 @@
 import type { Node } from "web-tree-sitter";
-import { isWithin } from "../analyzer/imports.js";
-import { calleeName, isDocstring, keywordValue, positionalArguments, stringText } from "../analyzer/python.js";
-import type { Severity } from "../analyzer/types.js";
+import { isWithin } from "../python/imports.js";
+import { calleeName, isDocstring, keywordValue, positionalArguments, stringText } from "../python/syntax.js";
+import type { Severity } from "../model/finding.js";
 import { describeVersion } from "../facts/describe.js";
 import { atLeast, type TrackedPackage } from "../facts/versions.js";
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";

@@ -3,8 +3,8 @@
  * report those that patch through a dedicated patch module (`import nova.monkey_patch`, `patch()`).
  */
 import type { Node } from "web-tree-sitter";
-import { patchingThroughPatchModules } from "../analyzer/packages.js";
-import { runsAtImport } from "../analyzer/python.js";
+import { patchingThroughPatchModules } from "../facts/packages.js";
+import { runsAtImport } from "../python/syntax.js";
 import type { RuleContext, Visitors } from "./types.js";
 
 export interface PatchModuleUses {

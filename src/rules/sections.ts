@@ -1,5 +1,5 @@
 /** Citation targets (shared/reference/eventlet.md): the published spec pages and their anchors. */
-import type { SpecSection } from "../analyzer/types.js";
+import type { SpecSection } from "../model/finding.js";
 
 const BEST_PRACTICES = "https://specs.openstack.org/openstack/openstack-specs/specs/eventlet-best-practices.html";
 const HEARTBEAT_SPEC =

@@ -5,11 +5,11 @@
  */
 import type { Node } from "web-tree-sitter";
 import type { Config } from "../config/schema.js";
-import type { ImportTable } from "../analyzer/imports.js";
-import type { ProjectFiles } from "../analyzer/project.js";
-import type { ProjectFacts } from "../facts/facts.js";
-import type { ModuleRoles } from "../analyzer/roles.js";
-import type { Fix, RelatedLocation, Severity, SpecSection } from "../analyzer/types.js";
+import type { ImportTable } from "../python/imports.js";
+import type { ProjectFiles } from "../python/project-files.js";
+import type { ProjectFacts } from "../facts/project-facts.js";
+import type { ModuleRoles } from "../facts/roles.js";
+import type { Fix, RelatedLocation, Severity, SpecSection } from "../model/finding.js";
 
 export interface RuleDocs {
   /** What it does: one paragraph. */

@@ -3,7 +3,7 @@
  * problem prints one line on stderr and exits 1.
  */
 import { Scrubber, createLogger } from "./logger.js";
-import { ConfigError, startService, type RunningService } from "./service.js";
+import { startService, type RunningService } from "./service.js";
 import { SettingsError, loadSettings } from "./settings.js";
 
 const env = process.env;
@@ -29,7 +29,7 @@ let service: RunningService;
 try {
   service = await startService({ settings, env, logger });
 } catch (err) {
-  if (err instanceof ConfigError) fail(err.message);
+  if (err instanceof SettingsError) fail(err.message);
   if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") fail(`PORT ${settings.PORT} is already in use`);
   throw err;
 }

@@ -3,9 +3,8 @@
  * ServiceHooks, what the queue reports through its observer, and the queue depth read at scrape time.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { Finding } from "../analyzer/types.js";
-import type { Platform, ReviewJob } from "./jobs.js";
-import type { ServiceHooks } from "./platform.js";
+import type { Finding } from "../model/finding.js";
+import type { Platform, ReviewJob, ServiceHooks } from "../platforms/adapter.js";
 import type { JobOutcome, QueueDepth, QueueObserver } from "./queue/common.js";
 
 const PREFIX = "eventlet_review_";

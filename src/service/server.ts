@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { BodyTooLarge, readBody, replayRequest } from "./http.js";
 import type { Metrics } from "./metrics.js";
-import type { Logger, PlatformAdapter } from "./platform.js";
+import type { Logger, PlatformAdapter } from "../platforms/adapter.js";
 
 export interface Readiness {
   ready: boolean;

@@ -5,10 +5,10 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Metrics } from "./metrics.js";
-import type { Logger, PlatformAdapter, PlatformDeps } from "./platform.js";
+import type { Logger, PlatformAdapter, PlatformDeps } from "../platforms/adapter.js";
 import { createQueue, type ServiceQueue } from "./queue/index.js";
 import { createHttpServer, type Readiness } from "./server.js";
-import type { Settings } from "./settings.js";
+import { SettingsError, type Settings } from "./settings.js";
 
 export type AdapterFactory = (env: NodeJS.ProcessEnv, deps: PlatformDeps) => Promise<PlatformAdapter | undefined>;
 
@@ -16,14 +16,6 @@ export type AdapterFactory = (env: NodeJS.ProcessEnv, deps: PlatformDeps) => Pro
 export const PLATFORM_HINT =
   "no platform is configured: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET for the GitHub App, " +
   "and/or GERRIT_URL, GERRIT_USERNAME and GERRIT_HTTP_PASSWORD (plus GERRIT_EVENTS) for the Gerrit bot";
-
-/** A configuration problem worth one line and a non-zero exit, not a stack trace. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
 
 export interface ServiceOptions {
   settings: Settings;
@@ -57,18 +49,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const adapters: PlatformAdapter[] = [];
   try {
-    const factories = options.factories ?? (await import("./platforms.js")).FACTORIES;
+    const factories = options.factories ?? (await import("./registry.js")).FACTORIES;
     for (const factory of factories) {
       const adapter = await factory(options.env, { queue, logger, hooks: metrics.hooks });
       if (adapter) adapters.push(adapter);
     }
   } catch (err) {
     await queue.close().catch(() => undefined);
-    throw new ConfigError(firstLine(err));
+    throw new SettingsError(firstLine(err));
   }
   if (adapters.length === 0) {
     await queue.close().catch(() => undefined);
-    throw new ConfigError(PLATFORM_HINT);
+    throw new SettingsError(PLATFORM_HINT);
   }
   for (const adapter of adapters) queue.handle(adapter.platform, (job) => adapter.runJob(job));
 

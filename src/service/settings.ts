@@ -1,6 +1,6 @@
 /**
  * The service's own settings, read from the environment and validated once at start. The platforms read
- * their variables themselves (see platforms.ts). A bad value gets one line naming the variable.
+ * their variables themselves (see registry.ts). A bad value gets one line naming the variable.
  */
 import { z } from "zod";
 
@@ -42,6 +42,7 @@ const schema = z.object({
 
 export type Settings = z.infer<typeof schema>;
 
+/** A wrong or missing environment variable (the service's or a platform's): one line on stderr and exit 1, not a stack trace. */
 export class SettingsError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,6 +1,6 @@
 import { activeRules, Analyzer, matchesTriggers } from "../../src/analyzer/analyze.js";
-import { MemoryProjectFiles } from "../../src/analyzer/project.js";
-import { decodeSource } from "../../src/analyzer/source.js";
+import { MemoryProjectFiles } from "../../src/python/project-files.js";
+import { decodeSource } from "../../src/python/source.js";
 import { configSchema } from "../../src/config/schema.js";
 import { ALL_RULES } from "../../src/rules/index.js";
 

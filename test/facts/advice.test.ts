@@ -1,6 +1,6 @@
 /** Version-aware wording of EVL201 and EVL401: each version boundary, through the rules themselves. */
 import { Analyzer } from "../../src/analyzer/analyze.js";
-import { MemoryProjectFiles } from "../../src/analyzer/project.js";
+import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { greenUnawareSubprocess } from "../../src/rules/EVL201-green-unaware-subprocess.js";
 import { heartbeatInGreenThread } from "../../src/rules/EVL401-heartbeat-in-green-thread.js";

@@ -1,6 +1,6 @@
-import { MemoryProjectFiles } from "../../src/analyzer/project.js";
+import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
-import { ProjectFacts } from "../../src/facts/facts.js";
+import { ProjectFacts } from "../../src/facts/project-facts.js";
 
 const config = (extra: Record<string, unknown> = {}) => configSchema.parse(extra);
 

@@ -1,5 +1,5 @@
 /** text, json and SARIF output; SARIF is validated against the SARIF 2.1.0 JSON schema. */
-import type { Finding } from "../../src/analyzer/types.js";
+import type { Finding } from "../../src/model/finding.js";
 import { formatJson } from "../../src/formats/json.js";
 import { formatSarif, pathUri } from "../../src/formats/sarif.js";
 import { formatTextFinding } from "../../src/formats/text.js";

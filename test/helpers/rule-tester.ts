@@ -4,8 +4,8 @@
  * project (parent `__init__.py`s) can be given per case.
  */
 import { Analyzer } from "../../src/analyzer/analyze.js";
-import { MemoryProjectFiles } from "../../src/analyzer/project.js";
-import type { Finding, Severity } from "../../src/analyzer/types.js";
+import { MemoryProjectFiles } from "../../src/python/project-files.js";
+import type { Finding, Severity } from "../../src/model/finding.js";
 import { configSchema } from "../../src/config/schema.js";
 import type { Rule } from "../../src/rules/types.js";
 

@@ -1,5 +1,5 @@
 /** Diff scoping: a finding belongs to a change through its own line or a related line the change added. */
-import type { Finding } from "../../src/analyzer/types.js";
+import type { Finding } from "../../src/model/finding.js";
 import { ChangedLines } from "../../src/diff/changed-lines.js";
 import { commentLine, scopeToChange, touchesChange } from "../../src/review/scope.js";
 

@@ -1,5 +1,5 @@
 import { Analyzer } from "../../src/analyzer/analyze.js";
-import { MemoryProjectFiles } from "../../src/analyzer/project.js";
+import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { eventletInThreadingCode } from "../../src/rules/EVL501-eventlet-in-threading-code.js";
 import { dedent, ruleTester } from "../helpers/rule-tester.js";

@@ -1,6 +1,6 @@
 import { RETIRED, retiredEventletApi, verdict } from "../../src/rules/EVL503-retired-eventlet-api.js";
 import { Analyzer } from "../../src/analyzer/analyze.js";
-import { MemoryProjectFiles } from "../../src/analyzer/project.js";
+import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { ruleTester } from "../helpers/rule-tester.js";
 

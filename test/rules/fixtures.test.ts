@@ -7,7 +7,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { Analyzer } from "../../src/analyzer/analyze.js";
-import { MemoryProjectFiles } from "../../src/analyzer/project.js";
+import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { ruleById } from "../../src/rules/index.js";
 

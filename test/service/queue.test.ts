@@ -6,8 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
-import type { ReviewJob } from "../../src/service/jobs.js";
-import { TransientError } from "../../src/service/platform.js";
+import { type ReviewJob, TransientError } from "../../src/platforms/adapter.js";
 import type { JobOutcome, QueueOptions, ServiceQueue } from "../../src/service/queue/common.js";
 import { MemoryQueue } from "../../src/service/queue/memory.js";
 import { RedisQueue } from "../../src/service/queue/redis.js";

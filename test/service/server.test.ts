@@ -3,13 +3,12 @@
  * PlatformAdapter seam: routes, body limit, metrics text, readiness, graceful shutdown.
  */
 import { request } from "node:http";
-import type { Finding } from "../../src/analyzer/types.js";
-import type { ReviewJob } from "../../src/service/jobs.js";
+import type { Finding } from "../../src/model/finding.js";
+import { type PlatformAdapter, type PlatformDeps, type ReviewJob, TransientError } from "../../src/platforms/adapter.js";
 import { readBody } from "../../src/service/http.js";
 import { Metrics } from "../../src/service/metrics.js";
-import type { PlatformAdapter, PlatformDeps } from "../../src/service/platform.js";
-import { TransientError } from "../../src/service/platform.js";
-import { ConfigError, startService, type RunningService } from "../../src/service/service.js";
+import { startService, type RunningService } from "../../src/service/service.js";
+import { SettingsError } from "../../src/service/settings.js";
 import { loadSettings } from "../../src/service/settings.js";
 import { CaptureLogger } from "../support/capture-logger.js";
 
@@ -211,7 +210,7 @@ describe("service start", () => {
     const err = await startService({ settings: settings(), env: {}, logger: new CaptureLogger(), factories: [async () => undefined] }).catch(
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(SettingsError);
     expect((err as Error).message).toMatch(/^no platform is configured: set APP_ID, PRIVATE_KEY .* GERRIT_URL/);
   });
 
@@ -226,7 +225,7 @@ describe("service start", () => {
         },
       ],
     }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(SettingsError);
     expect((err as Error).message).toBe("GERRIT_URL must be an http(s) URL");
   });
 });

@@ -1,5 +1,5 @@
 /** A Logger that keeps its lines, for asserting what the service logs. */
-import type { Logger } from "../../src/service/platform.js";
+import type { Logger } from "../../src/platforms/adapter.js";
 
 export interface LogLine {
   level: "debug" | "info" | "warn" | "error";

@@ -5,8 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
-import type { ReviewJob } from "../../service/jobs.js";
-import type { Logger, PlatformDeps } from "../../service/platform.js";
+import type { Logger, PlatformDeps, ReviewJob } from "../adapter.js";
 import { reviewChange } from "../../review/review.js";
 import { changeId, GerritHttpError, type GerritChange, type GerritClient } from "./client.js";
 import { decideEvent, NO_REVIEW_KINDS, parseEventLine, type GerritEvent, type GerritJobPayload } from "./events.js";

@@ -5,7 +5,7 @@
  */
 import type { DiffInfo } from "@gerritcodereview/typescript-api/diff.js";
 import type { CommentInfo, CommentRange, FileInfo } from "@gerritcodereview/typescript-api/rest-api.js";
-import { TransientError } from "../../service/platform.js";
+import { TransientError } from "../adapter.js";
 
 export type { CommentInfo, CommentRange, DiffInfo, FileInfo };
 

@@ -3,7 +3,7 @@
  * I/O, so the decisions (which kinds, projects, authors and comments start a review) are tested alone.
  * "Any field may be missing" (Gerrit's docs), so every field is read defensively.
  */
-import type { ReviewJob } from "../../service/jobs.js";
+import type { ReviewJob } from "../adapter.js";
 import type { GerritSettings } from "./settings.js";
 
 /** Patch-set kinds that leave the code as it was: no new review (the label's copyCondition keeps the vote). */

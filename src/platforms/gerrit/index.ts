@@ -4,8 +4,7 @@
  * plugin's endpoint) and the job runner.
  */
 import { readFileSync } from "node:fs";
-import type { PlatformAdapter, PlatformDeps } from "../../service/platform.js";
-import type { ReviewJob } from "../../service/jobs.js";
+import type { PlatformAdapter, PlatformDeps, ReviewJob } from "../adapter.js";
 import { GerritBot } from "./bot.js";
 import { GerritClient } from "./client.js";
 import { hasHostEntry } from "./known-hosts.js";

@@ -4,11 +4,11 @@
  * summary message and the vote. Comments the bot already left on this patch set are not posted again;
  * comments Gerrit rejects are moved into the message instead of losing the review.
  */
-import type { Finding } from "../../analyzer/types.js";
+import type { Finding } from "../../model/finding.js";
 import { commentBody, summaryTable } from "../../review/comment.js";
 import type { ReviewResult } from "../../review/review.js";
 import { commentLine } from "../../review/scope.js";
-import type { Logger } from "../../service/platform.js";
+import type { Logger } from "../adapter.js";
 import { GerritHttpError, type CommentInput, type GerritClient, type ReviewInput } from "./client.js";
 import { REVIEW_TAG } from "./settings.js";
 import type { GerritChangeSource } from "./source.js";

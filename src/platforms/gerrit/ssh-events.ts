@@ -5,7 +5,7 @@
  * GERRIT_SSH_KNOWN_HOSTS.
  */
 import ssh2 from "ssh2";
-import type { Logger } from "../../service/platform.js";
+import type { Logger } from "../adapter.js";
 import { knownHostsVerifier } from "./known-hosts.js";
 
 const { Client } = ssh2;

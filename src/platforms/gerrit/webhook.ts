@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../../service/platform.js";
+import type { Logger } from "../adapter.js";
 
 const PREFIX = "/gerrit/events";
 const BODY_LIMIT = 1024 * 1024;

@@ -5,8 +5,7 @@
  */
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { defaultConfig } from "../../config/load.js";
-import type { JobQueue, ReviewJob } from "../../service/jobs.js";
-import type { Logger, ServiceHooks } from "../../service/platform.js";
+import type { JobQueue, Logger, ReviewJob, ServiceHooks } from "../adapter.js";
 import { isRecheckCommand, mayRecheck, reviewJob, type PullRequestLike } from "./events.js";
 import type { GithubOctokit } from "./octokit.js";
 import { CHECK_NAME } from "./publisher.js";

@@ -1,6 +1,6 @@
 /** Pure pieces of the webhook handlers: the job payload, the recheck command, who may ask for it. */
 import type { Config } from "../../config/schema.js";
-import type { ReviewJob } from "../../service/jobs.js";
+import type { ReviewJob } from "../adapter.js";
 
 /** What a queued GitHub review needs; plain JSON (it may cross Redis). */
 export interface GithubJobPayload {

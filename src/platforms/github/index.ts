@@ -6,8 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger as PinoLogger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import type { ReviewJob } from "../../service/jobs.js";
-import type { Logger, PlatformAdapter, PlatformDeps } from "../../service/platform.js";
+import type { Logger, PlatformAdapter, PlatformDeps, ReviewJob } from "../adapter.js";
 import { githubApp } from "./app.js";
 import { jobPayload } from "./events.js";
 import { apiErrorReporting, classify, throttleOptions, type GithubOctokit } from "./octokit.js";

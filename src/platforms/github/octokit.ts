@@ -4,8 +4,7 @@
  * mode (@octokit/rest with GITHUB_TOKEN) share the same code; only the authentication differs.
  */
 import type { Octokit } from "@octokit/rest";
-import type { Logger, ServiceHooks } from "../../service/platform.js";
-import { TransientError } from "../../service/platform.js";
+import { type Logger, type ServiceHooks, TransientError } from "../adapter.js";
 
 export type GithubOctokit = Pick<Octokit, "rest" | "graphql" | "request" | "paginate">;
 

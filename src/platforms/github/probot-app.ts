@@ -7,8 +7,7 @@
  *   npm run build && npx probot run ./dist/platforms/github/probot-app.js
  */
 import type { ApplicationFunctionOptions, Probot } from "probot";
-import type { JobHandler, JobQueue, ReviewJob, SubmitResult } from "../../service/jobs.js";
-import { noopHooks, type Logger } from "../../service/platform.js";
+import { type JobHandler, type JobQueue, type Logger, noopHooks, type ReviewJob, type SubmitResult } from "../adapter.js";
 import { githubApp } from "./app.js";
 import { jobPayload } from "./events.js";
 import type { GithubOctokit } from "./octokit.js";

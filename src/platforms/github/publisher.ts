@@ -4,8 +4,8 @@
  * comment carries a hidden fingerprint marker, so after a push nothing is posted twice, threads whose
  * finding is gone get resolved, and a push with nothing new posts no review.
  */
-import type { Finding, Notice } from "../../analyzer/types.js";
-import type { ProjectFiles } from "../../analyzer/project.js";
+import type { Finding, Notice } from "../../model/finding.js";
+import type { ProjectFiles } from "../../python/project-files.js";
 import type { ChangedLines } from "../../diff/changed-lines.js";
 import type { ReviewPublisher } from "../../review/change-source.js";
 import { commentBody, summaryTable } from "../../review/comment.js";
@@ -13,7 +13,7 @@ import type { Outcome } from "../../review/fail-level.js";
 import { fingerprintMarker, fingerprints, readFingerprintMarker } from "../../review/fingerprint.js";
 import type { ReviewResult } from "../../review/review.js";
 import { commentLine } from "../../review/scope.js";
-import type { Logger } from "../../service/platform.js";
+import type { Logger } from "../adapter.js";
 import type { GithubOctokit, PullRequestRef } from "./octokit.js";
 
 export const CHECK_NAME = "eventlet-review";

@@ -7,7 +7,7 @@ import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { fileFilter } from "../../config/file-filter.js";
 import { reviewChange } from "../../review/review.js";
-import type { Logger, ServiceHooks } from "../../service/platform.js";
+import type { Logger, ServiceHooks } from "../adapter.js";
 import { classify, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
 import { GithubPublisher, type GithubPublisherOptions, type PublishReport } from "./publisher.js";
 import { GithubChangeSource, MAX_LISTED_FILES } from "./source.js";

@@ -6,12 +6,12 @@
  * Everything is read from the base repository by SHA, which also holds a fork's commits, so fork pull
  * requests need no access to the fork.
  */
-import { parentPackageInits } from "../../analyzer/project.js";
+import { parentPackageInits } from "../../python/project-files.js";
 import { CONFIG_FILE_NAMES } from "../../config/load.js";
 import { ChangedLines } from "../../diff/changed-lines.js";
 import { addedLinesOfHunks } from "../../diff/unified.js";
 import type { ChangedFile, ChangedFileStatus, ChangeSource } from "../../review/change-source.js";
-import { addedLinesBetween } from "./line-diff.js";
+import { addedLinesBetween } from "../../diff/line-diff.js";
 import type { GithubOctokit, PullRequestRef } from "./octokit.js";
 
 /** GitHub lists at most this many files of a pull request. */

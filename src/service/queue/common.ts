@@ -2,8 +2,7 @@
  * What both queue implementations share: the service-side interface, the supersede order, the retry
  * delay, and the dead-letter record.
  */
-import type { JobQueue, ReviewJob } from "../jobs.js";
-import { isTransient, type Logger } from "../platform.js";
+import { isTransient, type JobQueue, type Logger, type ReviewJob } from "../../platforms/adapter.js";
 
 export type JobOutcome = "completed" | "superseded" | "retried" | "dead_letter";
 

@@ -1,5 +1,5 @@
 /** Picks the queue: BullMQ on Redis when REDIS_URL is set, else the in-process one. */
-import type { Logger } from "../platform.js";
+import type { Logger } from "../../platforms/adapter.js";
 import type { Settings } from "../settings.js";
 import type { QueueObserver, QueueOptions, ServiceQueue } from "./common.js";
 import { MemoryQueue } from "./memory.js";

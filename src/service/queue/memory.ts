@@ -3,8 +3,7 @@
  * One pending job per change (a newer one replaces it in place), one running job per change, at most
  * `concurrency` running in all; delivery ids remembered for `dedupeTtlSeconds`.
  */
-import { changeKey, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../jobs.js";
-import { isTransient } from "../platform.js";
+import { changeKey, isTransient, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../../platforms/adapter.js";
 import {
   describeError,
   jobFields,

@@ -14,8 +14,7 @@
 import { randomUUID } from "node:crypto";
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { changeKey, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../jobs.js";
-import { isTransient } from "../platform.js";
+import { changeKey, isTransient, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../../platforms/adapter.js";
 import {
   describeError,
   jobFields,

@@ -1,6 +1,5 @@
 /** Test doubles for the service side: an in-memory JobQueue and a Logger that records every line. */
-import type { JobHandler, JobQueue, Platform, ReviewJob, SubmitResult } from "../../../src/service/jobs.js";
-import type { Logger, ServiceHooks } from "../../../src/service/platform.js";
+import type { JobHandler, JobQueue, Logger, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
 
 /** Dedupes on eventId and runs each job at once through the handler; `idle()` waits for all of them. */
 export class TestQueue implements JobQueue {

@@ -3,7 +3,7 @@
  * config, one bad event among good ones; and GitHub Enterprise Server through GHE_HOST.
  */
 import nock from "nock";
-import { TransientError } from "../../../src/service/platform.js";
+import { TransientError } from "../../../src/platforms/adapter.js";
 import { FakeGithub, INSTALLATION_ID, unifiedPatch } from "./fake-github.js";
 import { issueCommentEvent, pullRequestEvent, startHarness, type Harness } from "./helpers.js";
 

@@ -9,11 +9,10 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import Bottleneck from "bottleneck";
 import { pino } from "pino";
-import type { Finding } from "../../../src/analyzer/types.js";
+import type { Finding } from "../../../src/model/finding.js";
 import { buildGithubAdapter, type GithubAdapter } from "../../../src/platforms/github/index.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
-import type { JobHandler, JobQueue, Platform, ReviewJob, SubmitResult } from "../../../src/service/jobs.js";
-import type { ServiceHooks } from "../../../src/service/platform.js";
+import type { JobHandler, JobQueue, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
 import { APP_ID, INSTALLATION_ID } from "./fake-github.js";
 
 const require = createRequire(import.meta.url);

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { parseConfig, defaultConfig } from "../../../src/config/load.js";
 import { createGithubAdapter } from "../../../src/platforms/github/index.js";
 import { isRecheckCommand, mayRecheck, reviewJob } from "../../../src/platforms/github/events.js";
-import { addedLinesBetween } from "../../../src/platforms/github/line-diff.js";
+import { addedLinesBetween } from "../../../src/diff/line-diff.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
-import { noopHooks } from "../../../src/service/platform.js";
+import { noopHooks } from "../../../src/platforms/adapter.js";
 import { MemoryQueue, PRIVATE_KEY, appEnv, silentLogger } from "./helpers.js";
 
 describe("githubSettings", () => {

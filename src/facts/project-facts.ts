@@ -5,8 +5,8 @@
  * many files is read and parsed once, and a file that never asks reads nothing.
  */
 import picomatch from "picomatch";
-import { parentPackageInits, type ProjectFiles } from "../analyzer/project.js";
-import { moduleRoles } from "../analyzer/roles.js";
+import { parentPackageInits, type ProjectFiles } from "../python/project-files.js";
+import { moduleRoles } from "./roles.js";
 import type { Config } from "../config/schema.js";
 import { combine, scanModule, type ConcurrencyModel, type ModelDeclaration, type ModuleScan } from "./concurrency.js";
 import { mergeVersions, ROOT_REQUIREMENT_FILES, TRACKED_PACKAGES, type TrackedPackage, type VersionFact, type VersionFacts } from "./versions.js";

@@ -3,8 +3,8 @@
  * which calls patch, whether a patch is complete, and what counts as code that runs before it.
  */
 import type { Node } from "web-tree-sitter";
-import { isWithin, type ImportTable } from "./imports.js";
-import { keywordArguments, keywordValue } from "./python.js";
+import { isWithin, type ImportTable } from "../python/imports.js";
+import { keywordArguments, keywordValue } from "../python/syntax.js";
 
 export const PATCH_FUNCTIONS = new Set(["eventlet.monkey_patch", "eventlet.patcher.monkey_patch"]);
 

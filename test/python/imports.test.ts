@@ -1,5 +1,5 @@
-import { ImportTable, isWithin } from "../../src/analyzer/imports.js";
-import { withTree, type Node } from "../../src/analyzer/parser.js";
+import { ImportTable, isWithin } from "../../src/python/imports.js";
+import { withTree, type Node } from "../../src/python/parser.js";
 
 /** Qualifies the callee of every call in `code`, in source order. */
 async function callees(code: string): Promise<(string | undefined)[]> {

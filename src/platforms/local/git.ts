@@ -1,8 +1,8 @@
 /** `--base REF`: the lines the working tree changed since the merge base of REF and HEAD. */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { ChangedLines } from "../diff/changed-lines.js";
-import { parseUnifiedDiff } from "../diff/unified.js";
+import type { ChangedLines } from "../../diff/changed-lines.js";
+import { parseUnifiedDiff } from "../../diff/unified.js";
 
 const run = promisify(execFile);
 

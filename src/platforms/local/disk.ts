@@ -1,7 +1,7 @@
 /** ProjectFiles on the local disk: the CLI's window onto the rest of the tree. */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ProjectFiles } from "../analyzer/project.js";
+import type { ProjectFiles } from "../../python/project-files.js";
 
 export class DiskProjectFiles implements ProjectFiles {
   constructor(private readonly root: string) {}

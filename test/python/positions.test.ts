@@ -1,5 +1,5 @@
-import { withTree, type Node } from "../../src/analyzer/parser.js";
-import { spanOf } from "../../src/analyzer/positions.js";
+import { withTree, type Node } from "../../src/python/parser.js";
+import { spanOf } from "../../src/python/positions.js";
 
 async function spanOfFirst(code: string, type: string) {
   return withTree(code, (tree) => spanOf(code, tree.rootNode.descendantsOfType(type)[0] as Node));

@@ -4,7 +4,7 @@
  * paths from the repository top.
  */
 import { Ajv } from "ajv";
-import { cleanup, commitAll, git, initRepo, PY, run, tempDir, writeTree } from "../cli/helpers.js";
+import { cleanup, commitAll, git, initRepo, PY, run, tempDir, writeTree } from "./helpers.js";
 
 /** Zuul: `{str: [{line: int, message: str, range: {start_line, start_character, end_line, end_character}}]}`. */
 const zuulSchema = {

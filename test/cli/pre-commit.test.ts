@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GIT_TEST_ENV } from "../cli/helpers.js";
+import { GIT_TEST_ENV } from "./helpers.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const hasPreCommit = spawnSync("pre-commit", ["--version"], { encoding: "utf8" }).status === 0;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 
-const REPO = resolve(new URL(".", import.meta.url).pathname, "../..");
+const REPO = resolve(new URL(".", import.meta.url).pathname, "../../..");
 interface Step {
   id?: string;
   shell: string;

@@ -1,10 +1,14 @@
-/** `eventlet-review facts [--config FILE] [--format text|json] [PATH]`: the logic behind the CLI verb. */
+/** `eventlet-review facts [--config FILE] [--format text|json] [PATH]`: the CLI verb. */
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfigFor, UsageError } from "../cli/check.js";
-import { walkFiles } from "../cli/files.js";
-import { runFacts } from "./report.js";
+import type { Config } from "../config/schema.js";
+import { ProjectFacts } from "../facts/project-facts.js";
+import { collectFacts } from "../facts/summary.js";
+import { formatFactsJson, formatFactsText } from "../formats/facts.js";
+import { loadConfigFor, UsageError } from "../platforms/local/config.js";
+import { DiskProjectFiles } from "../platforms/local/disk.js";
+import { walkFiles } from "../platforms/local/walk.js";
 
 export const FACTS_USAGE = "  eventlet-review facts [--format text|json] [--config FILE] [PATH]\n";
 
@@ -23,4 +27,19 @@ export async function factsCommand(args: string[], io: { cwd: string; stdout: (t
   const paths = walkFiles(directory, config, (path, message) => io.stderr(`${path}: ${message}\n`));
   io.stdout(await runFacts({ directory, config, configPath: values.config ?? ".eventlet-review.yaml", format: values.format, paths }));
   return 0;
+}
+
+export interface FactsCommandOptions {
+  directory: string;
+  config: Config;
+  configPath?: string;
+  format: "text" | "json";
+  /** The files to look at (the CLI walks the tree). */
+  paths: AsyncIterable<string> | Iterable<string>;
+}
+
+export async function runFacts(options: FactsCommandOptions): Promise<string> {
+  const facts = new ProjectFacts(new DiskProjectFiles(options.directory), options.config, options.configPath);
+  const report = await collectFacts(facts, options.paths);
+  return options.format === "json" ? `${formatFactsJson(report)}\n` : formatFactsText(report);
 }

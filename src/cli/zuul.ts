@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import type { CheckResult } from "../cli/check.js";
+import type { CheckResult } from "./check.js";
 import { formatZuul, type ZuulFinding } from "../formats/zuul.js";
 
 /** The nearest directory from `start` up that holds `.git` (a directory, or a worktree's file). */

@@ -2,8 +2,8 @@
 import { opendir } from "node:fs/promises";
 import { join } from "node:path";
 import picomatch from "picomatch";
-import { fileFilter } from "../config/file-filter.js";
-import { DEFAULT_EXCLUDE, type Config } from "../config/schema.js";
+import { fileFilter } from "../../config/file-filter.js";
+import { DEFAULT_EXCLUDE, type Config } from "../../config/schema.js";
 
 /**
  * Yields `/`-separated paths relative to `root`, depth first, names sorted. A directory that cannot

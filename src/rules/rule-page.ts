@@ -1,5 +1,5 @@
 /** One rule's page, from its metadata only: `docs/rules/<id>.md` and `eventlet-review explain`. */
-import type { Rule } from "../rules/types.js";
+import type { Rule } from "./types.js";
 
 export function renderRulePage(rule: Rule): string {
   const { meta } = rule;

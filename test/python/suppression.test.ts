@@ -1,6 +1,6 @@
 import { Analyzer } from "../../src/analyzer/analyze.js";
-import { MemoryProjectFiles } from "../../src/analyzer/project.js";
-import { isSuppressed } from "../../src/analyzer/suppression.js";
+import { MemoryProjectFiles } from "../../src/python/project-files.js";
+import { isSuppressed } from "../../src/python/suppression.js";
 import { configSchema } from "../../src/config/schema.js";
 
 describe("isSuppressed", () => {

@@ -4,12 +4,12 @@
  * cached per project, so a package shared by many files is parsed once.
  */
 import type { Config } from "../config/schema.js";
-import { ImportTable, isWithin } from "./imports.js";
-import { withTree } from "./parser.js";
-import { parentPackageInits, type ProjectFiles } from "./project.js";
+import { ImportTable, isWithin } from "../python/imports.js";
+import { withTree } from "../python/parser.js";
+import { parentPackageInits, type ProjectFiles } from "../python/project-files.js";
 import { firstCodeThatRuns, isPatchCall, patchScope, type PatchScope } from "./patching.js";
 import type { Node } from "web-tree-sitter";
-import { runsAtImport, stringText } from "./python.js";
+import { runsAtImport, stringText } from "../python/syntax.js";
 import { patchModuleMatcher } from "./roles.js";
 
 export interface InitSummary {

@@ -15,18 +15,18 @@ import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { parseDocument } from "yaml";
-import { SEVERITIES, type Finding, type Notice, type Severity } from "../analyzer/types.js";
-import { ConfigError, defaultConfig, parseConfig } from "../config/load.js";
-import { fileFilter } from "../config/file-filter.js";
-import { formatSarif } from "../formats/sarif.js";
-import { isRecheckCommand, mayRecheck } from "../platforms/github/events.js";
-import { errorStatus, throttleOptions, type GithubOctokit } from "../platforms/github/octokit.js";
-import { reviewPullRequest, type ReviewOutcome, type ReviewRequest } from "../platforms/github/run.js";
-import { GithubChangeSource } from "../platforms/github/source.js";
-import { summaryTable } from "../review/comment.js";
-import { reviewChange } from "../review/review.js";
-import { ALL_RULES } from "../rules/index.js";
-import type { Logger } from "../service/platform.js";
+import { SEVERITIES, type Finding, type Notice, type Severity } from "../../model/finding.js";
+import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
+import { fileFilter } from "../../config/file-filter.js";
+import { formatSarif } from "../../formats/sarif.js";
+import { isRecheckCommand, mayRecheck } from "./events.js";
+import { errorStatus, throttleOptions, type GithubOctokit } from "./octokit.js";
+import { reviewPullRequest, type ReviewOutcome, type ReviewRequest } from "./run.js";
+import { GithubChangeSource } from "./source.js";
+import { summaryTable } from "../../review/comment.js";
+import { reviewChange } from "../../review/review.js";
+import { ALL_RULES } from "../../rules/index.js";
+import type { Logger } from "../adapter.js";
 
 export const REPORTERS = ["review", "check", "annotations"] as const;
 export type Reporter = (typeof REPORTERS)[number];
@@ -280,7 +280,7 @@ async function annotate(
 
 let cachedVersion: string | undefined;
 function actionVersion(): string {
-  cachedVersion ??= (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  cachedVersion ??= (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
   return cachedVersion;
 }
 

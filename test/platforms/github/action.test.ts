@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { githubCommand, withFailLevel, type ActionIo } from "../../src/integrations/github-action.js";
-import { validateSarif } from "../formats/sarif-schema.js";
-import { FakeGithub, unifiedPatch, type FakeFile } from "../platforms/github/fake-github.js";
-import { issueCommentEvent, pullRequestEvent } from "../platforms/github/helpers.js";
+import { githubCommand, withFailLevel, type ActionIo } from "../../../src/platforms/github/action.js";
+import { validateSarif } from "../../formats/sarif-schema.js";
+import { FakeGithub, unifiedPatch, type FakeFile } from "./fake-github.js";
+import { issueCommentEvent, pullRequestEvent } from "./helpers.js";
 
 const TOKEN = "ghs_actionsJobToken0000000000000000000";
 const BASE = "ba5e000000000000000000000000000000000001";

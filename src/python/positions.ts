@@ -2,7 +2,7 @@
  * tree-sitter (web) reports UTF-16 offsets; findings use 1-based code-point columns (as Ruff does).
  */
 import type { Node } from "web-tree-sitter";
-import type { Span } from "./types.js";
+import type { Span } from "../model/finding.js";
 
 function codePointColumn(text: string, lineStart: number, offset: number): number {
   let column = 0;

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ALL_RULES } from "../../src/rules/index.js";
-import { cleanup, run, tempDir, writeTree } from "../cli/helpers.js";
+import { cleanup, run, tempDir, writeTree } from "./helpers.js";
 
 const REPO = resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "../..");
 let root: string;

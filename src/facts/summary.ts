@@ -1,12 +1,9 @@
 /**
- * `eventlet-review facts PATH`: the versions and concurrency models a project runs, each with the file
- * and line it came from; and the one-line summary the GitHub check run and the Gerrit message carry.
+ * The versions and concurrency models a project runs, each with the file and line it came from
+ * (`eventlet-review facts PATH`), and the one-line summary the GitHub check run and the Gerrit message carry.
  */
-import { DiskProjectFiles } from "../cli/project-files.js";
-import type { Config } from "../config/schema.js";
 import type { ModelDeclaration } from "./concurrency.js";
-import { describeSource } from "./describe.js";
-import { concurrencyRules, ProjectFacts } from "./facts.js";
+import { concurrencyRules, ProjectFacts } from "./project-facts.js";
 import { TRACKED_PACKAGES, type VersionFacts } from "./versions.js";
 
 /** A package (`neutron/cmd` for `neutron/cmd/__init__.py`) or a module (`nova/cmd/api` for `nova/cmd/api.py`). */
@@ -105,41 +102,4 @@ export async function factsSummary(facts: ProjectFacts, paths: readonly string[]
     scopes: scopesFrom(declarations),
     configured: concurrencyRules(facts.config.concurrency).map(([glob, model]) => ({ glob, model })),
   });
-}
-
-export function formatFactsText(report: FactsReport): string {
-  const out: string[] = ["versions:"];
-  for (const pkg of TRACKED_PACKAGES) {
-    const v = report.versions[pkg];
-    if (!v) out.push(`  ${pkg.padEnd(15)} unknown (no requirement found; pin it under versions: in ${report.configPath})`);
-    else out.push(`  ${pkg.padEnd(15)} ${(v.exact ? v.version : `>= ${v.version}`).padEnd(12)} ${describeSource(v.source)}  ${v.requirement}`);
-  }
-  out.push("concurrency:");
-  if (report.configured.length === 0 && report.scopes.length === 0) out.push("  unknown everywhere (no init_backend() call, no monkey patch, no concurrency: in the config)");
-  for (const c of report.configured) out.push(`  ${c.glob.padEnd(30)} ${c.model.padEnd(10)} ${report.configPath} (concurrency)`);
-  for (const s of report.scopes) {
-    for (const d of s.declarations) out.push(`  ${s.scope.padEnd(30)} ${d.model.padEnd(10)} ${d.path}:${d.line}  ${d.how}`);
-  }
-  const line = summaryLine(report);
-  if (line) out.push(`summary: ${line}`);
-  return `${out.join("\n")}\n`;
-}
-
-export function formatFactsJson(report: FactsReport): string {
-  return JSON.stringify({ versions: report.versions, concurrency: report.scopes, configured: report.configured, summary: summaryLine(report) ?? null }, null, 2);
-}
-
-export interface FactsCommandOptions {
-  directory: string;
-  config: Config;
-  configPath?: string;
-  format: "text" | "json";
-  /** The files to look at (the CLI walks the tree). */
-  paths: AsyncIterable<string> | Iterable<string>;
-}
-
-export async function runFacts(options: FactsCommandOptions): Promise<string> {
-  const facts = new ProjectFacts(new DiskProjectFiles(options.directory), options.config, options.configPath);
-  const report = await collectFacts(facts, options.paths);
-  return options.format === "json" ? `${formatFactsJson(report)}\n` : formatFactsText(report);
 }

@@ -1,0 +1,26 @@
+/** `eventlet-review facts`: the facts report as text (one line per fact, with its source) or JSON. */
+import { describeSource } from "../facts/describe.js";
+import { summaryLine, type FactsReport } from "../facts/summary.js";
+import { TRACKED_PACKAGES } from "../facts/versions.js";
+
+export function formatFactsText(report: FactsReport): string {
+  const out: string[] = ["versions:"];
+  for (const pkg of TRACKED_PACKAGES) {
+    const v = report.versions[pkg];
+    if (!v) out.push(`  ${pkg.padEnd(15)} unknown (no requirement found; pin it under versions: in ${report.configPath})`);
+    else out.push(`  ${pkg.padEnd(15)} ${(v.exact ? v.version : `>= ${v.version}`).padEnd(12)} ${describeSource(v.source)}  ${v.requirement}`);
+  }
+  out.push("concurrency:");
+  if (report.configured.length === 0 && report.scopes.length === 0) out.push("  unknown everywhere (no init_backend() call, no monkey patch, no concurrency: in the config)");
+  for (const c of report.configured) out.push(`  ${c.glob.padEnd(30)} ${c.model.padEnd(10)} ${report.configPath} (concurrency)`);
+  for (const s of report.scopes) {
+    for (const d of s.declarations) out.push(`  ${s.scope.padEnd(30)} ${d.model.padEnd(10)} ${d.path}:${d.line}  ${d.how}`);
+  }
+  const line = summaryLine(report);
+  if (line) out.push(`summary: ${line}`);
+  return `${out.join("\n")}\n`;
+}
+
+export function formatFactsJson(report: FactsReport): string {
+  return JSON.stringify({ versions: report.versions, concurrency: report.scopes, configured: report.configured, summary: summaryLine(report) ?? null }, null, 2);
+}
