@@ -10,7 +10,7 @@ import type { ReviewResult } from "../../review/review.js";
 import { commentLine } from "../../review/scope.js";
 import type { Logger } from "../adapter.js";
 import { GerritHttpError, type CommentInput, type GerritClient, type ReviewInput } from "./client.js";
-import { REVIEW_TAG } from "./settings.js";
+import { RECHECK_WORD, REVIEW_TAG } from "./settings.js";
 import type { GerritChangeSource } from "./source.js";
 
 /** Gerrit's default commentSizeLimit is 16 KiB; Zuul cuts at 16056 characters. */
@@ -72,7 +72,7 @@ export function reviewMessage(
   if (rejected.length) parts.push(`Gerrit did not take these comments inline:\n${rejected.map(describe).join("\n")}`);
   if (result.notices.length) parts.push(`Not reviewed:\n${result.notices.map((x) => `- ${x.path}: ${x.message}`).join("\n")}`);
   if (!vote) parts.push(voteNote);
-  parts.push("Comment `recheck` to review again.");
+  parts.push(`Comment \`${RECHECK_WORD}\` to review again.`);
   let message = parts.join("\n\n");
   if (message.length > MESSAGE_LIMIT) message = `${message.slice(0, MESSAGE_LIMIT - 20)}\n\n[… truncated]`;
   return message;

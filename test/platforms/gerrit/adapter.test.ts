@@ -155,18 +155,20 @@ describe("Gerrit bot over SSH stream-events", () => {
     change.comments = change.comments.filter((c) => c.path !== "myservice/db.py");
 
     lines = adapter.stream!.linesReceived;
-    emu.comment(change.number, emu.bot, "recheck"); // the bot's own message: ignored
+    emu.comment(change.number, emu.bot, "eventlet-review recheck"); // the bot's own message: ignored
     await settle(lines);
     expect(emu.reviews(change.number)).toHaveLength(1);
 
     lines = adapter.stream!.linesReceived;
-    emu.comment(change.number, emu.alice, "Looks odd.\n\nrecheck"); // not a recheck: the command must lead
+    emu.comment(change.number, emu.alice, "Looks odd.\n\neventlet-review recheck"); // not a recheck: the command must lead
+    emu.comment(change.number, emu.alice, "recheck"); // Zuul's word, not ours
     emu.comment(change.number, emu.alice, "eventlet-review recheck");
-    await settle(lines, 2);
+    await settle(lines, 3);
     const reviews = emu.reviews(change.number);
     expect(reviews).toHaveLength(2);
     expect(reviews[1].patchSet).toBe(1);
     expect(reviews[1].body.labels).toEqual({ Verified: -1 });
+    expect(reviews[1].body.message).toContain("Comment `eventlet-review recheck` to review again.");
     expect(Object.keys(reviews[1].body.comments as Comments)).toEqual(["myservice/db.py"]);
     expect(change.comments).toHaveLength(3);
     const recheckJobs = queue.submitted.filter((j) => j.change === String(change.number) && j.recheck);

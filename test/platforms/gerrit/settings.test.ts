@@ -1,4 +1,4 @@
-import { DEFAULT_RECHECK_REGEX, projectMatcher, readGerritSettings, redactToken } from "../../../src/platforms/gerrit/settings.js";
+import { projectMatcher, readGerritSettings, redactToken } from "../../../src/platforms/gerrit/settings.js";
 import { decideEvent, parseEventLine } from "../../../src/platforms/gerrit/events.js";
 
 const base = {
@@ -71,24 +71,34 @@ describe("GERRIT_* settings", () => {
 });
 
 describe("recheck command", () => {
-  const re = new RegExp(DEFAULT_RECHECK_REGEX, "i");
+  const re = readGerritSettings(base)!.recheck;
   test.each([
-    ["recheck", true],
-    ["Patch Set 3:\n\nrecheck", true],
-    ["Patch Set 3: Code-Review+1\n\nrecheck", true],
-    ["Patch Set 12: Code-Review-1 Workflow+1\n\nRECHECK please", true],
     ["Patch Set 3:\n\neventlet-review recheck", true],
     ["eventlet-review recheck", true],
-    ["Patch Set 3:\n\nplease do not recheck", false],
-    ["Patch Set 3:\n\n(2 comments)\n\nrecheck", false],
-    ["Build failed.\n\nrecheck", false],
+    ["Patch Set 3: Code-Review+1\n\neventlet-review recheck", true],
+    ["Patch Set 12: Code-Review-1 Workflow+1\n\nEVENTLET-REVIEW RECHECK please", true],
+    // Zuul's word re-runs every Zuul job: it is not ours by default.
+    ["recheck", false],
+    ["Patch Set 3:\n\nrecheck", false],
+    ["Patch Set 3: Code-Review+1\n\nrecheck", false],
+    ["Patch Set 3:\n\neventlet-review rechecked", false],
+    ["Patch Set 3:\n\nplease do not eventlet-review recheck", false],
+    ["Patch Set 3:\n\n(2 comments)\n\neventlet-review recheck", false],
   ])("%j → %s", (text, expected) => {
     expect(re.test(text)).toBe(expected);
+  });
+
+  test("GERRIT_RECHECK_BARE=true adds Zuul's bare word; GERRIT_RECHECK_REGEX adds the operator's, never replacing ours", () => {
+    const bare = readGerritSettings({ ...base, GERRIT_RECHECK_BARE: "true" })!.recheck;
+    expect(["Patch Set 3: Code-Review+1\n\nrecheck", "recheck", "eventlet-review recheck", "Build failed.\n\nrecheck"].map((t) => bare.test(t))).toEqual([true, true, true, false]);
+    const own = readGerritSettings({ ...base, GERRIT_RECHECK_REGEX: String.raw`^(Patch Set \d+:)?\s*check eventlet` })!.recheck;
+    expect(["Patch Set 3:\n\ncheck eventlet", "eventlet-review recheck", "recheck"].map((t) => own.test(t))).toEqual([true, true, false]);
+    expect(() => readGerritSettings({ ...base, GERRIT_RECHECK_BARE: "yes" })).toThrow(/^GERRIT_RECHECK_BARE must be true or false$/);
   });
 });
 
 describe("event decisions", () => {
-  const settings = { ...readGerritSettings(base)!, recheck: new RegExp(DEFAULT_RECHECK_REGEX, "i") };
+  const settings = readGerritSettings(base)!;
   const all = () => true;
   const change = { project: "openstack/nova", branch: "master", id: "I1", number: 42, status: "NEW" };
 
@@ -119,7 +129,7 @@ describe("event decisions", () => {
   });
 
   test("comment-added: recheck by a person is a recheck job, by the bot (HTTP or SSH name) nothing", () => {
-    const ev = (username: string) => ({ type: "comment-added", change, patchSet: { number: 2 }, author: { username }, comment: "Patch Set 2:\n\nrecheck", eventCreatedOn: 1 });
+    const ev = (username: string) => ({ type: "comment-added", change, patchSet: { number: 2 }, author: { username }, comment: "Patch Set 2:\n\neventlet-review recheck", eventCreatedOn: 1 });
     expect(decideEvent(ev("alice"), settings, all)).toHaveProperty("job.recheck", true);
     expect(decideEvent(ev("eventlet-bot"), settings, all)).toHaveProperty("skip");
     expect(decideEvent(ev("eventlet-bot"), { ...settings, username: "http-name", ssh: { ...settings.ssh, user: "eventlet-bot" } }, all)).toHaveProperty("skip");
@@ -143,7 +153,7 @@ describe("documentation", () => {
       if (m) env[m[1]] = m[2];
     }
     expect(Object.keys(env).sort()).toEqual(
-      ["GERRIT_URL", "GERRIT_USERNAME", "GERRIT_HTTP_PASSWORD", "GERRIT_EVENTS", "GERRIT_SSH_HOST", "GERRIT_SSH_PORT", "GERRIT_SSH_USER", "GERRIT_SSH_KEY_PATH", "GERRIT_SSH_KNOWN_HOSTS", "GERRIT_WEBHOOK_TOKEN", "GERRIT_LABEL", "GERRIT_PROJECTS", "GERRIT_RECHECK_REGEX"].sort(),
+      ["GERRIT_URL", "GERRIT_USERNAME", "GERRIT_HTTP_PASSWORD", "GERRIT_EVENTS", "GERRIT_SSH_HOST", "GERRIT_SSH_PORT", "GERRIT_SSH_USER", "GERRIT_SSH_KEY_PATH", "GERRIT_SSH_KNOWN_HOSTS", "GERRIT_WEBHOOK_TOKEN", "GERRIT_LABEL", "GERRIT_PROJECTS", "GERRIT_RECHECK_REGEX", "GERRIT_RECHECK_BARE"].sort(),
     );
     expect(example).toMatch(/^# GERRIT_URL=/m);
     const { GERRIT_URL: _url, ...copiedAsIs } = env;
