@@ -11,7 +11,7 @@
 import type { Finding } from "../model/finding.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
 import { commentBody } from "../review/comment.js";
-import { commentLine } from "../review/scope.js";
+import { placeComment, ZUUL } from "../review/plan.js";
 
 export interface ZuulRange {
   start_line: number;
@@ -39,28 +39,19 @@ export interface ZuulFinding {
   repoPath?: (path: string) => string;
 }
 
-function place(finding: Finding, changed: ChangedLines | undefined): { path: string; line: number } | undefined {
-  if (!changed) return { path: finding.path, line: finding.line };
-  const line = commentLine(finding, changed);
-  if (line !== undefined) return { path: finding.path, line };
-  // EVL101 caused by a line added in another file (a parent package `__init__`): comment there.
-  const related = (finding.related ?? []).find((r) => changed.has(r.path, r.line));
-  return related ? { path: related.path, line: related.line } : undefined;
-}
-
 /** One comment per finding, on a line the change adds when `changed` is given; sorted by path and line. */
 export function zuulFileComments(items: readonly ZuulFinding[]): ZuulFileComments {
   const byPath = new Map<string, ZuulComment[]>();
   for (const { finding: f, changed, repoPath = (p: string) => p } of items) {
-    const at = place(f, changed);
+    // Without `changed` (a whole tree) every finding stays on its own line.
+    const at = placeComment(f, changed, ZUUL);
     if (!at) continue;
-    const own = at.path === f.path && at.line === f.line;
-    const fixFits = own && f.fix !== undefined && f.fix.line === f.line && f.fix.endLine === f.line;
-    let message = commentBody(f, { suggestions: fixFits });
+    let message = commentBody(f, { suggestions: at.suggestion });
     if (at.path !== f.path) message = `${message}\n\n(Reported at ${repoPath(f.path)}:${f.line}.)`;
     const comment: ZuulComment = { line: at.line, message };
-    if (own && (f.endLine > f.line || f.endColumn > f.column)) {
-      comment.range = { start_line: f.line, start_character: f.column - 1, end_line: f.endLine, end_character: f.endColumn - 1 };
+    const r = at.range;
+    if (r && (r.endLine > r.startLine || r.endColumn > r.startColumn)) {
+      comment.range = { start_line: r.startLine, start_character: r.startColumn - 1, end_line: r.endLine, end_character: r.endColumn - 1 };
     }
     const path = repoPath(at.path);
     const list = byPath.get(path) ?? [];

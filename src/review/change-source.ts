@@ -1,10 +1,9 @@
 /**
- * The seams between the platform-neutral review and each platform (CLI, GitHub, Gerrit):
- * a ChangeSource says what a change touches and serves file contents; a ReviewPublisher posts the result.
+ * The seam between the platform-neutral review and each platform (CLI, GitHub, Gerrit): a
+ * ChangeSource says what a change touches and serves file contents. Publishing is each platform's own.
  */
 import type { ProjectFiles } from "../python/project-files.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
-import type { ReviewResult } from "./review.js";
 
 export type ChangedFileStatus = "added" | "modified" | "renamed" | "removed" | "copied";
 
@@ -29,8 +28,4 @@ export interface ChangeSource extends ProjectFiles {
   readBaseConfig(): Promise<string | undefined>;
   /** Optional: fetch several files in one round trip before the analysis reads them one by one. */
   prefetch?(paths: string[]): Promise<void>;
-}
-
-export interface ReviewPublisher {
-  publish(result: ReviewResult): Promise<void>;
 }

@@ -5,9 +5,10 @@
  * comments Gerrit rejects are moved into the message instead of losing the review.
  */
 import type { Finding } from "../../model/finding.js";
-import { commentBody, summaryTable } from "../../review/comment.js";
+import { commentBody } from "../../review/comment.js";
+import { GERRIT, placeComment, truncate, type Placement } from "../../review/plan.js";
 import type { ReviewResult } from "../../review/review.js";
-import { commentLine } from "../../review/scope.js";
+import { gerritMessage } from "../../review/summary.js";
 import type { Logger } from "../adapter.js";
 import { GerritHttpError, type CommentInput, type GerritClient, type ReviewInput } from "./client.js";
 import { RECHECK_WORD, REVIEW_TAG } from "./settings.js";
@@ -36,21 +37,17 @@ export interface PublishOptions {
   logger: Logger;
 }
 
-function commentFor(finding: Finding, line: number): CommentInput {
-  const own = line === finding.line;
-  const fixFits = own && finding.fix !== undefined && finding.fix.line === line && finding.fix.endLine === line;
-  const input: CommentInput = { line, message: commentBody(finding, { suggestions: fixFits }), unresolved: true };
-  if (own && finding.endLine === finding.line && finding.endColumn > finding.column) {
-    input.range = { start_line: line, start_character: finding.column - 1, end_line: line, end_character: finding.endColumn - 1 };
+/** Gerrit draws a range on one line here (a CommentRange's characters are 0-based, end exclusive). */
+function commentFor(finding: Finding, at: Placement): CommentInput {
+  const input: CommentInput = { line: at.line, message: commentBody(finding, { suggestions: at.suggestion }), unresolved: true };
+  const r = at.range;
+  if (r && r.endLine === r.startLine && r.endColumn > r.startColumn) {
+    input.range = { start_line: r.startLine, start_character: r.startColumn - 1, end_line: r.endLine, end_character: r.endColumn - 1 };
   }
   return input;
 }
 
 const key = (path: string, line: number | undefined, message: string | undefined) => `${path}\0${line ?? 0}\0${message ?? ""}`;
-
-function describe(c: PlannedComment): string {
-  return `- ${c.path}:${c.input.line}: ${c.finding.rule} ${c.finding.message}`;
-}
 
 export function reviewMessage(
   result: ReviewResult,
@@ -59,23 +56,8 @@ export function reviewMessage(
   vote: boolean,
   voteNote = "No vote: a newer patch set exists.",
 ): string {
-  const n = result.findings.length;
-  const failing = result.outcome === "fail";
-  const head =
-    n === 0
-      ? `eventlet-review: patch set ${patchSet} is clean (${result.filesReviewed} Python file${result.filesReviewed === 1 ? "" : "s"} reviewed).`
-      : `eventlet-review: ${n} finding${n === 1 ? "" : "s"} on the lines patch set ${patchSet} adds` +
-        (failing ? ` (at or above fail level ${result.config.fail_level}).` : ` (below fail level ${result.config.fail_level}).`);
-  const parts = [head];
-  if (result.factsLine) parts.push(`Runs on ${result.factsLine}.`);
-  if (n > 0) parts.push(summaryTable(result.findings));
-  if (rejected.length) parts.push(`Gerrit did not take these comments inline:\n${rejected.map(describe).join("\n")}`);
-  if (result.notices.length) parts.push(`Not reviewed:\n${result.notices.map((x) => `- ${x.path}: ${x.message}`).join("\n")}`);
-  if (!vote) parts.push(voteNote);
-  parts.push(`Comment \`${RECHECK_WORD}\` to review again.`);
-  let message = parts.join("\n\n");
-  if (message.length > MESSAGE_LIMIT) message = `${message.slice(0, MESSAGE_LIMIT - 20)}\n\n[… truncated]`;
-  return message;
+  const notTaken = rejected.map((c) => ({ path: c.path, line: c.input.line, finding: c.finding }));
+  return truncate(gerritMessage(result, patchSet, notTaken, vote, voteNote, RECHECK_WORD), MESSAGE_LIMIT, "\n\n[… truncated]");
 }
 
 export class GerritPublisher {
@@ -90,8 +72,10 @@ export class GerritPublisher {
     const planned: PlannedComment[] = [];
     const invalid: PlannedComment[] = [];
     for (const finding of result.findings) {
-      const line = commentLine(finding, result.changed) ?? finding.line;
-      const comment = { path: finding.path, input: commentFor(finding, line), finding };
+      // GERRIT places every finding: on an added line of its file when there is one, else its own line.
+      const at = placeComment(finding, result.changed, GERRIT)!;
+      const line = at.line;
+      const comment = { path: at.path, input: commentFor(finding, at), finding };
       const lines = await this.source.lineCount(finding.path).catch(() => undefined);
       if (!(finding.path in files) || line < 1 || (lines !== undefined && line > lines)) invalid.push(comment);
       else planned.push(comment);

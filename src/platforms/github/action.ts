@@ -23,7 +23,7 @@ import { isRecheckCommand, mayRecheck } from "./events.js";
 import { errorStatus, throttleOptions, type GithubOctokit } from "./octokit.js";
 import { reviewPullRequest, type ReviewOutcome, type ReviewRequest } from "./run.js";
 import { GithubChangeSource } from "./source.js";
-import { summaryTable } from "../../review/comment.js";
+import { actionSummary } from "../../review/summary.js";
 import { reviewChange } from "../../review/review.js";
 import { ALL_RULES } from "../../rules/index.js";
 import type { Logger } from "../adapter.js";
@@ -273,7 +273,7 @@ async function annotate(
   const n = result.findings.length;
   log.info(`eventlet-review: ${n} finding${n === 1 ? "" : "s"} on the lines pull request #${request.pullNumber} adds; SARIF written to ${sarif}`);
   if (io.env.GITHUB_STEP_SUMMARY) {
-    await appendFile(io.env.GITHUB_STEP_SUMMARY, `## eventlet-review\n\n${summaryTable(result.findings)}\n\nFail level \`${result.config.fail_level}\`.\n`);
+    await appendFile(io.env.GITHUB_STEP_SUMMARY, actionSummary(result));
   }
   return { code: result.outcome === "fail" ? 1 : 0, findings: n, sarif };
 }

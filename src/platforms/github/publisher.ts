@@ -6,13 +6,12 @@
  */
 import type { Finding, Notice } from "../../model/finding.js";
 import type { ProjectFiles } from "../../python/project-files.js";
-import type { ChangedLines } from "../../diff/changed-lines.js";
-import type { ReviewPublisher } from "../../review/change-source.js";
-import { commentBody, summaryTable } from "../../review/comment.js";
+import { commentBody } from "../../review/comment.js";
 import type { Outcome } from "../../review/fail-level.js";
-import { fingerprintMarker, fingerprints, readFingerprintMarker } from "../../review/fingerprint.js";
+import { fingerprintMarker, readFingerprintMarker } from "../../review/fingerprint.js";
+import { GITHUB, NOT_INLINE, planComments, truncate, type PlannedComment } from "../../review/plan.js";
 import type { ReviewResult } from "../../review/review.js";
-import { commentLine } from "../../review/scope.js";
+import { checkSummary, checkText, checkTitle, githubReviewBody } from "../../review/summary.js";
 import type { Logger } from "../adapter.js";
 import type { GithubOctokit, PullRequestRef } from "./octokit.js";
 
@@ -117,8 +116,7 @@ interface ThreadsPage {
   };
 }
 
-export class GithubPublisher implements ReviewPublisher {
-  report?: PublishReport;
+export class GithubPublisher {
 
   constructor(
     private readonly octokit: GithubOctokit,
@@ -134,15 +132,10 @@ export class GithubPublisher implements ReviewPublisher {
     this.options.notices = [...(this.options.notices ?? []), ...notices];
   }
 
-  async publish(result: ReviewResult): Promise<void> {
-    const findings = [...result.findings].sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
-    const lines = await this.lineTexts(findings);
-    const prints = fingerprints(findings, (f) => lines.get(f.path)?.[f.line - 1] ?? "");
-    const placed: Placed[] = findings.map((finding, i) => ({
-      finding,
-      fingerprint: prints[i],
-      comment: this.comment(finding, prints[i], result.changed),
-    }));
+  async publish(result: ReviewResult): Promise<PublishReport> {
+    const plan = await planComments(result.findings, result.changed, this.options.files, GITHUB);
+    const prints = plan.map((p) => p.fingerprint);
+    const placed: Placed[] = plan.map((p) => ({ finding: p.finding, fingerprint: p.fingerprint, comment: reviewComment(p) }));
 
     const threads = await this.ourThreads();
     // A fingerprint can have several threads (one we resolved, a newer open one): the open one counts.
@@ -166,12 +159,12 @@ export class GithubPublisher implements ReviewPublisher {
     const room = Math.max(0, cap - open);
     const toPost = candidates.slice(0, room);
     const notInline: Array<{ placed: Placed; why: string }> = [
-      ...placed.filter((p) => !p.comment).map((p) => ({ placed: p, why: "no added line of this change can take a comment" })),
-      ...candidates.slice(room).map((p) => ({ placed: p, why: inline ? `over the limit of ${cap} open inline comments` : "the check reporter posts no review" })),
+      ...placed.filter((p) => !p.comment).map((p) => ({ placed: p, why: NOT_INLINE.noLine })),
+      ...candidates.slice(room).map((p) => ({ placed: p, why: inline ? NOT_INLINE.overCap(cap) : NOT_INLINE.noReview })),
     ];
 
     const refused = await this.postReview(toPost, result);
-    notInline.push(...refused.map((p) => ({ placed: p, why: "GitHub refused the comment (outside the diff)" })));
+    notInline.push(...refused.map((p) => ({ placed: p, why: NOT_INLINE.refused("GitHub", "outside the diff") })));
 
     const stale = threads.filter((t) => !t.isResolved && !present.has(t.fingerprint));
     let resolved = 0;
@@ -194,7 +187,7 @@ export class GithubPublisher implements ReviewPublisher {
       dismissed,
       notInline,
     });
-    this.report = {
+    return {
       checkRunId,
       conclusion,
       posted: toPost.length - refused.length,
@@ -243,39 +236,13 @@ export class GithubPublisher implements ReviewPublisher {
 
   /** Completes the check run without a review: a broken config, or a review that could not finish. */
   async failCheckRun(conclusion: "failure" | "neutral", title: string, summary: string): Promise<void> {
-    const output = { title, summary: truncate(summary) };
+    const output = { title, summary: cut(summary) };
     const common = { owner: this.pr.owner, repo: this.pr.repo, status: "completed" as const, conclusion, completed_at: new Date().toISOString(), output };
     if (this.options.checkRunId === undefined) {
       await this.octokit.rest.checks.create({ ...common, name: CHECK_NAME, head_sha: this.pr.headSha, external_id: String(this.pr.pullNumber) });
     } else {
       await this.octokit.rest.checks.update({ ...common, check_run_id: this.options.checkRunId });
     }
-  }
-
-  private async lineTexts(findings: readonly Finding[]): Promise<Map<string, string[]>> {
-    const lines = new Map<string, string[]>();
-    for (const path of new Set(findings.map((f) => f.path))) {
-      lines.set(path, ((await this.options.files.readText(path)) ?? "").split(/\r?\n/));
-    }
-    return lines;
-  }
-
-  /** The inline comment for a finding, on the line conventions.md picks; undefined when none can take it. */
-  private comment(f: Finding, fingerprint: string, changed: ChangedLines): ReviewComment | undefined {
-    const line = commentLine(f, changed);
-    if (line === undefined) return undefined;
-    const fix = f.fix;
-    // A suggestion replaces the commented lines, so it needs the comment on exactly the fix's lines.
-    let suggestion = false;
-    if (fix?.safety === "safe" && line === f.line && fix.line <= line && line <= fix.endLine) {
-      suggestion = true;
-      for (let n = fix.line; n <= fix.endLine; n++) if (!changed.has(f.path, n)) suggestion = false;
-    }
-    const body = `${commentBody(f, { suggestions: suggestion })}\n\n${fingerprintMarker(fingerprint)}`;
-    if (suggestion && fix && fix.endLine > fix.line) {
-      return { path: f.path, start_line: fix.line, start_side: "RIGHT", line: fix.endLine, side: "RIGHT", body };
-    }
-    return { path: f.path, line: suggestion && fix ? fix.endLine : line, side: "RIGHT", body };
   }
 
   /** Review threads that start with one of our comments (found by their fingerprint marker). */
@@ -313,15 +280,7 @@ export class GithubPublisher implements ReviewPublisher {
   }
 
   private reviewBody(posted: readonly Placed[], result: ReviewResult): string {
-    const n = result.findings.length;
-    return [
-      `**eventlet-review**: ${n} finding${n === 1 ? "" : "s"} on the lines this pull request adds; ` +
-        `${posted.length} new inline comment${posted.length === 1 ? "" : "s"} below. The \`${CHECK_NAME}\` check lists them all.`,
-      "",
-      summaryTable(posted.map((p) => p.finding)),
-      "",
-      REVIEW_MARKER,
-    ].join("\n");
+    return `${githubReviewBody(result, posted.map((p) => p.finding), CHECK_NAME)}\n\n${REVIEW_MARKER}`;
   }
 
   /**
@@ -383,7 +342,7 @@ export class GithubPublisher implements ReviewPublisher {
     conclusion: Conclusion,
     stats: { posted: number; alreadyCommented: number; resolved: number; dismissed: number; notInline: Array<{ placed: Placed; why: string }> },
   ): Promise<number> {
-    const output = { title: checkTitle(result.findings), summary: truncate(this.summary(result, stats)), text: truncate(this.text(result, stats.notInline)) };
+    const output = { title: checkTitle(result.findings), summary: cut(checkSummary(result, this.pr.headSha, stats)), text: cut(this.text(result, stats.notInline)) };
     const annotations = result.findings.map(annotation);
     const batches: (typeof annotations)[] = [];
     for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
@@ -413,50 +372,10 @@ export class GithubPublisher implements ReviewPublisher {
     return id!;
   }
 
-  private summary(result: ReviewResult, stats: { posted: number; alreadyCommented: number; resolved: number; dismissed: number }): string {
-    const parts = [summaryTable(result.findings), ""];
-    const files = result.filesReviewed;
-    parts.push(
-      files === 0
-        ? "This pull request touches no Python files that the configuration includes."
-        : `Reviewed ${files} Python file${files === 1 ? "" : "s"} at \`${this.pr.headSha.slice(0, 7)}\`; fail level \`${result.config.fail_level}\`.`,
-    );
-    if (result.factsLine) parts.push("", `Runs on ${result.factsLine}.`);
-    const activity = [
-      stats.posted ? `${stats.posted} new inline comment${stats.posted === 1 ? "" : "s"}` : "",
-      stats.alreadyCommented ? `${stats.alreadyCommented} already commented` : "",
-      stats.resolved ? `${stats.resolved} thread${stats.resolved === 1 ? "" : "s"} resolved (finding gone)` : "",
-    ].filter(Boolean);
-    if (stats.dismissed) activity.push(`our request for changes dismissed`);
-    if (activity.length) parts.push("", `${activity.join(", ")}.`);
-    return parts.join("\n");
-  }
-
   private text(result: ReviewResult, notInline: Array<{ placed: Placed; why: string }>): string {
-    const parts: string[] = [];
-    if (notInline.length) {
-      parts.push("### Not commented inline", "");
-      for (const { placed, why } of notInline) {
-        const f = placed.finding;
-        parts.push(`- \`${f.path}:${f.line}\` **${f.rule}** ${f.message} (${why}) [spec](${f.section.url})`);
-      }
-    }
-    const notices = [...result.notices, ...(this.options.notices ?? [])];
-    if (notices.length) {
-      parts.push("", "### Notices", "");
-      for (const n of notices) parts.push(`- \`${n.path}\`: ${n.message}`);
-    }
-    return parts.join("\n").trim();
+    const listed = notInline.map(({ placed, why }) => ({ finding: placed.finding, why }));
+    return checkText(listed, [...result.notices, ...(this.options.notices ?? [])]);
   }
-}
-
-function checkTitle(findings: readonly Finding[]): string {
-  if (findings.length === 0) return "No findings";
-  const counts = (["error", "warning", "info"] as const)
-    .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s}${n === 1 ? "" : "s"}`);
-  return `${findings.length} finding${findings.length === 1 ? "" : "s"}: ${counts.join(", ")}`;
 }
 
 function annotation(f: Finding) {
@@ -473,8 +392,15 @@ function annotation(f: Finding) {
   };
 }
 
-function truncate(text: string): string {
-  if (text.length <= MAX_OUTPUT_CHARS) return text;
-  const note = "\n\n… (cut at GitHub's 65,535-character limit)";
-  return text.slice(0, MAX_OUTPUT_CHARS - note.length) + note;
+/** A check run's summary and text hold at most 65,535 characters each. */
+function cut(text: string): string {
+  return truncate(text, MAX_OUTPUT_CHARS, "\n\n… (cut at GitHub's 65,535-character limit)");
+}
+
+/** The inline comment for a planned finding (plan.ts places it); undefined when no line can take it. */
+function reviewComment({ finding, fingerprint, placement: at }: PlannedComment): ReviewComment | undefined {
+  if (!at) return undefined;
+  const body = `${commentBody(finding, { suggestions: at.suggestion })}\n\n${fingerprintMarker(fingerprint)}`;
+  if (at.startLine !== undefined) return { path: at.path, start_line: at.startLine, start_side: "RIGHT", line: at.line, side: "RIGHT", body };
+  return { path: at.path, line: at.line, side: "RIGHT", body };
 }

@@ -68,10 +68,10 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
         { path: "(pull request)", message: `GitHub lists only the first ${MAX_LISTED_FILES} files of a pull request; later files were not reviewed` },
       ]);
     }
-    await publisher.publish(result);
+    const report = await publisher.publish(result);
     options.hooks?.reviewPosted("github", result.findings);
-    log.info({ findings: result.findings.length, ...publisher.report }, "review published");
-    return { status: "published", report: publisher.report!, findings: result.findings.length };
+    log.info({ findings: result.findings.length, ...report }, "review published");
+    return { status: "published", report, findings: result.findings.length };
   } catch (error) {
     log.error({ err: error }, "review failed");
     if (publisher.checkRunId !== undefined) {
