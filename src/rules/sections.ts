@@ -1,4 +1,4 @@
-/** Citation targets (shared/reference/eventlet.md): the published spec pages and their anchors. */
+/** Citation targets: the published pages of the OpenStack Eventlet Best Practices spec and their anchors. */
 import type { SpecSection } from "../model/finding.js";
 
 const BEST_PRACTICES = "https://specs.openstack.org/openstack/openstack-specs/specs/eventlet-best-practices.html";

@@ -1,5 +1,5 @@
 /**
- * The Gerrit bot's environment (names as conventions.md lists them), validated with zod. An error names
+ * The Gerrit bot's environment (names as README.md and .env.example list them), validated with zod. An error names
  * the variable and never echoes a secret's value.
  */
 import picomatch from "picomatch";

@@ -83,7 +83,7 @@ export function isRecheckCommand(body: string, appSlug?: string): boolean {
   return body.split(/\r?\n/).some((line) => command.test(line));
 }
 
-/** conventions.md: the pull request's author and OWNER/MEMBER/COLLABORATOR by default; configurable. */
+/** Who may recheck (README.md): the pull request's author and OWNER/MEMBER/COLLABORATOR by default; `github.recheck_allowed`. */
 export function mayRecheck(config: Config, commenter: string, association: string, prAuthor: string | undefined): boolean {
   const allowed = config.github.recheck_allowed as readonly string[];
   if (allowed.includes("author") && prAuthor !== undefined && commenter.toLowerCase() === prAuthor.toLowerCase()) return true;
