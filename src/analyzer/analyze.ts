@@ -1,6 +1,6 @@
 /**
  * The analysis of one file: decode, pre-filter on the rules' trigger text, parse once, walk the
- * tree once dispatching to every enabled rule's visitors, then drop `# noqa`-suppressed findings.
+ * tree once dispatching to every enabled rule's visitors, then drop findings a `# noqa: EVL…` hides.
  */
 import type { Node, Tree } from "web-tree-sitter";
 import type { Config, RuleSetting } from "../config/schema.js";
@@ -122,7 +122,7 @@ export class Analyzer {
         line: (i) => lines[i] ?? "",
         report: (report) => {
           const span = spanOf(text, report.node);
-          if (isSuppressed(lines, meta.id, span.line, span.line)) return;
+          if (isSuppressed(lines, meta.id, span.line, span.line, { blanket: this.config.blanket_noqa })) return;
           const finding: Finding = {
             rule: meta.id,
             name: meta.name,

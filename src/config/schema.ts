@@ -61,6 +61,11 @@ export const configSchema = z
     test_paths: globs.default(DEFAULT_TEST_PATHS),
     /** WSGI application code, loaded by mod_wsgi or uwsgi. */
     wsgi_modules: globs.default(DEFAULT_WSGI_MODULES),
+    /**
+     * A bare `# noqa` is flake8's (OpenStack puts it on patch lines for E402/E702) and hides none of
+     * our findings; `true` gives it flake8's meaning: every finding on the line.
+     */
+    blanket_noqa: z.boolean().default(false),
     /** Files larger than this many bytes are skipped with a notice. */
     max_file_bytes: z.number().int().positive().default(2 * 1024 * 1024),
     /** The concurrency model: one for the whole tree, or per path glob (first match wins); `auto` detects it. */

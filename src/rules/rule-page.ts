@@ -36,7 +36,9 @@ export function renderRulePage(rule: Rule): string {
     "## Options",
     "",
     `Turn it off or change its severity in \`.eventlet-review.yaml\` (\`rules: {${meta.id}: off}\` or ` +
-      `\`rules: {${meta.id}: warning}\`), or on one line with \`# noqa: ${meta.id}\`.`,
+      `\`rules: {${meta.id}: warning}\`), or on one line with \`# noqa: ${meta.id}\` (a prefix such as ` +
+      `\`# noqa: ${meta.id.slice(0, 4)}\` works too, as in flake8). A bare \`# noqa\` is flake8's and does not hide ` +
+      "it, unless the config sets `blanket_noqa: true`.",
     "",
     "## References",
     "",

@@ -24,6 +24,12 @@ describe(".eventlet-review.yaml", () => {
     expect(config.exclude).toEqual(["**/tests/**"]);
   });
 
+  test("blanket_noqa is off by default and must be a boolean", () => {
+    expect(defaultConfig().blanket_noqa).toBe(false);
+    expect(parseConfig("blanket_noqa: true\n").blanket_noqa).toBe(true);
+    expect(errorOf("blanket_noqa: yes please\n")).toContain("blanket_noqa");
+  });
+
   test("an unknown top-level key is an error that names it", () => {
     expect(errorOf("fail_levle: warning\n")).toBe('.eventlet-review.yaml: unknown key "fail_levle"');
   });

@@ -5,14 +5,23 @@ import { configSchema } from "../../src/config/schema.js";
 
 describe("isSuppressed", () => {
   const cases: [string, string, boolean][] = [
-    ["eventlet.monkey_patch(thread=False)  # noqa", "EVL104", true],
-    ["eventlet.monkey_patch(thread=False)  # NOQA", "EVL104", true],
+    // A bare noqa is flake8's: it hides nothing of ours unless the config says blanket_noqa.
+    ["eventlet.monkey_patch(thread=False)  # noqa", "EVL104", false],
+    ["eventlet.monkey_patch(thread=False)  # NOQA", "EVL104", false],
+    ["import eventlet; eventlet.monkey_patch()  # noqa", "EVL104", false],
     ["eventlet.monkey_patch(thread=False)  # noqa: EVL104", "EVL104", true],
     ["eventlet.monkey_patch(thread=False)  # noqa:EVL104", "EVL104", true],
     ["eventlet.monkey_patch(thread=False)  # noqa: E501,EVL104", "EVL104", true],
     ["eventlet.monkey_patch(thread=False)  # noqa: E501, EVL104 because debugger", "EVL104", true],
     ["eventlet.monkey_patch(thread=False)  # noqa: evl104", "EVL104", true],
     ["eventlet.monkey_patch(thread=False)  # noqa: E501", "EVL104", false],
+    // Codes are prefixes, as in flake8.
+    ["eventlet.monkey_patch(thread=False)  # noqa: EVL1", "EVL104", true],
+    ["eventlet.monkey_patch(thread=False)  # noqa: EVL10", "EVL104", true],
+    ["eventlet.monkey_patch(thread=False)  # noqa: E402,EVL1", "EVL104", true],
+    ["eventlet.monkey_patch(thread=False)  # noqa: EVL3", "EVL104", false],
+    ["eventlet.monkey_patch(thread=False)  # noqa: E1", "EVL104", false],
+    ["eventlet.monkey_patch(thread=False)  # noqa: EVL", "EVL104", false],
     ["eventlet.monkey_patch(thread=False)  # noqa: EVL101", "EVL104", false],
     ["eventlet.monkey_patch(thread=False)  # noqa: EVL1040", "EVL104", false],
     ["eventlet.monkey_patch(thread=False)  # a comment", "EVL104", false],
@@ -22,16 +31,22 @@ describe("isSuppressed", () => {
     expect(isSuppressed([line], rule, 1, 1)).toBe(expected);
   });
 
+  test("blanket_noqa gives a bare noqa flake8's meaning, and leaves code lists as they are", () => {
+    expect(isSuppressed(["eventlet.monkey_patch(thread=False)  # noqa"], "EVL104", 1, 1, { blanket: true })).toBe(true);
+    expect(isSuppressed(["eventlet.monkey_patch(thread=False)  # noqa: EVL"], "EVL104", 1, 1, { blanket: true })).toBe(true);
+    expect(isSuppressed(["eventlet.monkey_patch(thread=False)  # noqa: E501"], "EVL104", 1, 1, { blanket: true })).toBe(false);
+  });
+
   test("only the finding's own lines count", () => {
-    const lines = ["import os  # noqa", "eventlet.monkey_patch(thread=False)", "x = 1  # noqa"];
+    const lines = ["import os  # noqa: EVL104", "eventlet.monkey_patch(thread=False)", "x = 1  # noqa: EVL104"];
     expect(isSuppressed(lines, "EVL104", 2, 2)).toBe(false);
     expect(isSuppressed(lines, "EVL104", 2, 3)).toBe(true);
   });
 });
 
 describe("suppression in the analyzer", () => {
-  async function rulesFound(code: string): Promise<string[]> {
-    const analyzer = new Analyzer(configSchema.parse({}), new MemoryProjectFiles({}));
+  async function rulesFound(code: string, config: Record<string, unknown> = {}): Promise<string[]> {
+    const analyzer = new Analyzer(configSchema.parse(config), new MemoryProjectFiles({}));
     const result = await analyzer.analyzeText("pkg/service.py", code);
     return result.findings.map((f) => `${f.rule}:${f.line}`);
   }
@@ -44,8 +59,16 @@ describe("suppression in the analyzer", () => {
     expect(await rulesFound("import eventlet\neventlet.monkey_patch(thread=False)  # noqa: EVL104\n")).toEqual(["EVL102:2"]);
   });
 
-  test("# noqa suppresses every rule on the line", async () => {
-    expect(await rulesFound("import eventlet\neventlet.monkey_patch(thread=False)  # noqa\n")).toEqual([]);
+  test("a bare # noqa (flake8's, for E402/E702) suppresses none of our rules", async () => {
+    expect(await rulesFound("import eventlet; eventlet.monkey_patch(thread=False)  # noqa\n")).toEqual(["EVL102:1", "EVL104:1"]);
+  });
+
+  test("with blanket_noqa: true, a bare # noqa suppresses every rule on the line", async () => {
+    expect(await rulesFound("import eventlet; eventlet.monkey_patch(thread=False)  # noqa\n", { blanket_noqa: true })).toEqual([]);
+  });
+
+  test("# noqa: EVL1 suppresses every EVL1xx rule, as a flake8 prefix does", async () => {
+    expect(await rulesFound("import eventlet\neventlet.monkey_patch(thread=False)  # noqa: E402,EVL1\n")).toEqual([]);
   });
 
   test("# noqa: E501 does not suppress EVL rules", async () => {
