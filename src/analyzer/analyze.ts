@@ -6,6 +6,7 @@ import type { Node, Tree } from "web-tree-sitter";
 import type { Config, RuleSetting } from "../config/schema.js";
 import { ALL_RULES } from "../rules/index.js";
 import type { AnalysisMode, Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
+import { sameDistribution } from "../facts/distribution.js";
 import { ProjectFacts } from "../facts/project-facts.js";
 import { ImportTable } from "../python/imports.js";
 import { withTree } from "../python/parser.js";
@@ -99,6 +100,8 @@ export class Analyzer {
     const imports = new ImportTable(tree.rootNode);
     const roles = moduleRoles(path, text, this.config);
     const findings: Finding[] = [];
+    /** The distribution each finding judges, for dropping those about the project itself. */
+    const subjects = new Map<Finding, string>();
     const notices: Notice[] = [];
     if (tree.rootNode.hasError) {
       const line = firstErrorLine(tree.rootNode);
@@ -135,6 +138,7 @@ export class Analyzer {
           if (report.related?.length) finding.related = report.related;
           if (report.fix) finding.fix = { line: span.line, endLine: span.endLine, ...report.fix };
           findings.push(finding);
+          subjects.set(finding, report.subject ?? meta.subject ?? "eventlet");
         },
       };
       const visitors: Visitors = active.rule.create(context);
@@ -151,6 +155,8 @@ export class Analyzer {
 
     walk(tree.rootNode, visitorsByType);
     for (const exit of exits) await exit();
+    const own = findings.length ? (await this.facts().distribution())?.name : undefined;
+    if (own) findings.splice(0, findings.length, ...findings.filter((f) => !sameDistribution(subjects.get(f)!, own)));
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
     return { findings, notices, parsed: true };
   }

@@ -8,6 +8,7 @@ import picomatch from "picomatch";
 import { parentPackageInits, type ProjectFiles } from "../python/project-files.js";
 import { moduleRoles } from "./roles.js";
 import type { Config } from "../config/schema.js";
+import { readDistribution, type Distribution } from "./distribution.js";
 import { combine, scanModule, type ConcurrencyModel, type ModelDeclaration, type ModuleScan } from "./concurrency.js";
 import { mergeVersions, ROOT_REQUIREMENT_FILES, TRACKED_PACKAGES, type TrackedPackage, type VersionFact, type VersionFacts } from "./versions.js";
 
@@ -34,6 +35,7 @@ export function concurrencyRules(setting: Config["concurrency"]): [string, Model
 
 export class ProjectFacts {
   private versionFacts?: Promise<VersionFacts>;
+  private distributionFact?: Promise<Distribution | undefined>;
   private readonly scans = new Map<string, Promise<ModuleScan | undefined>>();
   private readonly rules: { glob: string; model: ModelSetting; match: (path: string) => boolean }[];
 
@@ -57,6 +59,12 @@ export class ProjectFacts {
       return mergeVersions(files, this.config.versions ?? {}, this.configPath);
     })();
     return this.versionFacts;
+  }
+
+  /** The distribution this project is (pyproject.toml `[project] name`, setup.cfg `[metadata] name`). */
+  distribution(): Promise<Distribution | undefined> {
+    this.distributionFact ??= readDistribution((path) => this.project.readText(path));
+    return this.distributionFact;
   }
 
   async version(pkg: TrackedPackage): Promise<VersionFact | undefined> {

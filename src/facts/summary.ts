@@ -3,6 +3,7 @@
  * (`eventlet-review facts PATH`), and the one-line summary the GitHub check run and the Gerrit message carry.
  */
 import type { ModelDeclaration } from "./concurrency.js";
+import type { Distribution } from "./distribution.js";
 import { concurrencyRules, ProjectFacts } from "./project-facts.js";
 import { TRACKED_PACKAGES, type VersionFacts } from "./versions.js";
 
@@ -20,6 +21,8 @@ export interface ScopeFact {
 }
 
 export interface FactsReport {
+  /** The distribution the project is, when its packaging names it. */
+  distribution?: Distribution;
   versions: VersionFacts;
   scopes: ScopeFact[];
   /** `concurrency` globs of the config, in order. */
@@ -43,6 +46,7 @@ export async function collectFacts(facts: ProjectFacts, paths: AsyncIterable<str
   const declarations: ModelDeclaration[] = [];
   for await (const path of paths) declarations.push(...((await facts.scan(path))?.declarations ?? []));
   return {
+    distribution: await facts.distribution(),
     versions: await facts.versions(),
     scopes: scopesFrom(declarations),
     configured: concurrencyRules(facts.config.concurrency).map(([glob, model]) => ({ glob, model })),

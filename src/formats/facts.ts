@@ -1,13 +1,18 @@
 /** `eventlet-review facts`: the facts report as text (one line per fact, with its source) or JSON. */
 import { describeSource } from "../facts/describe.js";
+import { sameDistribution } from "../facts/distribution.js";
 import { summaryLine, type FactsReport } from "../facts/summary.js";
 import { TRACKED_PACKAGES } from "../facts/versions.js";
 
 export function formatFactsText(report: FactsReport): string {
-  const out: string[] = ["versions:"];
+  const out: string[] = [];
+  const own = report.distribution;
+  if (own) out.push(`project: ${own.name}  ${describeSource(own.source)}  (findings about its own modules and options are silent)`);
+  out.push("versions:");
   for (const pkg of TRACKED_PACKAGES) {
     const v = report.versions[pkg];
-    if (!v) out.push(`  ${pkg.padEnd(15)} unknown (no requirement found; pin it under versions: in ${report.configPath})`);
+    if (!v && own && sameDistribution(own.name, pkg)) out.push(`  ${pkg.padEnd(15)} this project`);
+    else if (!v) out.push(`  ${pkg.padEnd(15)} unknown (no requirement found; pin it under versions: in ${report.configPath})`);
     else out.push(`  ${pkg.padEnd(15)} ${(v.exact ? v.version : `>= ${v.version}`).padEnd(12)} ${describeSource(v.source)}  ${v.requirement}`);
   }
   out.push("concurrency:");
@@ -22,5 +27,5 @@ export function formatFactsText(report: FactsReport): string {
 }
 
 export function formatFactsJson(report: FactsReport): string {
-  return JSON.stringify({ versions: report.versions, concurrency: report.scopes, configured: report.configured, summary: summaryLine(report) ?? null }, null, 2);
+  return JSON.stringify({ distribution: report.distribution ?? null, versions: report.versions, concurrency: report.scopes, configured: report.configured, summary: summaryLine(report) ?? null }, null, 2);
 }

@@ -113,7 +113,10 @@ export const retiredEventletApi: Rule = {
         `(2026.2); it deprecated the eventlet executor in 16.0.0 (${MIGRATION_LINKS.osloMessagingNotes2025_1}). ` +
         "oslo.service 4.1.0 deprecated `wsgi`, `eventlet_backdoor`, `sslutils` and `fixtures` for removal in " +
         `2026.2 (${MIGRATION_LINKS.osloServiceNotes2025_1}); a later 2025.1 release undeprecated the \`wsgi\` ` +
-        "module and kept only its eventlet `Server` class deprecated, so only `Server` is flagged. No oslo.service release number for the removal is known yet, " +
+        "module and kept only its eventlet `Server` class deprecated, so only `Server` is flagged. A project is never " +
+        "told about its own distribution (its `pyproject.toml` `[project] name` or `setup.cfg` `[metadata] name`): " +
+        "oslo.messaging declaring and testing `heartbeat_in_pthread`, or oslo.service testing its own `wsgi.Server`, " +
+        "gets nothing. No oslo.service release number for the removal is known yet, " +
         "so those imports are warnings, never errors. Versions come from `upper-constraints.txt`, " +
         "`requirements.txt`, `setup.cfg` or `pyproject.toml` at the project root (a range counts by its lower " +
         "bound), or from `versions:` in the config.",
@@ -187,7 +190,7 @@ export const retiredEventletApi: Rule = {
           const judged = verdict(use.api, fact?.version);
           if (!judged) continue;
           const inUse = fact ? `, and this project uses ${describeVersion(fact)}` : "";
-          context.report({ node: use.node, severity: judged.severity, message: `${use.what} is ${judged.status}${inUse}: ${use.instead}.` });
+          context.report({ node: use.node, subject: use.api.package, severity: judged.severity, message: `${use.what} is ${judged.status}${inUse}: ${use.instead}.` });
         }
       },
     };

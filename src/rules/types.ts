@@ -39,6 +39,11 @@ export interface RuleMeta {
   triggers: readonly Trigger[];
   /** One line for listings. */
   summary: string;
+  /**
+   * The distribution whose use the rule judges (default `eventlet`). A project is never told about
+   * its own distribution: eventlet's tree gets no finding about eventlet use.
+   */
+  subject?: string;
   docs: RuleDocs;
 }
 
@@ -48,6 +53,8 @@ export interface Report {
   /** Overrides the configured severity for this finding (for example: a warning-level variant). */
   severity?: Severity;
   related?: RelatedLocation[];
+  /** The distribution this finding judges the use of, when not the rule's `subject` (EVL503: oslo.messaging). */
+  subject?: string;
   fix?: Omit<Fix, "line" | "endLine"> & { line?: number; endLine?: number };
 }
 

@@ -199,3 +199,43 @@ describe("eventlet-review facts", () => {
     expect(await factsSummary(migrated.facts(), ["neutrino/agent/l3.py"])).toBe("threading: neutrino (oslo.messaging >= 17.0.0, oslo.service >= 4.2.0)");
   });
 });
+
+describe("the project is itself (fixtures/projects/self-*)", () => {
+  const findingsIn = async (name: string) => {
+    const r = await run(["check", "--format", "json", "--fail-level", "info", "."], { cwd: join(PROJECTS, name) });
+    return (JSON.parse(r.stdout) as { findings: { rule: string; path: string; line: number }[] }).findings.map((f) => `${f.rule} ${f.path}:${f.line}`);
+  };
+
+  test("oslo.service (setup.cfg [metadata] name) is not told about its own wsgi.Server and sslutils", async () => {
+    expect(await findingsIn("self-service")).toEqual([]);
+  });
+
+  test("oslo.messaging (pyproject.toml [project] name) is not told about its own option and executor", async () => {
+    expect(await findingsIn("self-messaging")).toEqual([]);
+  });
+
+  test("eventlet's own tests are not told how to use eventlet", async () => {
+    expect(await findingsIn("self-eventlet")).toEqual([]);
+  });
+
+  test("a user of oslo.service still is", async () => {
+    expect(await findingsIn("user-service")).toEqual(["EVL503 teapot/api.py:6"]);
+  });
+
+  test("the same code under another distribution name is reported (the name decides, not the paths)", async () => {
+    const root = join(PROJECTS, "self-service");
+    const files = new DiskProjectFiles(root);
+    const renamed = { readText: async (path: string) => (path === "setup.cfg" ? "[metadata]\nname = teapot\n" : files.readText(path)) };
+    const analyzer = new Analyzer(configSchema.parse({}), renamed);
+    const text = await readFile(join(root, "oslo_service/tests/test_wsgi.py"), "utf8");
+    expect((await analyzer.analyzeText("oslo_service/tests/test_wsgi.py", text)).findings.map((f) => `${f.rule}:${f.line}`)).toEqual(["EVL503:9"]);
+  });
+
+  test("facts names the project, and its own package as this project", async () => {
+    const r = await run(["facts", "."], { cwd: join(PROJECTS, "self-messaging") });
+    expect(r.stdout).toContain("project: oslo.messaging  pyproject.toml:6  (findings about its own modules and options are silent)");
+    expect(r.stdout).toContain("  oslo.messaging  this project\n");
+    const json = JSON.parse((await run(["facts", "--format", "json", "."], { cwd: join(PROJECTS, "self-service") })).stdout);
+    expect(json.distribution).toEqual({ name: "oslo.service", source: { path: "setup.cfg", line: 2 } });
+  });
+});
