@@ -8,6 +8,8 @@
  *   npm run corpus-report -- --summary     counts only
  *   npm run corpus-report -- --json        machine-readable (for comparing runs)
  *   npm run corpus-report -- --root DIR    another tree of Python packages instead of the corpus
+ *   npm run corpus-report -- --upstream DIR  today's OpenStack trees pinned by scripts/upstream-manifest.json,
+ *                                            and real changes replayed (see scripts/corpus-upstream.ts)
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
@@ -19,6 +21,7 @@ import { DiskProjectFiles } from "../src/platforms/local/disk.js";
 import type { Finding } from "../src/model/finding.js";
 import { configSchema } from "../src/config/schema.js";
 import { ALL_RULES } from "../src/rules/index.js";
+import { analyzeUpstream, formatUpstream, readManifest, setupTrees } from "./corpus-upstream.js";
 
 const CORPUS_PACKAGES = [
   "python3-nova",
@@ -122,7 +125,27 @@ function printReport(run: CorpusRun, root?: string): void {
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
+async function upstream(dir: string): Promise<void> {
+  const manifestIndex = process.argv.indexOf("--manifest");
+  const manifest = readManifest(manifestIndex > 0 ? process.argv[manifestIndex + 1] : undefined);
+  if (process.argv.includes("--setup")) setupTrees(dir, manifest);
+  const repoIndex = process.argv.indexOf("--repo");
+  const run = await analyzeUpstream(dir, manifest, {
+    repos: repoIndex > 0 ? process.argv[repoIndex + 1]?.split(",") : undefined,
+    replaysOnly: process.argv.includes("--replays-only"),
+    treesOnly: process.argv.includes("--trees-only"),
+  });
+  if (process.argv.includes("--json")) process.stdout.write(`${JSON.stringify(run, null, 1)}\n`);
+  else process.stdout.write(formatUpstream(run, process.argv.includes("--summary")));
+}
+
 async function main(): Promise<void> {
+  const upstreamIndex = process.argv.indexOf("--upstream");
+  if (upstreamIndex > 0) {
+    const dir = process.argv[upstreamIndex + 1];
+    if (!dir) throw new Error("--upstream needs a directory");
+    return upstream(dir);
+  }
   const ruleIndex = process.argv.indexOf("--rule");
   const ruleFilter = ruleIndex > 0 ? process.argv[ruleIndex + 1]?.toUpperCase() : undefined;
   if (ruleFilter && !ALL_RULES.some((r) => r.meta.id === ruleFilter)) throw new Error(`unknown rule ${ruleFilter}`);
