@@ -9,6 +9,7 @@ import type { AnalysisMode, Rule, RuleContext, Trigger, Visitors } from "../rule
 import { sameDistribution } from "../facts/distribution.js";
 import { ProjectFacts } from "../facts/project-facts.js";
 import { ImportTable } from "../python/imports.js";
+import { resolveReExports } from "../facts/indirection.js";
 import { withTree } from "../python/parser.js";
 import { spanOf } from "../python/positions.js";
 import { CachedProjectFiles, type ProjectFiles } from "../python/project-files.js";
@@ -98,6 +99,8 @@ export class Analyzer {
   private async analyzeTree(path: string, text: string, tree: Tree): Promise<FileResult> {
     const lines = text.split(/\r?\n|\r/);
     const imports = new ImportTable(tree.rootNode);
+    // `from swift.common.concurrency import eventlet`: names a project module re-exports from eventlet are eventlet's.
+    await resolveReExports(imports, this.project);
     const roles = moduleRoles(path, text, this.config);
     const findings: Finding[] = [];
     /** The distribution each finding judges, for dropping those about the project itself. */

@@ -10,6 +10,7 @@ import { parentPackageInits, type ProjectFiles } from "../python/project-files.j
 import { firstCodeThatRuns, isPatchCall, patchScope, type PatchScope } from "./patching.js";
 import type { Node } from "web-tree-sitter";
 import { runsAtImport, stringText } from "../python/syntax.js";
+import { indirectPatch, resolveReExports, summarizeText, type IndirectPatch } from "./indirection.js";
 import { patchModuleMatcher } from "./roles.js";
 
 export interface InitSummary {
@@ -83,7 +84,7 @@ export async function patchModule(module: string, config: Config, project: Proje
       info = project.readText(path).then((text) => {
         if (text === undefined) return { path, known: false, patchesOnImport: true, patches: () => true };
         if (!text.includes("eventlet") || !text.includes("monkey_patch")) return undefined;
-        return describePatchModule(path, text);
+        return describePatchModule(path, text, project);
       });
       perProject.set(path, info);
     }
@@ -93,35 +94,9 @@ export async function patchModule(module: string, config: Config, project: Proje
   return undefined;
 }
 
-async function describePatchModule(path: string, text: string): Promise<PatchModule> {
-  return withTree(text, (tree) => {
-    const imports = new ImportTable(tree.rootNode);
-    // Module-level functions whose body patches, directly or through another such function.
-    const bodies = new Map<string, Node>();
-    for (const statement of tree.rootNode.namedChildren) {
-      const fn = statement?.type === "decorated_definition" ? statement.childForFieldName("definition") : statement;
-      const name = fn?.type === "function_definition" ? fn.childForFieldName("name")?.text : undefined;
-      if (fn && name) bodies.set(name, fn);
-    }
-    const patching = new Set<string>();
-    const callsPatching = (node: Node, inFunction: boolean): boolean =>
-      node.descendantsOfType("call").some((c) => {
-        if (!c || (!inFunction && !runsAtImport(c))) return false;
-        const callee = c.childForFieldName("function");
-        return isPatchCall(c, imports) || (callee?.type === "identifier" && patching.has(callee.text));
-      });
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const [name, fn] of bodies) {
-        if (!patching.has(name) && callsPatching(fn, true)) {
-          patching.add(name);
-          changed = true;
-        }
-      }
-    }
-    const patchesOnImport = callsPatching(tree.rootNode, false);
-    return { path, known: true, patchesOnImport, patches: (name: string) => patching.has(name) };
-  });
+async function describePatchModule(path: string, text: string, project: ProjectFiles): Promise<PatchModule> {
+  const summary = await summarizeText(path, text, project);
+  return { path, known: true, patchesOnImport: summary.patchesOnImport, patches: (name: string) => summary.patching.has(name) };
 }
 
 /** The dedicated patch modules an import statement imports (`import nova.monkey_patch`, `from nova import monkey_patch`). */
@@ -137,31 +112,61 @@ export async function importedPatchModules(statement: Node, imports: ImportTable
   return found;
 }
 
-/** A call of a patch module's function that patches (`monkey_patch.patch()`), not `monkey_patch.is_patched()`. */
-export async function callsPatchFunction(call: Node, imports: ImportTable, config: Config, project: ProjectFiles): Promise<boolean> {
-  const callee = imports.qualify(call.childForFieldName("function"));
-  if (!callee) return false;
-  const parts = callee.split(".");
-  const info = await patchModule(parts.slice(0, -1).join("."), config, project);
-  return !!info && info.patches(parts[parts.length - 1]) && !selectsThreading(call);
+/** A call that patches or selects a model through the project's code, with its words for facts and messages. */
+export interface PatchingCall {
+  model: "eventlet" | "threading";
+  /** The call as written, shortened: `monkey_patch.patch(backend='threading')`. */
+  how: string;
+  /** Set when a project helper (not a dedicated patch module) patches. */
+  helper?: IndirectPatch;
+}
+
+function callText(call: Node): string {
+  const text = call.text.replace(/\s+/g, " ");
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
 /**
- * Of a module's import-time imports and calls, the ones that patch through a dedicated patch module:
- * importing one that patches on import, or calling its patch function.
+ * What a call that is not `eventlet.monkey_patch()` itself does: a dedicated patch module's patch
+ * function (`monkey_patch.patch()`; not `is_patched()`; `patch(backend='threading')` selects
+ * threading), or a project helper whose body patches (`utils.monkey_patch()`, one level deep).
+ * The rules and `facts` both ask this, so they agree on what patches.
+ */
+export async function patchingCall(call: Node, imports: ImportTable, config: Config, project: ProjectFiles): Promise<PatchingCall | undefined> {
+  const callee = imports.qualify(call.childForFieldName("function"));
+  if (!callee) return undefined;
+  const parts = callee.split(".");
+  const model = selectsThreading(call) ? "threading" : "eventlet";
+  const info = await patchModule(parts.slice(0, -1).join("."), config, project);
+  if (info) return info.patches(parts[parts.length - 1]) ? { model, how: callText(call) } : undefined;
+  const helper = await indirectPatch(call, imports, project);
+  return helper ? { model, how: callText(call), helper } : undefined;
+}
+
+/** A call that patches eventlet through a patch module or a project helper. */
+export async function callsPatchFunction(call: Node, imports: ImportTable, config: Config, project: ProjectFiles): Promise<boolean> {
+  return (await patchingCall(call, imports, config, project))?.model === "eventlet";
+}
+
+/**
+ * Of a module's import-time imports and calls, the ones that patch through the project's code:
+ * importing a patch module that patches on import, calling its patch function, or calling a project
+ * helper that patches. `through` names the way: "the patch module", "nova.utils.monkey_patch()".
  */
 export async function patchingThroughPatchModules(
   statements: readonly Node[],
   calls: readonly Node[],
   context: { imports: ImportTable; config: Config; project: ProjectFiles },
-): Promise<Node[]> {
-  const patching: Node[] = [];
+): Promise<{ node: Node; through: string }[]> {
+  const patching: { node: Node; through: string }[] = [];
   for (const node of statements) {
     const modules = await importedPatchModules(node, context.imports, context.config, context.project);
-    if (modules.some((m) => m.patchesOnImport)) patching.push(node);
+    if (modules.some((m) => m.patchesOnImport)) patching.push({ node, through: "the patch module" });
   }
   for (const node of calls) {
-    if (await callsPatchFunction(node, context.imports, context.config, context.project)) patching.push(node);
+    const call = await patchingCall(node, context.imports, context.config, context.project);
+    if (call?.model !== "eventlet") continue;
+    patching.push({ node, through: call.helper ? `${call.helper.callee}() (${call.helper.path})` : "the patch module" });
   }
   return patching;
 }
@@ -201,6 +206,7 @@ function importsOwnPackage(statement: Node, initPath: string): boolean {
 async function summarize(path: string, text: string, config: Config, project: ProjectFiles): Promise<InitSummary> {
   return withTree(text, async (tree) => {
     const imports = new ImportTable(tree.rootNode);
+    await resolveReExports(imports, project);
     const runsCode: InitSummary["runsCode"] = [];
     for (const statement of tree.rootNode.namedChildren) {
       if (!statement) continue;

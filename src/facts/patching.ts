@@ -61,6 +61,9 @@ export function firstCodeThatRuns(node: Node, imports: ImportTable, skip?: (node
     case "import_from_statement": {
       const module = node.childForFieldName("module_name");
       if (module?.type !== "relative_import" && allowedModule(module?.text ?? "")) return undefined;
+      // `from swift.common.concurrency import eventlet`: a project module's re-export of eventlet is eventlet.
+      const records = imports.records.filter((r) => r.node.id === node.id);
+      if (records.length > 0 && records.every((r) => isWithin(r.resolved, "eventlet"))) return undefined;
       return { node, what: `from ${module?.text ?? "?"} import …` };
     }
     case "future_import_statement":

@@ -12,6 +12,10 @@ export interface ImportRecord {
   name?: string;
   /** The import statement. */
   node: Node;
+  /** The name the statement binds for this record: `n` or its alias, `ev` in `import eventlet as ev`, `a` in `import a.b`. */
+  local?: string;
+  /** What the name really is when `m` is a project module that re-exports it (`eventlet`). */
+  resolved?: string;
 }
 
 /** Node types whose children can hold import statements. */
@@ -45,12 +49,12 @@ export class ImportTable {
         const module = item.childForFieldName("name")?.text ?? "";
         const alias = item.childForFieldName("alias")?.text;
         if (alias) this.bindings.set(alias, module);
-        this.records.push({ module, node: statement });
+        this.records.push({ module, node: statement, local: alias });
       } else {
         const module = item.text;
         const head = module.split(".")[0];
         this.bindings.set(head, head);
-        this.records.push({ module, node: statement });
+        this.records.push({ module, node: statement, local: head });
       }
     }
   }
@@ -67,7 +71,7 @@ export class ImportTable {
       const local = item.type === "aliased_import" ? item.childForFieldName("alias")?.text : item.text;
       if (!imported || !local) continue;
       this.bindings.set(local, `${module}.${imported}`);
-      this.records.push({ module, name: imported, node: statement });
+      this.records.push({ module, name: imported, node: statement, local });
     }
   }
 
@@ -83,9 +87,18 @@ export class ImportTable {
     return undefined;
   }
 
-  /** True when the module imports `prefix` or one of its submodules (or a name from them). */
+  /** True when the module imports `prefix` or one of its submodules (or a name from them), also through a re-export. */
   importsFrom(prefix: string): boolean {
-    return this.records.some((r) => r.module === prefix || r.module.startsWith(`${prefix}.`));
+    return this.records.some((r) => isWithin(r.module, prefix) || isWithin(r.resolved, prefix));
+  }
+
+  /**
+   * `from swift.common.concurrency import eventlet`, where that project module imports eventlet:
+   * the name is eventlet's. The binding changes only if no later import rebound the name.
+   */
+  reExport(record: ImportRecord, target: string): void {
+    record.resolved = target;
+    if (record.local && this.bindings.get(record.local) === `${record.module}.${record.name}`) this.bindings.set(record.local, target);
   }
 }
 

@@ -1,4 +1,5 @@
-import { callsPatchFunction, importedPatchModules, parentPackages } from "../facts/packages.js";
+import type { IndirectPatch } from "../facts/indirection.js";
+import { importedPatchModules, parentPackages, patchingCall } from "../facts/packages.js";
 import { codeBefore, isPatchCall } from "../facts/patching.js";
 import { runsAtImport } from "../python/syntax.js";
 import type { Node } from "web-tree-sitter";
@@ -21,7 +22,11 @@ export const monkeyPatchNotFirst: Rule = {
         "`__future__`, `os`, `sys` or eventlet, or a call to anything but eventlet, `os`/`sys` and `os.environ`. " +
         "Docstrings, comments, `def`/`class` statements, plain assignments and `if` guards that only read the " +
         "environment do not count. Patching through a dedicated patch module counts the same: its import " +
-        "(`import nova.monkey_patch`) or the call of its function (`monkey_patch.patch()`) must come first. It also " +
+        "(`import nova.monkey_patch`) or the call of its function (`monkey_patch.patch()`) must come first. So does a " +
+        "project helper whose body patches (`from nova import utils` then `utils.monkey_patch()`, nova in 2018): " +
+        "importing its module counts as code that runs first unless that module imports only `os`, `sys` and " +
+        "eventlet. A name a project module re-exports from eventlet (`from swift.common.concurrency import " +
+        "eventlet`) is eventlet's, and importing it is importing eventlet. It also " +
         "flags the patch when a parent package `__init__.py`, which Python runs first, already imports or runs " +
         "other code.",
       why:
@@ -70,13 +75,21 @@ export const monkeyPatchNotFirst: Rule = {
           if (modules.some((m) => m.known && m.patchesOnImport)) sites.push({ node, what: `the patch (${node.text})` });
           else if (modules.some((m) => !m.known)) unreadPatchModuleImports.push(node);
         }
-        // `from nova import monkey_patch; monkey_patch.patch()`: the patch module's function.
+        // `from nova import monkey_patch; monkey_patch.patch()`: the patch module's function; and a
+        // project helper that patches (`from nova import utils; utils.monkey_patch()`, nova 2018).
         let patchFunctionCalled = false;
+        /** Import statements of helper modules: harmless when the module imports nothing else, else the cause. */
+        const helperImports = new Map<number, IndirectPatch>();
         for (const node of otherCalls) {
-          if (await callsPatchFunction(node, imports, context.config, context.project)) {
+          const patching = await patchingCall(node, imports, context.config, context.project);
+          if (patching?.model !== "eventlet") continue;
+          sites.push({ node, what: `the patch (${node.childForFieldName("function")?.text}())` });
+          if (!patching.helper) {
             patchFunctionCalled = true;
-            sites.push({ node, what: `the patch (${node.childForFieldName("function")?.text}())` });
+            continue;
           }
+          const statement = importOfCallee(node, imports);
+          if (statement) helperImports.set(statement.id, patching.helper);
         }
         // A patch module we cannot read: its import is the patch unless the module calls into it.
         if (!patchFunctionCalled) for (const node of unreadPatchModuleImports) sites.push({ node, what: `the patch (${node.text})` });
@@ -85,7 +98,8 @@ export const monkeyPatchNotFirst: Rule = {
         const parents = await parentPackages(context.path, context.project, context.config);
         // A package __init__ patched before this module's first line ran: its patch is redundant, not late.
         if (parents.some((p) => p.patch)) return;
-        const isPatchImport = (node: Node) => patchModuleImports.some((i) => i.id === node.id);
+        const isPatchImport = (node: Node) =>
+          patchModuleImports.some((i) => i.id === node.id) || (helperImports.has(node.id) && !helperImports.get(node.id)!.summary?.runsCode);
         // Branches of one `if` (cinder's `os.name == 'nt'` pair) share the same cause: report it once.
         const reportedCauses = new Set<number>();
         let parentReported = false;
@@ -100,11 +114,15 @@ export const monkeyPatchNotFirst: Rule = {
             if (reportedCauses.has(first.node.id)) continue;
             reportedCauses.add(first.node.id);
             const line = first.node.startPosition.row + 1;
+            const helper = helperImports.get(first.node.id);
+            const helperRuns = helper?.summary?.runsCode;
             context.report({
               node: call,
-              message:
-                `${what} runs after ${first.what} (line ${line}): ` +
-                "move the patch above every other import and call of the module.",
+              message: helperRuns
+                ? `${what} runs after ${first.what} (line ${line}), and ${helper!.path} runs ${helperRuns.what} (line ${helperRuns.line}) ` +
+                  "when imported: patch in a module that imports only os, sys and eventlet (a dedicated patch module such as " +
+                  `${context.path.split("/")[0]}/monkey_patch.py) and import it first.`
+                : `${what} runs after ${first.what} (line ${line}): ` + "move the patch above every other import and call of the module.",
               related: before.map((b) => ({
                 path: context.path,
                 line: b.node.startPosition.row + 1,
@@ -138,6 +156,15 @@ export const monkeyPatchNotFirst: Rule = {
 
 function isTestPath(path: string, context: RuleContext): boolean {
   return moduleRoles(path, "", context.config).test;
+}
+
+/** The import statement that binds the head of a call's callee (`utils` in `utils.monkey_patch()`). */
+function importOfCallee(call: Node, imports: RuleContext["imports"]): Node | undefined {
+  let head = call.childForFieldName("function");
+  while (head?.type === "attribute") head = head.childForFieldName("object");
+  if (head?.type !== "identifier") return undefined;
+  const records = imports.records.filter((r) => r.local === head.text && runsAtImport(r.node));
+  return records[records.length - 1]?.node;
 }
 
 /** The statement holding a call: walk up to the nearest node whose parent is a block or the module. */

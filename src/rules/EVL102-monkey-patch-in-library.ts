@@ -32,7 +32,9 @@ export const monkeyPatchInLibrary: Rule = {
         "A patch inside a function of a library module is not flagged: its callers decide when it runs. " +
         "Patching through a dedicated patch module counts the same as calling `monkey_patch()`: importing one " +
         "that patches when imported (`import nova.monkey_patch` until 2024) or calling its patch function at " +
-        "import time (`monkey_patch.patch()`). Importing it to ask `monkey_patch.is_patched()`, or calling " +
+        "import time (`monkey_patch.patch()`), and so does calling a project helper whose body patches " +
+        "(`utils.monkey_patch()`; the project's own module is read, one level deep, so nova's older " +
+        "`utils.monkey_patch()`, which applied decorators, is not patching). Importing a patch module to ask `monkey_patch.is_patched()`, or calling " +
         "`patch(backend='threading')`, does not patch and is not flagged. A `monkey_patch.py` that does not " +
         "patch eventlet (a Django app's) is not a patch module. WSGI modules get EVL103 instead.",
     },
@@ -42,7 +44,8 @@ export const monkeyPatchInLibrary: Rule = {
     if (roles.entryPoint || roles.patchModule || roles.test || roles.wsgi) return {};
     const uses = patchModuleUses(
       context,
-      "patching through the patch module in an importable library module patches eventlet for everything " +
+      (through) =>
+        `patching through ${through} in an importable library module patches eventlet for everything ` +
         "that imports this one: patch only in the entry points (<pkg>/cmd/__init__.py, the tests package __init__.py).",
     );
     return {

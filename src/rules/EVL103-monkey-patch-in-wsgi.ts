@@ -17,7 +17,8 @@ export const monkeyPatchInWsgi: Rule = {
         "Flags `eventlet.monkey_patch()` anywhere in WSGI application code: a `wsgi.py` module, a module of a " +
         "`wsgi` package, `wsgi_app.py`, or a module that defines `application` at the top level (patterns in " +
         "`wsgi_modules`), and patching there through a dedicated patch module (importing one that patches " +
-        "when imported, or calling its `patch()`; `patch(backend='threading')`, as nova's WSGI modules do, " +
+        "when imported, or calling its `patch()`; calling a project helper whose body patches, such as nova's 2018 " +
+        "`utils.monkey_patch()`; `patch(backend='threading')`, as nova's WSGI modules do, " +
         "selects native threads and is fine). Such a module gets this rule only, not EVL102 as well.",
       why:
         "The spec asks that services can run without monkey patching \"such as when an API service runs under " +
@@ -32,7 +33,8 @@ export const monkeyPatchInWsgi: Rule = {
     if (!context.roles.wsgi) return {};
     const uses = patchModuleUses(
       context,
-      "WSGI application code patches through the patch module, but mod_wsgi and uwsgi suspend the interpreter " +
+      (through) =>
+        `WSGI application code patches through ${through}, but mod_wsgi and uwsgi suspend the interpreter ` +
         "between requests and green threads stall: remove it and patch only in the eventlet server's entry point.",
     );
     return {

@@ -1,6 +1,7 @@
 /**
  * Shared by EVL102 and EVL103: collect a module's import-time imports and calls, and after the walk
- * report those that patch through a dedicated patch module (`import nova.monkey_patch`, `patch()`).
+ * report those that patch through a dedicated patch module (`import nova.monkey_patch`, `patch()`) or a
+ * project helper (`utils.monkey_patch()`).
  */
 import type { Node } from "web-tree-sitter";
 import { patchingThroughPatchModules } from "../facts/packages.js";
@@ -14,7 +15,7 @@ export interface PatchModuleUses {
   noteCall(node: Node): void;
 }
 
-export function patchModuleUses(context: RuleContext, message: string): PatchModuleUses {
+export function patchModuleUses(context: RuleContext, message: (through: string) => string): PatchModuleUses {
   const statements: Node[] = [];
   const calls: Node[] = [];
   const onImport = (node: Node) => {
@@ -25,7 +26,7 @@ export function patchModuleUses(context: RuleContext, message: string): PatchMod
       import_statement: onImport,
       import_from_statement: onImport,
       async "module:exit"() {
-        for (const node of await patchingThroughPatchModules(statements, calls, context)) context.report({ node, message });
+        for (const { node, through } of await patchingThroughPatchModules(statements, calls, context)) context.report({ node, message: message(through) });
       },
     },
     noteCall(node) {

@@ -1,5 +1,12 @@
 import { monkeyPatchNotFirst } from "../../src/rules/EVL101-monkey-patch-not-first.js";
-import { IMPORT_TIME_PATCH_MODULE, MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
+import {
+  CONCURRENCY_REEXPORT,
+  EVENTLET_UTILS,
+  IMPORT_TIME_PATCH_MODULE,
+  MODERN_PATCH_MODULE,
+  UTILS_WITH_DECORATOR_HELPER,
+  UTILS_WITH_PATCH_HELPER,
+} from "../helpers/patch-modules.js";
 import { ruleTester } from "../helpers/rule-tester.js";
 
 ruleTester(monkeyPatchNotFirst, {
@@ -397,6 +404,84 @@ ruleTester(monkeyPatchNotFirst, {
       files: { "pkg/monkey_patch.py": IMPORT_TIME_PATCH_MODULE },
       code: "import logging\nimport pkg.monkey_patch  # noqa: F401\n",
       errors: [{ line: 2, related: [1] }],
+    },
+  ],
+});
+
+// Patching behind one level of indirection (issue 12, class 6): project helpers and re-exports.
+const HELPER_FILES = { "pkg/__init__.py": "", "pkg/utils.py": UTILS_WITH_PATCH_HELPER, "pkg/common/__init__.py": "" };
+ruleTester(monkeyPatchNotFirst, {
+  valid: [
+    {
+      name: "a helper that applies decorators patches nothing (nova's utils.monkey_patch() before 2018)",
+      path: "pkg/cmd/api.py",
+      files: { "pkg/__init__.py": "", "pkg/utils.py": UTILS_WITH_DECORATOR_HELPER },
+      code: "import logging\n\nfrom pkg import utils\n\nutils.monkey_patch()\n",
+    },
+    {
+      name: "a helper module that imports only os and eventlet, called first (neutron's eventlet_utils shape)",
+      path: "pkg/cmd/__init__.py",
+      files: { ...HELPER_FILES, "pkg/common/eventlet_utils.py": EVENTLET_UTILS },
+      code: "from pkg.common import eventlet_utils\neventlet_utils.monkey_patch()\n\nimport logging  # noqa: E402\n",
+    },
+    {
+      name: "a re-exported eventlet imported and patched first (swift's test/probe shape)",
+      path: "pkg/tests/probe/__init__.py",
+      files: { ...HELPER_FILES, "pkg/common/concurrency.py": CONCURRENCY_REEXPORT },
+      code: "from pkg.common.concurrency import eventlet\neventlet.monkey_patch()\n\nimport subprocess\n",
+    },
+    {
+      name: "a console script under a cmd package that patches through the helper: its own patch is redundant",
+      path: "pkg/cmd/compute.py",
+      files: { ...HELPER_FILES, "pkg/cmd/__init__.py": "from pkg import utils\n\nutils.monkey_patch()\n" },
+      code: "import eventlet\neventlet.monkey_patch()\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "nova 2018: the cmd package imports the utilities module, then calls its patch helper",
+      path: "pkg/cmd/__init__.py",
+      files: HELPER_FILES,
+      code: "from pkg import utils\n\nutils.monkey_patch()\n",
+      errors: [
+        {
+          line: 3,
+          column: 1,
+          endColumn: 21,
+          related: [1],
+          message:
+            "the patch (utils.monkey_patch()) runs after from pkg import … (line 1), and pkg/utils.py runs import functools (line 3) " +
+            "when imported: patch in a module that imports only os, sys and eventlet (a dedicated patch module such as pkg/monkey_patch.py) and import it first.",
+        },
+      ],
+    },
+    {
+      name: "nova 2018: the WSGI application calls the helper after its own imports",
+      path: "pkg/api/openstack/wsgi_app.py",
+      files: HELPER_FILES,
+      code: "from oslo_config import cfg\n\nfrom pkg import utils\n\nCONF = cfg.CONF\n\nutils.monkey_patch()\n",
+      errors: [{ line: 7, related: [1, 3], message: "the patch (utils.monkey_patch()) runs after from oslo_config import … (line 1): move the patch above" }],
+    },
+    {
+      name: "a module under the cmd package is told its parent runs the utilities import first",
+      path: "pkg/cmd/compute.py",
+      files: { ...HELPER_FILES, "pkg/cmd/__init__.py": "from pkg import utils\nimport logging\n" },
+      code: "import eventlet\neventlet.monkey_patch()\n",
+      errors: [{ line: 2, message: "pkg/cmd/__init__.py runs from pkg import … (line 1) before this patch" }],
+    },
+    {
+      name: "a re-exported eventlet patched after another import",
+      path: "pkg/tests/probe/__init__.py",
+      files: { ...HELPER_FILES, "pkg/common/concurrency.py": CONCURRENCY_REEXPORT },
+      code: "import subprocess\nfrom pkg.common.concurrency import eventlet\neventlet.monkey_patch()\n",
+      errors: [{ line: 3, related: [1], message: "eventlet.monkey_patch() runs after import subprocess (line 1)" }],
+    },
+    {
+      name: "the re-exporting module's alias of eventlet's patch function, after another import",
+      path: "pkg/cmd/__init__.py",
+      files: { ...HELPER_FILES, "pkg/common/concurrency.py": CONCURRENCY_REEXPORT },
+      code: "from pkg.common import concurrency\nimport logging\nconcurrency.monkey_patch()\n",
+      errors: [{ line: 3, related: [2], message: "the patch (concurrency.monkey_patch()) runs after import logging (line 2)" }],
     },
   ],
 });

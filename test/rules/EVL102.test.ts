@@ -1,5 +1,5 @@
 import { monkeyPatchInLibrary } from "../../src/rules/EVL102-monkey-patch-in-library.js";
-import { IMPORT_TIME_PATCH_MODULE, MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
+import { CONCURRENCY_REEXPORT, IMPORT_TIME_PATCH_MODULE, MODERN_PATCH_MODULE, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../helpers/patch-modules.js";
 import { ruleTester } from "../helpers/rule-tester.js";
 
 const PATCH = "import eventlet\neventlet.monkey_patch()\n";
@@ -186,6 +186,40 @@ ruleTester(monkeyPatchInLibrary, {
       files: { "pkg/monkey_patch.py": IMPORT_TIME_PATCH_MODULE },
       code: "import pkg.monkey_patch  # noqa: F401\n",
       errors: [{ line: 1 }],
+    },
+  ],
+});
+
+// Patching behind one level of indirection (issue 12, class 6).
+ruleTester(monkeyPatchInLibrary, {
+  valid: [
+    {
+      name: "a library module that calls a decorator helper named monkey_patch",
+      path: "pkg/service.py",
+      files: { "pkg/__init__.py": "", "pkg/utils.py": UTILS_WITH_DECORATOR_HELPER },
+      code: "from pkg import utils\n\nutils.monkey_patch()\n",
+    },
+    {
+      name: "a library module that calls the patch helper inside a function: its callers decide",
+      path: "pkg/service.py",
+      files: { "pkg/__init__.py": "", "pkg/utils.py": UTILS_WITH_PATCH_HELPER },
+      code: "from pkg import utils\n\n\ndef start():\n    utils.monkey_patch()\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "a library module that calls the project's patch helper at import",
+      path: "pkg/service.py",
+      files: { "pkg/__init__.py": "", "pkg/utils.py": UTILS_WITH_PATCH_HELPER },
+      code: "from pkg import utils\n\nutils.monkey_patch()\n",
+      errors: [{ line: 3, column: 1, endColumn: 21, message: "patching through pkg.utils.monkey_patch() (pkg/utils.py) in an importable library module" }],
+    },
+    {
+      name: "a library module that patches through a re-exported eventlet",
+      path: "pkg/service.py",
+      files: { "pkg/__init__.py": "", "pkg/concurrency.py": CONCURRENCY_REEXPORT },
+      code: "from pkg.concurrency import eventlet\neventlet.monkey_patch()\n",
+      errors: [{ line: 2, message: "an importable library module patches eventlet" }],
     },
   ],
 });

@@ -1,6 +1,6 @@
 import { monkeyPatchInWsgi } from "../../src/rules/EVL103-monkey-patch-in-wsgi.js";
 import { monkeyPatchInLibrary } from "../../src/rules/EVL102-monkey-patch-in-library.js";
-import { MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
+import { CONCURRENCY_REEXPORT, MODERN_PATCH_MODULE, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../helpers/patch-modules.js";
 import { findingsFor, ruleTester } from "../helpers/rule-tester.js";
 
 const PATCH = "import eventlet\neventlet.monkey_patch()\n";
@@ -97,6 +97,34 @@ ruleTester(monkeyPatchInWsgi, {
       files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE },
       code: "from pkg import monkey_patch; monkey_patch.patch()  # noqa: E702\n\napplication = None\n",
       errors: [{ line: 1, column: 31, endColumn: 51 }],
+    },
+  ],
+});
+
+// Patching behind one level of indirection (issue 12, class 6).
+ruleTester(monkeyPatchInWsgi, {
+  valid: [
+    {
+      name: "a WSGI module that calls a decorator helper named monkey_patch",
+      path: "pkg/api/openstack/wsgi_app.py",
+      files: { "pkg/__init__.py": "", "pkg/utils.py": UTILS_WITH_DECORATOR_HELPER },
+      code: "from pkg import utils\n\nutils.monkey_patch()\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "nova 2018: the WSGI application patches through utils.monkey_patch()",
+      path: "pkg/api/openstack/wsgi_app.py",
+      files: { "pkg/__init__.py": "", "pkg/utils.py": UTILS_WITH_PATCH_HELPER },
+      code: "from oslo_config import cfg\n\nfrom pkg import utils\n\nCONF = cfg.CONF\n\nutils.monkey_patch()\n",
+      errors: [{ line: 7, column: 1, endColumn: 21, message: "WSGI application code patches through pkg.utils.monkey_patch() (pkg/utils.py)" }],
+    },
+    {
+      name: "a WSGI module that patches through a re-exported eventlet",
+      path: "pkg/api/wsgi.py",
+      files: { "pkg/__init__.py": "", "pkg/concurrency.py": CONCURRENCY_REEXPORT },
+      code: "from pkg.concurrency import eventlet\neventlet.monkey_patch()\napplication = None\n",
+      errors: [{ line: 2, message: "WSGI application code patches eventlet" }],
     },
   ],
 });

@@ -1,5 +1,5 @@
 import { monkeyPatchThreadDisabled } from "../../src/rules/EVL104-monkey-patch-thread-disabled.js";
-import { MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
+import { CONCURRENCY_REEXPORT, MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
 import { ruleTester } from "../helpers/rule-tester.js";
 
 ruleTester(monkeyPatchThreadDisabled, {
@@ -171,6 +171,20 @@ ruleTester(monkeyPatchThreadDisabled, {
       path: "pkg/cmd/agent.py",
       files: { "pkg/monkey_patch.py": MODERN_PATCH_MODULE, "pkg/cmd/__init__.py": "from pkg import monkey_patch\n" },
       code: "import eventlet\neventlet.monkey_patch(socket=True)\n",
+      errors: [{ line: 2 }],
+    },
+  ],
+});
+
+// A re-exported eventlet is eventlet (issue 12, class 6).
+ruleTester(monkeyPatchThreadDisabled, {
+  valid: [],
+  invalid: [
+    {
+      name: "thread=False on a re-exported eventlet",
+      path: "pkg/cmd/__init__.py",
+      files: { "pkg/__init__.py": "", "pkg/concurrency.py": CONCURRENCY_REEXPORT },
+      code: "from pkg.concurrency import eventlet\neventlet.monkey_patch(thread=False)\n",
       errors: [{ line: 2 }],
     },
   ],
