@@ -36,7 +36,7 @@ function layerBlocks() {
 }
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".cache/", "coverage/", "fixtures/"] },
+  { ignores: ["dist/", "node_modules/", ".cache/", "coverage/", "fixtures/", "dist-bundle/", "dist-python/", "flake8-eventlet-review/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,14 +1,14 @@
 /** The command line: `eventlet-review check|rules|explain`. Exit 0 clean, 1 findings at fail level, 2 usage. */
-import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { relative, resolve, sep } from "node:path";
 import { SEVERITIES, type Severity } from "../model/finding.js";
 import { ConfigError } from "../config/load.js";
 import { renderRulePage } from "../rules/rule-page.js";
 import { formatJson } from "../formats/json.js";
 import { formatSarif } from "../formats/sarif.js";
-import { formatTextFinding } from "../formats/text.js";
+import { formatTextFinding, formatTextSummary } from "../formats/text.js";
 import { githubCommand } from "../platforms/github/action.js";
 import { formatZuulCheck } from "./zuul.js";
 import { outcome } from "../review/fail-level.js";
@@ -16,22 +16,26 @@ import { ALL_RULES, ruleById } from "../rules/index.js";
 import { activeRules } from "../analyzer/analyze.js";
 import { runCheck, type CheckResult } from "./check.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
-import { GitError } from "../platforms/local/git.js";
+import { GitError, repositoryRoot, stagedChanges } from "../platforms/local/git.js";
 import { factsCommand, FACTS_USAGE } from "./facts.js";
+import { serve } from "./serve.js";
+import { toolVersion } from "../model/version.js";
 
 const USAGE = `Usage:
-  eventlet-review check [--format text|json|sarif|zuul] [--base REF | --diff FILE | --staged]
+  eventlet-review check [--format text|json|sarif|zuul] [--base REF | --diff FILE | --staged | --pre-commit]
                         [--config FILE] [--fail-level info|warning|error] [--jobs N|auto] [PATH...]
   eventlet-review rules [--config FILE]
   eventlet-review explain RULE
   eventlet-review github [--reporter review|check|annotations] [--fail-level LEVEL] [--config PATH] [--sarif FILE]
 ${FACTS_USAGE}
+  eventlet-review serve
 check      review Python files under each PATH (default: .); with --base, --diff or --staged
            only the lines that change adds are reported
 rules      list every rule with its default severity and whether it is on
 explain    print a rule's documentation page
 github     inside GitHub Actions: review the event's pull request with GITHUB_TOKEN (see README)
 facts      print the versions and concurrency models the project runs, with where each came from
+serve      answer JSON-lines requests on stdin, one file each (the flake8 plugin's analyzer process)
 `;
 
 export interface Io {
@@ -43,6 +47,8 @@ export interface Io {
   cwd: string;
   /** Standard input as text, for `--diff -` (default: the process's stdin). */
   readStdin?: () => Promise<string>;
+  /** Standard input as a stream, for `serve` (default: the process's stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 const processIo: Io = {
@@ -58,11 +64,6 @@ const processIo: Io = {
     return Buffer.concat(chunks).toString("utf8");
   },
 };
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
 
 function parseSeverity(value: string | undefined, flag: string): Severity | undefined {
   if (value === undefined) return undefined;
@@ -85,15 +86,15 @@ const FORMATS: Record<string, Formatter> = {
   text: (result, io) => {
     const color = useColor(io);
     for (const f of result.findings) io.stdout(`${formatTextFinding(f, { color })}\n`);
-    if (io.stderrIsTty) {
-      const n = result.findings.length;
-      io.stderr(`${n} finding${n === 1 ? "" : "s"} in ${result.filesChecked} files (${result.filesParsed} parsed)\n`);
-    }
+    // The count closes the findings on stdout; a clean run stays silent there, as flake8's does.
+    // A clean run says so only to a person at a terminal, with how many files the pre-filter parsed.
+    if (result.findings.length) io.stdout(`${formatTextSummary(result.findings, result.filesChecked)}\n`);
+    else if (io.stderrIsTty) io.stderr(`${formatTextSummary(result.findings, result.filesChecked, result.filesParsed)}\n`);
   },
   json: (result, io) => io.stdout(`${formatJson(result.findings, result.notices)}\n`),
   sarif: (result, io) => {
     const roots = result.roots.map((r, i) => ({ id: `PATH${i + 1}`, uri: pathToFileURL(r.directory).href.replace(/\/?$/, "/") }));
-    io.stdout(`${formatSarif(result.findings, ALL_RULES, roots, version(), result.notices)}\n`);
+    io.stdout(`${formatSarif(result.findings, ALL_RULES, roots, toolVersion(), result.notices)}\n`);
   },
   // Zuul's file_comments (path from the repository top → [{line, message, range}]), for zuul_return.
   zuul: (result, io) => io.stdout(`${formatZuulCheck(result)}\n`),
@@ -113,6 +114,7 @@ async function check(args: string[], io: Io): Promise<number> {
       base: { type: "string" },
       diff: { type: "string" },
       staged: { type: "boolean", default: false },
+      "pre-commit": { type: "boolean", default: false },
       config: { type: "string" },
       "fail-level": { type: "string" },
       jobs: { type: "string" },
@@ -126,6 +128,10 @@ async function check(args: string[], io: Io): Promise<number> {
   if (values.base !== undefined && (values.base === "" || values.base.startsWith("-"))) {
     throw new UsageError(`--base needs a git revision, not "${values.base}"`);
   }
+  if (values["pre-commit"] && (values.base !== undefined || values.diff !== undefined || values.staged)) {
+    throw new UsageError("--pre-commit decides by itself between staged lines and whole files: drop --base, --diff and --staged");
+  }
+  const staged = values.staged || (values["pre-commit"] && (await isCommit(positionals, io.cwd)));
   const failLevelFlag = parseSeverity(values["fail-level"], "--fail-level");
   const jobs = parseJobs(values.jobs);
   // Progress goes to stderr, and only when a person watches it: never into CI logs or pipes.
@@ -136,7 +142,7 @@ async function check(args: string[], io: Io): Promise<number> {
     cwd: io.cwd,
     base: values.base,
     diffFile: values.diff,
-    staged: values.staged,
+    staged,
     configPath: values.config,
     readStdin: io.readStdin,
     jobs,
@@ -155,6 +161,18 @@ async function check(args: string[], io: Io): Promise<number> {
   format(result, io);
   const failLevel = failLevelFlag ?? result.config.fail_level;
   return outcome(result.findings, failLevel) === "fail" ? 1 : 0;
+}
+
+/**
+ * `--pre-commit`: pre-commit passes the files to review and nothing else. On a commit those are the
+ * staged files, and the staged lines are what is reviewed; `pre-commit run --all-files` (CI,
+ * pre-commit.ci) passes every file, most of them not staged, and then whole files are reviewed.
+ */
+async function isCommit(files: string[], cwd: string): Promise<boolean> {
+  if (!files.length) return false;
+  const top = await repositoryRoot(cwd);
+  const staged = new Set((await stagedChanges(top)).paths());
+  return files.every((file) => staged.has(relative(top, resolve(cwd, file)).split(sep).join("/")));
 }
 
 async function rules(args: string[], io: Io): Promise<number> {
@@ -193,9 +211,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await githubCommand(rest, io);
       case "facts":
         return await factsCommand(rest, io);
+      case "serve":
+        return await serve(io.stdin ?? process.stdin, io.stdout, toolVersion(), io.cwd);
       case "--version":
       case "-V":
-        io.stdout(`${version()}\n`);
+        io.stdout(`${toolVersion()}\n`);
         return 0;
       case undefined:
       case "help":

@@ -3,16 +3,24 @@
  * freed with `tree.delete()` instead of waiting for the GC (see docs/design.md for the measurements).
  */
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
 
 export type { Node, Tree };
 
 let ready: Promise<Parser> | undefined;
 
+declare const EVENTLET_REVIEW_BUNDLED_VERSION: string | undefined;
+
+/** The grammar: from its npm package, or beside the single-file build (scripts/bundle.ts copies it there). */
+function pythonGrammar(): string {
+  if (typeof EVENTLET_REVIEW_BUNDLED_VERSION === "string") return fileURLToPath(new URL("./tree-sitter-python.wasm", import.meta.url));
+  return createRequire(import.meta.url).resolve("tree-sitter-python/tree-sitter-python.wasm");
+}
+
 async function createParser(): Promise<Parser> {
   await Parser.init();
-  const require = createRequire(import.meta.url);
-  const python = await Language.load(require.resolve("tree-sitter-python/tree-sitter-python.wasm"));
+  const python = await Language.load(pythonGrammar());
   const parser = new Parser();
   parser.setLanguage(python);
   return parser;

@@ -51,7 +51,7 @@ function cli(args: string[], input?: string) {
 test("check prints flake8-like lines, nothing on a piped stderr, and exits 1 on an error finding", () => {
   const r = cli(["check", "nova"]);
   expect(r.stderr).toBe("");
-  expect(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["cmd/api.py:3:1:", "db.py:1:8:"]);
+  expect(r.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["cmd/api.py:3:1:", "db.py:1:8:", "Found"]);
   expect(r.code).toBe(1);
 });
 

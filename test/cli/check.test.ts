@@ -74,7 +74,8 @@ describe("formats", () => {
     const r = await run(["check", "pkg"], { cwd: root });
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines).toContain(lines.find((l) => l.startsWith("db.py:1:8: EVL301 ")));
-    for (const line of lines) expect(line).toMatch(/^[\w/]+\.py:\d+:\d+: EVL\d{3} \S.*[^\s]$/);
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^[\w/]+\.py:\d+:\d+: EVL\d{3} \[(error|warning|info)\] \S.*[^\s]$/);
+    expect(lines.at(-1)).toMatch(/^Found \d+ findings \(.*\) in \d+ files\.$/);
     // A second PATH keeps its own relative paths.
     const two = await run(["check", "pkg/cmd", "pkg/db.py"], { cwd: root });
     expect(two.stdout).toMatch(/^api\.py:3:1: EVL101 /m);
@@ -247,12 +248,15 @@ describe("terminals", () => {
     expect(r.stderr).toBe("");
   });
 
-  test("progress and a summary on stderr when it is a terminal, stdout unchanged", async () => {
+  test("progress on stderr when it is a terminal, stdout unchanged; a clean run's summary there too", async () => {
     writeTree(root, Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`many/m${i}.py`, `x = ${i}\n`])));
     const plain = await run(["check", "."], { cwd: root });
     const tty = await run(["check", "."], { cwd: root, stderrIsTty: true });
     expect(tty.stdout).toBe(plain.stdout);
-    expect(tty.stderr).toMatch(/\d+ findings? in \d+ files \(\d+ parsed\)\n$/);
+    expect(tty.stdout).toMatch(/^Found 2 findings \(1 error, 1 warning\) in 305 files\.\n$/m);
+    const clean = await run(["check", "many"], { cwd: root, stderrIsTty: true });
+    expect(clean.stdout).toBe("");
+    expect(clean.stderr).toMatch(/No findings in 300 files \(0 parsed\)\.\n$/);
     // Progress lines redraw in place and are cleared before the summary.
     expect(tty.stderr).toContain(`\r${ESC}[2Kchecked `);
   });

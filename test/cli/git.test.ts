@@ -119,6 +119,29 @@ describe("--staged", () => {
   });
 });
 
+describe("--pre-commit: the files pre-commit passes", () => {
+  test("on a commit (every file given is staged) only the staged lines count", async () => {
+    writeFileSync(join(repo, "nova/old_db.py"), `${PY.mysqldb}URL = "mysql://u@h/nova"\n`);
+    git(repo, "add", "nova/old_db.py");
+    const r = await run(["check", "--format", "json", "--pre-commit", "nova/old_db.py"], { cwd: repo });
+    expect(where(r.stdout)).toEqual(["EVL301 nova/old_db.py:2"]);
+  });
+
+  test("with --all-files (files given that are not staged) whole files are reviewed", async () => {
+    writeTree(repo, { "nova/staged.py": PY.patchFirst });
+    git(repo, "add", "nova/staged.py");
+    const r = await run(["check", "--format", "json", "--pre-commit", "nova/old_db.py", "nova/staged.py", "nova/cmd/api.py"], { cwd: repo });
+    expect(r.code).toBe(0); // EVL301 is a warning
+    expect(where(r.stdout)).toContain("EVL301 nova/old_db.py:1");
+  });
+
+  test("does not combine with another change selector", async () => {
+    const r = await run(["check", "--pre-commit", "--staged", "nova/old_db.py"], { cwd: repo });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--pre-commit decides by itself/);
+  });
+});
+
 describe("--diff FILE and --diff -", () => {
   const diffAfterEdit = () => {
     writeFileSync(join(repo, "nova/old_db.py"), `${PY.mysqldb}URL = "mysql://u@h/nova"\n`);

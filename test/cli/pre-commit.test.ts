@@ -3,8 +3,8 @@
  * node environment the way every user's pre-commit does (npm install with dev dependencies, `npm pack`,
  * a global install of the tarball; one environment took 2 min 40 s here at moderate load: install 2 min,
  * pack 14 s, global install 26 s; try-repo always installs into a fresh temporary store) and runs it on
- * a temporary git repository. The two runs
- * (a staged violation fails, a staged clean file passes) go in parallel. Needs Debian's `pre-commit`
+ * a temporary git repository. The three runs
+ * (a staged violation fails, a staged clean file passes, `--all-files` sees a committed error) go in parallel. Needs Debian's `pre-commit`
  * (CI installs it) and the npm registry; skipped with a message when `pre-commit` is missing. Measured
  * here: 14 min wall (3.4 min user + 1.3 min system CPU) with the machine at load 17 on 2 cores.
  */
@@ -56,11 +56,11 @@ function project(name: string, committed: Record<string, string>, staged: Record
   return dir;
 }
 
-function tryRepo(cwd: string): Promise<{ code: number; output: string }> {
+function tryRepo(cwd: string, ...extra: string[]): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
     execFile(
       "pre-commit",
-      ["try-repo", REPO, "eventlet-review", "--ref", HEAD, "--color", "never"],
+      ["try-repo", REPO, "eventlet-review", "--ref", HEAD, "--color", "never", ...extra],
       // HOME stays: npm reads the registry settings from ~/.npmrc and reuses ~/.npm's cache.
       { cwd, env: { ...process.env, ...GIT_TEST_ENV, PRE_COMMIT_HOME: join(root, `home-${cwd.split("/").pop()}`) }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
@@ -69,7 +69,7 @@ function tryRepo(cwd: string): Promise<{ code: number; output: string }> {
 }
 
 (hasPreCommit && HEAD ? describe : describe.skip)("pre-commit try-repo (slow: installs the hook environment)", () => {
-  test("a staged violation fails the hook, a staged clean file passes; only staged lines count", async () => {
+  test("a staged violation fails the hook, a staged clean file passes; only staged lines count; --all-files reviews whole files", async () => {
     const violation = project(
       "violation",
       // Already committed: not part of what is being committed now, so never reported.
@@ -82,7 +82,10 @@ function tryRepo(cwd: string): Promise<{ code: number; output: string }> {
     );
     const clean = project("clean", { "myapp/db.py": "import MySQLdb\n" }, { "myapp/util.py": "import os\n\n\ndef here():\n    return os.getcwd()\n", "notes.txt": "x\n" });
 
-    const [bad, good] = await Promise.all([tryRepo(violation), tryRepo(clean)]);
+    // Nothing staged, an error committed long ago: `pre-commit run --all-files` (CI) must still see it.
+    const legacy = project("legacy", { "myapp/cmd/api.py": "import eventlet\neventlet.monkey_patch(thread=False)\n" }, {});
+
+    const [bad, good, all] = await Promise.all([tryRepo(violation), tryRepo(clean), tryRepo(legacy, "--all-files")]);
 
     expect(bad.output).toMatch(/eventlet-review\.+Failed/);
     expect(bad.code).toBe(1);
@@ -92,5 +95,8 @@ function tryRepo(cwd: string): Promise<{ code: number; output: string }> {
 
     expect(good.output).toMatch(/eventlet-review\.+Passed/);
     expect(good.code).toBe(0);
+
+    expect(all.code).toBe(1);
+    expect(all.output).toContain("myapp/cmd/api.py:2:1: EVL104 [error] ");
   }, 30 * 60 * 1000);
 });

@@ -2,7 +2,7 @@
 import type { Finding } from "../../src/model/finding.js";
 import { formatJson } from "../../src/formats/json.js";
 import { formatSarif, pathUri } from "../../src/formats/sarif.js";
-import { formatTextFinding } from "../../src/formats/text.js";
+import { formatTextFinding, formatTextSummary } from "../../src/formats/text.js";
 import { ALL_RULES } from "../../src/rules/index.js";
 import { validateSarif as validate } from "./sarif-schema.js";
 
@@ -41,11 +41,19 @@ const findings: (Finding & { root: string })[] = [
 ];
 
 describe("text", () => {
-  test("flake8's shape without colour", () => {
-    expect(formatTextFinding(findings[0])).toBe(`nova/cmd/api.py:4:1: EVL101 ${findings[0].message}`);
+  test("flake8's shape with the severity word, without colour", () => {
+    expect(formatTextFinding(findings[0])).toBe(`nova/cmd/api.py:4:1: EVL101 [${findings[0].severity}] ${findings[0].message}`);
   });
 
-  test("colour wraps the path and the rule id, and nothing else changes", () => {
+  test("the closing count names each severity present", () => {
+    const error = { ...findings[0], severity: "error" as const };
+    const warning = { ...findings[0], severity: "warning" as const };
+    expect(formatTextSummary([error, warning, error], 12)).toBe("Found 3 findings (2 errors, 1 warning) in 12 files.");
+    expect(formatTextSummary([warning], 1, 1)).toBe("Found 1 finding (1 warning) in 1 file (1 parsed).");
+    expect(formatTextSummary([], 300, 0)).toBe("No findings in 300 files (0 parsed).");
+  });
+
+  test("colour wraps the path, the rule id and the severity, and nothing else changes", () => {
     const coloured = formatTextFinding(findings[1], { color: true });
     expect(coloured).not.toBe(formatTextFinding(findings[1]));
     expect(coloured.replace(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, "g"), "")).toBe(formatTextFinding(findings[1]));

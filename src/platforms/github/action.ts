@@ -7,7 +7,7 @@
  * GITHUB_TOKEN through @octokit/rest. When the token cannot write (a pull request from a fork gets a
  * read-only token: 403 on the first write), findings become workflow annotations and a SARIF file.
  */
-import { readFileSync } from "node:fs";
+import { toolVersion } from "../../model/version.js";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
@@ -269,19 +269,13 @@ async function annotate(
   for (const n of notices) io.stdout(`::notice file=${escapeProperty(n.path)},title=eventlet-review::${escapeData(n.message)}\n`);
 
   const sarif = resolve(io.env.GITHUB_WORKSPACE ?? io.cwd, options.sarifFile ?? "eventlet-review.sarif");
-  await writeFile(sarif, `${formatSarif(result.findings, ALL_RULES, [], actionVersion(), notices)}\n`);
+  await writeFile(sarif, `${formatSarif(result.findings, ALL_RULES, [], toolVersion(), notices)}\n`);
   const n = result.findings.length;
   log.info(`eventlet-review: ${n} finding${n === 1 ? "" : "s"} on the lines pull request #${request.pullNumber} adds; SARIF written to ${sarif}`);
   if (io.env.GITHUB_STEP_SUMMARY) {
     await appendFile(io.env.GITHUB_STEP_SUMMARY, actionSummary(result));
   }
   return { code: result.outcome === "fail" ? 1 : 0, findings: n, sarif };
-}
-
-let cachedVersion: string | undefined;
-function actionVersion(): string {
-  cachedVersion ??= (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-  return cachedVersion;
 }
 
 /** Runs the Action; returns the exit status (0 clean or below the fail level, 1 fail, 2 usage). */
