@@ -30,6 +30,8 @@ export interface CheckOptions {
   readStdin?: () => Promise<string>;
   /** Worker threads for the analysis; 1 (the default) analyzes on the main thread. */
   jobs?: number;
+  /** Changes the loaded config before the run (the CLI's --select/--ignore). */
+  adjustConfig?: (config: Config) => Config;
   /** Called after each file, for progress display. */
   onProgress?: (filesDone: number, findings: number) => void;
 }
@@ -182,7 +184,8 @@ function inProcess(analyzer: Analyzer): FileAnalysis {
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const roots = await resolveRoots({ ...options, paths: options.paths.length ? options.paths : ["."] });
-  const config = await loadConfigFor(roots[0].root.directory, options.configPath, options.cwd);
+  const loaded = await loadConfigFor(roots[0].root.directory, options.configPath, options.cwd);
+  const config = options.adjustConfig ? options.adjustConfig(loaded) : loaded;
   const result: CheckResult = { config, findings: [], notices: [], roots: roots.map((r) => r.root), filesChecked: 0, filesParsed: 0 };
   const changes = new ChangeReader(options);
   const keep = fileFilter(config);

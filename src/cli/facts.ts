@@ -10,7 +10,6 @@ import { loadConfigFor, UsageError } from "../platforms/local/config.js";
 import { DiskProjectFiles } from "../platforms/local/disk.js";
 import { walkFiles } from "../platforms/local/walk.js";
 
-export const FACTS_USAGE = "  eventlet-review facts [--format text|json] [--config FILE] [PATH]\n";
 
 export async function factsCommand(args: string[], io: { cwd: string; stdout: (text: string) => void; stderr: (text: string) => void }): Promise<number> {
   const { values, positionals } = parseArgs({

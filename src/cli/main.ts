@@ -1,42 +1,34 @@
 /** The command line: `eventlet-review check|rules|explain`. Exit 0 clean, 1 findings at fail level, 2 usage. */
 import { pathToFileURL } from "node:url";
 import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
+import { Command, CommanderError, Option } from "commander";
 import { relative, resolve, sep } from "node:path";
 import { SEVERITIES, type Severity } from "../model/finding.js";
-import { ConfigError } from "../config/load.js";
 import { renderRulePage } from "../rules/rule-page.js";
 import { formatJson } from "../formats/json.js";
 import { formatSarif } from "../formats/sarif.js";
-import { formatTextFinding, formatTextSummary } from "../formats/text.js";
+import { formatStatistics, formatTextFinding, formatTextSummary, formatTextWithSource } from "../formats/text.js";
 import { githubCommand } from "../platforms/github/action.js";
 import { formatZuulCheck } from "./zuul.js";
+import { formatGithub } from "../formats/github.js";
+import { formatGitlab } from "../formats/gitlab.js";
+import { formatJunit } from "../formats/junit.js";
+import { formatRdjson } from "../formats/rdjson.js";
 import { outcome } from "../review/fail-level.js";
 import { ALL_RULES, ruleById } from "../rules/index.js";
 import { activeRules } from "../analyzer/analyze.js";
+import { ConfigError, defaultConfig } from "../config/load.js";
 import { runCheck, type CheckResult } from "./check.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
+import { applySafeFixes } from "./fix.js";
+import { fingerprintFindings, readBaseline, writeBaseline } from "./baseline.js";
+import { applySelection } from "./selection.js";
+import { findingLines } from "./source-lines.js";
 import { GitError, repositoryRoot, stagedChanges } from "../platforms/local/git.js";
-import { factsCommand, FACTS_USAGE } from "./facts.js";
+import { factsCommand } from "./facts.js";
 import { serve } from "./serve.js";
 import { toolVersion } from "../model/version.js";
 
-const USAGE = `Usage:
-  eventlet-review check [--format text|json|sarif|zuul] [--base REF | --diff FILE | --staged | --pre-commit]
-                        [--config FILE] [--fail-level info|warning|error] [--jobs N|auto] [PATH...]
-  eventlet-review rules [--config FILE]
-  eventlet-review explain RULE
-  eventlet-review github [--reporter review|check|annotations] [--fail-level LEVEL] [--config PATH] [--sarif FILE]
-${FACTS_USAGE}
-  eventlet-review serve
-check      review Python files under each PATH (default: .); with --base, --diff or --staged
-           only the lines that change adds are reported
-rules      list every rule with its default severity and whether it is on
-explain    print a rule's documentation page
-github     inside GitHub Actions: review the event's pull request with GITHUB_TOKEN (see README)
-facts      print the versions and concurrency models the project runs, with where each came from
-serve      answer JSON-lines requests on stdin, one file each (the flake8 plugin's analyzer process)
-`;
 
 export interface Io {
   stdout: (text: string) => void;
@@ -98,6 +90,10 @@ const FORMATS: Record<string, Formatter> = {
   },
   // Zuul's file_comments (path from the repository top → [{line, message, range}]), for zuul_return.
   zuul: (result, io) => io.stdout(`${formatZuulCheck(result)}\n`),
+  github: (result, io) => result.findings.length && io.stdout(`${formatGithub(result.findings)}\n`),
+  gitlab: (result, io) => io.stdout(`${formatGitlab(result.findings)}\n`),
+  junit: (result, io) => io.stdout(`${formatJunit(result.findings)}\n`),
+  rdjson: (result, io) => io.stdout(`${formatRdjson(result.findings)}\n`),
 };
 
 /** Colour only on a terminal, and never when NO_COLOR is set to a non-empty value (no-color.org). */
@@ -105,35 +101,48 @@ function useColor(io: Io): boolean {
   return io.stdoutIsTty && !io.env.NO_COLOR;
 }
 
-async function check(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      format: { type: "string", default: "text" },
-      base: { type: "string" },
-      diff: { type: "string" },
-      staged: { type: "boolean", default: false },
-      "pre-commit": { type: "boolean", default: false },
-      config: { type: "string" },
-      "fail-level": { type: "string" },
-      jobs: { type: "string" },
-    },
-  });
-  const format = FORMATS[values.format!];
-  if (!format) throw new UsageError(`unknown --format ${values.format}: use ${Object.keys(FORMATS).join(", ")}`);
-  if ([values.base, values.diff, values.staged || undefined].filter((v) => v !== undefined).length > 1) {
+interface CheckFlags {
+  outputFormat: string;
+  base?: string;
+  diff?: string | true;
+  staged?: boolean;
+  preCommit?: boolean;
+  config?: string;
+  failLevel?: string;
+  jobs?: string;
+  select?: string;
+  extendSelect?: string;
+  ignore?: string;
+  exitZero?: boolean;
+  statistics?: boolean;
+  showSource?: boolean;
+  baseline?: string;
+  writeBaseline?: boolean;
+  fix?: boolean;
+}
+
+async function check(positionals: string[], values: CheckFlags, io: Io): Promise<number> {
+  const format = FORMATS[values.outputFormat];
+  if (!format) throw new UsageError(`unknown --output-format ${values.outputFormat}: use ${Object.keys(FORMATS).join(", ")}`);
+  // With --fix, --diff previews the fixes (Ruff's spelling); otherwise it names a unified diff to scope by.
+  const preview = values.fix === true && values.diff !== undefined;
+  if (values.diff === true && !values.fix) throw new UsageError("--diff needs a FILE (or - for stdin), unless it previews --fix");
+  const diffFile = preview ? undefined : (values.diff as string | undefined);
+  if ([values.base, diffFile, values.staged || undefined].filter((v) => v !== undefined).length > 1) {
     throw new UsageError("use only one of --base, --diff and --staged");
   }
   if (values.base !== undefined && (values.base === "" || values.base.startsWith("-"))) {
     throw new UsageError(`--base needs a git revision, not "${values.base}"`);
   }
-  if (values["pre-commit"] && (values.base !== undefined || values.diff !== undefined || values.staged)) {
+  if (values.preCommit && (values.base !== undefined || diffFile !== undefined || values.staged)) {
     throw new UsageError("--pre-commit decides by itself between staged lines and whole files: drop --base, --diff and --staged");
   }
-  const staged = values.staged || (values["pre-commit"] && (await isCommit(positionals, io.cwd)));
-  const failLevelFlag = parseSeverity(values["fail-level"], "--fail-level");
+  if (values.writeBaseline && !values.baseline) throw new UsageError("--write-baseline needs --baseline FILE to write");
+  const staged = values.staged || (values.preCommit && (await isCommit(positionals, io.cwd)));
+  const failLevelFlag = parseSeverity(values.failLevel, "--fail-level");
   const jobs = parseJobs(values.jobs);
+  const selection = { select: values.select, extendSelect: values.extendSelect, ignore: values.ignore };
+  applySelection(defaultConfig(), selection); // a bad code is a usage error before any file is read
   // Progress goes to stderr, and only when a person watches it: never into CI logs or pipes.
   const showProgress = io.stderrIsTty;
   let lastDraw = 0;
@@ -141,11 +150,12 @@ async function check(args: string[], io: Io): Promise<number> {
     paths: positionals,
     cwd: io.cwd,
     base: values.base,
-    diffFile: values.diff,
+    diffFile,
     staged,
     configPath: values.config,
     readStdin: io.readStdin,
     jobs,
+    adjustConfig: (config) => applySelection(config, selection),
     onProgress: showProgress
       ? (files, findings) => {
           const now = Date.now();
@@ -158,8 +168,38 @@ async function check(args: string[], io: Io): Promise<number> {
   if (showProgress && lastDraw) io.stderr("\r\x1b[2K");
   for (const notice of result.notices) io.stderr(`${notice.path}: ${notice.message}\n`);
 
-  format(result, io);
+  const directoryOf = (root: string) => result.roots[Number(root.slice("PATH".length)) - 1].directory;
+  if (values.baseline) {
+    const ids = await fingerprintFindings(result.findings, directoryOf);
+    if (values.writeBaseline) {
+      await writeBaseline(resolve(io.cwd, values.baseline), result.findings, ids);
+      io.stderr(`wrote ${result.findings.length} findings to the baseline ${values.baseline}\n`);
+      return 0;
+    }
+    const known = await readBaseline(resolve(io.cwd, values.baseline));
+    const before = result.findings.length;
+    result.findings = result.findings.filter((_, i) => !known.has(ids[i]));
+    if (before > result.findings.length) io.stderr(`${before - result.findings.length} findings are in the baseline ${values.baseline}\n`);
+  }
+  if (values.fix) {
+    const fixed = await applySafeFixes(result.findings, directoryOf, preview);
+    if (preview) {
+      io.stdout(fixed.diff);
+      io.stderr(`${fixed.applied} safe fixes would change ${fixed.files} files (nothing written)\n`);
+      return 0;
+    }
+    io.stderr(`applied ${fixed.applied} safe fixes in ${fixed.files} files\n`);
+    // What is fixed is no longer a finding: report only what is left.
+    result.findings = result.findings.filter((f) => f.fix?.safety !== "safe");
+  }
+
+  if (values.statistics) io.stdout(formatStatistics(result.findings));
+  else if (values.showSource && values.outputFormat === "text") {
+    io.stdout(formatTextWithSource(result.findings, await findingLines(result.findings, directoryOf), { color: useColor(io) }));
+    if (result.findings.length) io.stdout(`${formatTextSummary(result.findings, result.filesChecked)}\n`);
+  } else format(result, io);
   const failLevel = failLevelFlag ?? result.config.fail_level;
+  if (values.exitZero) return 0;
   return outcome(result.findings, failLevel) === "fail" ? 1 : 0;
 }
 
@@ -175,9 +215,8 @@ async function isCommit(files: string[], cwd: string): Promise<boolean> {
   return files.every((file) => staged.has(relative(top, resolve(cwd, file)).split(sep).join("/")));
 }
 
-async function rules(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: "string" } } });
-  const config = await loadConfigFor(io.cwd, values.config, io.cwd);
+async function rules(configPath: string | undefined, io: Io): Promise<number> {
+  const config = await loadConfigFor(io.cwd, configPath, io.cwd);
   const active = new Map(activeRules(config).map((a) => [a.rule.meta.id, a.severity]));
   for (const rule of ALL_RULES) {
     const severity = active.get(rule.meta.id);
@@ -188,48 +227,104 @@ async function rules(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-function explain(args: string[], io: Io): number {
-  const id = args[0];
-  if (!id) throw new UsageError("explain needs a rule id, for example: eventlet-review explain EVL104");
+function explain(id: string, io: Io): number {
   const rule = ruleById(id);
   if (!rule) throw new UsageError(`unknown rule ${id}; eventlet-review rules lists them`);
   io.stdout(renderRulePage(rule));
   return 0;
 }
 
+const FORMAT_NAMES = () => Object.keys(FORMATS).join("|");
+
+/**
+ * The commands, each with its own --help. Commander parses; the actions run the commands. Its own
+ * errors (an unknown option, a missing value) come out as one line and a pointer to --help.
+ */
+function program(io: Io, done: (code: number | Promise<number>) => void): Command {
+  const root = new Command("eventlet-review")
+    .description("Eventlet Best Practices review of Python code (OpenStack's eventlet spec and the move off eventlet)")
+    .version(toolVersion(), "-V, --version")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride();
+  root
+    .command("check")
+    .description("review Python files under each PATH (default: .); with --base, --diff, --staged or --pre-commit only the lines a change adds are reported")
+    .argument("[PATH...]", "files or directories to review")
+    .option("--output-format <format>", `how findings are printed: ${FORMAT_NAMES()}`, "text")
+    .addOption(new Option("--format <format>", "alias of --output-format").hideHelp())
+    .option("--base <ref>", "only lines changed since the merge base of REF and HEAD")
+    .option("--diff [file]", "only lines a unified diff adds (- reads stdin); with --fix: preview the fixes as a diff")
+    .option("--staged", "only lines added to the git index")
+    .option("--pre-commit", "the files given are pre-commit's: staged lines on a commit, whole files with --all-files")
+    .option("--config <file>", "the config file (default: .eventlet-review.yaml found from the PATH up)")
+    .option("--fail-level <level>", "exit 1 when a finding is at or above: info, warning or error")
+    .option("--select <codes>", "only these rules: codes or prefixes, comma-separated (EVL1,EVL301)")
+    .option("--extend-select <codes>", "these rules as well as the configured ones")
+    .option("--ignore <codes>", "not these rules")
+    .option("--exit-zero", "exit 0 even when findings are at the fail level")
+    .option("--statistics", "print how many findings each rule has, not the findings")
+    .option("--show-source", "print each finding's source line under it (text format)")
+    .option("--baseline <file>", "hide the findings listed in FILE (matched by fingerprint, so moved code stays quiet)")
+    .option("--write-baseline", "write today's findings to the --baseline FILE and exit 0")
+    .option("--fix", "apply the fixes marked safe; with --diff, print them instead")
+    .option("--jobs <n>", "analyze on N worker threads, or auto", undefined)
+    .action((paths: string[], values: CheckFlags & { format?: string }) => {
+      done(check(paths, { ...values, outputFormat: values.format ?? values.outputFormat }, io));
+    });
+  root
+    .command("rules")
+    .description("list every rule with its default severity and whether it is on under your config")
+    .option("--config <file>", "the config file")
+    .action((values: { config?: string }) => done(rules(values.config, io)));
+  root
+    .command("explain")
+    .description("print a rule's documentation page")
+    .argument("<RULE>", "a rule id, for example EVL104")
+    .action((id: string) => done(explain(id, io)));
+  root
+    .command("facts")
+    .description("print the versions and concurrency models the project runs, with where each came from")
+    .argument("[PATH]", "the project root")
+    .option("--format <format>", "text or json", "text")
+    .option("--config <file>", "the config file")
+    .action((_path: string | undefined, _values: unknown, command: Command) => done(factsCommand(command.args.concat(optionArgs(command)), io)));
+  root
+    .command("github")
+    .description("inside GitHub Actions: review the event's pull request with GITHUB_TOKEN (see README)")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action((_values: unknown, command: Command) => done(githubCommand(command.args, io)));
+  root
+    .command("serve")
+    .description("answer JSON-lines requests on stdin, one file each (the flake8 plugin's analyzer process)")
+    .action(() => done(serve(io.stdin ?? process.stdin, io.stdout, toolVersion(), io.cwd)));
+  return root;
+}
+
+/** The options commander parsed for `facts`, back as arguments for its own parser. */
+function optionArgs(command: Command): string[] {
+  return Object.entries(command.opts<Record<string, string>>()).flatMap(([name, value]) => [`--${name}`, value]);
+}
+
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  const [command, ...rest] = argv;
+  if (!argv.length) {
+    io.stderr("eventlet-review: give a command, for example: eventlet-review check . (add --help for the list)\n");
+    return 2;
+  }
+  let result: number | Promise<number> = 0;
   try {
-    switch (command) {
-      case "check":
-        return await check(rest, io);
-      case "rules":
-        return await rules(rest, io);
-      case "explain":
-        return explain(rest, io);
-      case "github":
-        return await githubCommand(rest, io);
-      case "facts":
-        return await factsCommand(rest, io);
-      case "serve":
-        return await serve(io.stdin ?? process.stdin, io.stdout, toolVersion(), io.cwd);
-      case "--version":
-      case "-V":
-        io.stdout(`${toolVersion()}\n`);
-        return 0;
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        io.stdout(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command ${command}`);
-    }
+    await program(io, (code) => (result = code)).parseAsync(argv, { from: "user" });
+    return await result;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof GitError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0; commander has printed what it had to.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof GitError) {
       io.stderr(`eventlet-review: ${(error as Error).message}\n`);
-      if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) io.stderr(USAGE);
+      if (error instanceof UsageError) io.stderr("(add --help for usage)\n");
       return 2;
     }
     throw error;

@@ -30,3 +30,29 @@ export function formatTextSummary(findings: readonly Finding[], files: number, p
     .map(([severity, n]) => plural(n, severity));
   return `Found ${plural(findings.length, "finding")} (${bySeverity.join(", ")}) in ${where}.`;
 }
+
+/** Each finding with its source line and a caret under the span, as `flake8 --show-source` prints. */
+export function formatTextWithSource(findings: readonly Finding[], sourceLines: readonly string[], style: TextStyle = { color: false }): string {
+  return findings
+    .map((f, i) => {
+      const source = sourceLines[i] ?? "";
+      const width = f.endLine === f.line ? Math.max(1, f.endColumn - f.column) : Math.max(1, [...source].length - f.column + 1);
+      return `${formatTextFinding(f, style)}\n    ${source}\n    ${" ".repeat(f.column - 1)}${"^".repeat(width)}\n`;
+    })
+    .join("");
+}
+
+/** `--statistics`: one line a rule, most frequent first, as Ruff prints them. */
+export function formatStatistics(findings: readonly Finding[]): string {
+  const counts = new Map<string, { n: number; name: string; severity: string }>();
+  for (const f of findings) {
+    const entry = counts.get(f.rule) ?? { n: 0, name: f.name, severity: f.severity };
+    entry.n++;
+    counts.set(f.rule, entry);
+  }
+  const width = String(Math.max(0, ...[...counts.values()].map((c) => c.n))).length;
+  return [...counts]
+    .sort(([a, x], [b, y]) => y.n - x.n || a.localeCompare(b))
+    .map(([rule, c]) => `${String(c.n).padStart(width)}\t${rule}\t[${c.severity}] ${c.name}\n`)
+    .join("");
+}

@@ -78,7 +78,10 @@ test("--jobs 2 (worker threads from dist/) prints what one thread prints", () =>
 test("usage errors exit 2; --version and help exit 0", () => {
   expect(cli(["check", "--format", "yaml"]).code).toBe(2);
   expect(cli(["--version"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
-  expect(cli(["--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("eventlet-review check") });
+  expect(cli(["--help"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: eventlet-review \[options\] \[command\]/) });
+  for (const command of ["check", "rules", "explain", "facts", "github", "serve"]) {
+    expect(cli([command, "--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining(`eventlet-review ${command}`) });
+  }
 });
 
 test("an unbuilt checkout gets one clear line and exit 2, not a module-not-found trace", () => {

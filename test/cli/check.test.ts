@@ -51,15 +51,18 @@ describe("exit codes and --fail-level", () => {
   });
 
   test.each([
-    [["check", "--format", "xml", "pkg"], /unknown --format xml/],
+    [["check", "--format", "xml", "pkg"], /unknown --output-format xml: use text, json, sarif, zuul, github, gitlab, junit, rdjson/],
     [["check", "--fail-level", "fatal", "pkg"], /--fail-level must be one of info, warning, error/],
     [["check", "--base", "HEAD", "--diff", "x.diff", "pkg"], /only one of --base, --diff and --staged/],
     [["check", "--base=--output=x", "pkg"], /--base needs a git revision, not "--output=x"/],
-    [["check", "--no-such-flag"], /Unknown option '--no-such-flag'/],
+    [["check", "--no-such-flag"], /^error: unknown option '--no-such-flag'\n\(add --help for usage\)\n$/],
+    [["check", "--select", "EVL9", "pkg"], /--select: EVL9 is no rule code or prefix/],
+    [["check", "--write-baseline", "pkg"], /--write-baseline needs --baseline FILE/],
+    [["check", "--diff"], /--diff needs a FILE/],
     [["check", "missing/dir"], /no such file or directory: missing\/dir/],
     [["check", "--diff", "missing.diff", "pkg"], /cannot read diff file missing.diff/],
     [["check", "--jobs", "0", "pkg"], /--jobs must be a positive number or auto, not "0"/],
-    [["frobnicate"], /unknown command frobnicate/],
+    [["frobnicate"], /unknown command 'frobnicate'/],
     [["explain", "EVL999"], /unknown rule EVL999/],
   ])("2 on a usage error: %j", async (argv, message) => {
     const r = await run(argv, { cwd: root });
