@@ -151,26 +151,8 @@ export async function scanModule(path: string, text: string, config: Config, ent
   });
 }
 
-/** True when `a` and `b` sit in different branches of one `if`/`elif`/`else` (only one of them runs). */
-export function exclusiveBranches(a: Node, b: Node): boolean {
-  const branchOf = (node: Node, statement: Node): number | undefined => {
-    for (let n: Node | null = node; n && n.parent; n = n.parent) {
-      if (n.parent.id === statement.id) {
-        if (n.type === "block" || n.type === "elif_clause" || n.type === "else_clause") return n.id;
-        return undefined;
-      }
-    }
-    return undefined;
-  };
-  for (let s: Node | null = a.parent; s; s = s.parent) {
-    if (s.type !== "if_statement") continue;
-    if (b.startIndex < s.startIndex || b.endIndex > s.endIndex) continue;
-    const x = branchOf(a, s);
-    const y = branchOf(b, s);
-    if (x !== undefined && y !== undefined && x !== y) return true;
-  }
-  return false;
-}
+/** Which declarations can run together is a question about branches (python/branches.ts). */
+export { exclusiveBranches } from "../python/branches.js";
 
 /** The model a set of declarations adds up to: one model, `mixed`, or `unknown` when there are none. */
 export function combine(declarations: readonly ModelDeclaration[]): ConcurrencyModel | "mixed" | "unknown" {

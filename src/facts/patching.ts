@@ -3,6 +3,7 @@
  * which calls patch, whether a patch is complete, and what counts as code that runs before it.
  */
 import type { Node } from "web-tree-sitter";
+import { exclusiveBranches } from "../python/branches.js";
 import { isWithin, type ImportTable } from "../python/imports.js";
 import { keywordArguments, keywordValue } from "../python/syntax.js";
 
@@ -88,10 +89,13 @@ export function firstCodeThatRuns(node: Node, imports: ImportTable, skip?: (node
 
 /**
  * Every top-level piece of code that runs before `statement` executes: preceding statements of each
- * enclosing block, and the conditions of enclosing `if`s (not their other branches). `skip` exempts
- * nodes that are part of patching (the import of a dedicated patch module).
+ * enclosing block, and the conditions of enclosing `if`s (not their other branches, nor the bodies of
+ * earlier `if`s on the complementary condition). `skip` exempts nodes that are part of patching (the
+ * import of a dedicated patch module).
  */
-export function codeBefore(statement: Node, imports: ImportTable, skip?: (node: Node) => boolean): PrePatchCode[] {
+export function codeBefore(statement: Node, imports: ImportTable, skipPatching?: (node: Node) => boolean): PrePatchCode[] {
+  // `if use_threading: <select threading>` then `if not use_threading: <patch>`: one program runs one body.
+  const skip = (n: Node) => !!skipPatching?.(n) || (n.type === "block" && exclusiveBranches(n, statement));
   const found: PrePatchCode[] = [];
   let node = statement;
   while (node.parent) {

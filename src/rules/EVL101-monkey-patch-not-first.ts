@@ -21,12 +21,14 @@ export const monkeyPatchNotFirst: Rule = {
         "Flags a module-level `eventlet.monkey_patch()` call when code runs before it: an import other than " +
         "`__future__`, `os`, `sys` or eventlet, or a call to anything but eventlet, `os`/`sys` and `os.environ`. " +
         "Docstrings, comments, `def`/`class` statements, plain assignments and `if` guards that only read the " +
-        "environment do not count. Patching through a dedicated patch module counts the same: its import " +
-        "(`import nova.monkey_patch`) or the call of its function (`monkey_patch.patch()`) must come first. So does a " +
-        "project helper whose body patches (`from nova import utils` then `utils.monkey_patch()`, nova in 2018): " +
-        "importing its module counts as code that runs first unless that module imports only `os`, `sys` and " +
-        "eventlet. A name a project module re-exports from eventlet (`from swift.common.concurrency import " +
-        "eventlet`) is eventlet's, and importing it is importing eventlet. It also " +
+        "environment do not count, nor does the body of an earlier `if` on the complementary condition " +
+        "(`if threaded:` before `if not threaded: eventlet.monkey_patch()`, `os.name == 'nt'` before " +
+        "`os.name != 'nt'`): only one of the two bodies runs. Patching through a dedicated patch module counts " +
+        "the same: its import (`import nova.monkey_patch`) or the call of its function (`monkey_patch.patch()`) " +
+        "must come first. So does a project helper whose body patches (`from nova import utils` then " +
+        "`utils.monkey_patch()`, nova in 2018): importing its module counts as code that runs first unless that " +
+        "module imports only `os`, `sys` and eventlet. A name a project module re-exports from eventlet (`from " +
+        "swift.common.concurrency import eventlet`) is eventlet's, and importing it is importing eventlet. It also " +
         "flags the patch when a parent package `__init__.py`, which Python runs first, already imports or runs " +
         "other code.",
       why:

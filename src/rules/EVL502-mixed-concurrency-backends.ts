@@ -35,8 +35,10 @@ export const mixedConcurrencyBackends: Rule = {
         "helper named `monkey_patch`, or by importing a dedicated patch module) when code that runs in the same " +
         "process declares the other model: a parent package `__init__` on the file's import chain, the package " +
         "`__init__` of a project module it imports, a usual subpackage of a package `__init__` (`cmd`, `tests`, " +
-        "`tests/unit`, `tests/functional`), an earlier statement of the same module (other branches of one " +
-        "`if`/`else` excepted), or the `concurrency` the config states for its path. The related location names " +
+        "`tests/unit`, `tests/functional`), an earlier statement of the same module (except one in an exclusive " +
+        "branch: another branch of the same `if`/`elif`/`else`, or the body of a separate `if` on the complementary " +
+        "condition, such as `if not use_threading:` against `if use_threading:` or `os.name == 'nt'` against " +
+        "`os.name != 'nt'`, when nothing rebinds the condition's names in between), or the `concurrency` the config states for its path. The related location names " +
         "the other side.",
       why:
         "oslo.service fixes the backend once per process: selecting a second, different backend raises " +
@@ -51,7 +53,11 @@ export const mixedConcurrencyBackends: Rule = {
         "def run():\n    main.start()\n",
       notes:
         "A selection that depends on a runtime switch (nova's `OS_NOVA_DISABLE_EVENTLET_PATCHING`, a " +
-        "`concurrency_backend` option) is fine when the branches are exclusive in one module; when they sit in " +
+        "`concurrency_backend` option) is fine when the branches are exclusive in one module, whether written as " +
+        "`if`/`else` or as two `if`s on complementary conditions (`not x` / `x`, `==` / `!=`, `in` / `not in`, " +
+        "`is` / `is not`, any spelling of the Windows test against its negation). Two `if`s are not exclusive when " +
+        "their condition calls anything but environment reads and string methods (`is_monkey_patched()` changes " +
+        "once the first body patches) or when a name it reads is assigned between them; when they sit in " +
         "different modules the rule cannot tell which runs and reports the pair. Import chains are followed one " +
         "level (the package `__init__`s of what a module imports), not through the whole import graph. " +
         `oslo.service's backend documentation and the eventlet removal guide (${MIGRATION_LINKS.removalGuide}) ` +

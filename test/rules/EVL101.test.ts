@@ -82,6 +82,33 @@ ruleTester(monkeyPatchNotFirst, {
       `,
     },
     {
+      name: "an earlier if on the complementary switch does not run before the patch",
+      code: `
+      import os
+
+      THREADED = os.environ.get('SVC_THREADED') == '1'
+      if THREADED:
+          from oslo_service import backend
+          backend.init_backend(backend.BackendType.THREADING)
+      if not THREADED:
+          import eventlet
+          eventlet.monkey_patch()
+      `,
+    },
+    {
+      name: "a Windows-only if does not run before the patch of the other platforms",
+      code: `
+      import os
+
+      if os.name == 'nt':
+          import win_helpers
+          win_helpers.setup()
+      if os.name != 'nt':
+          import eventlet
+          eventlet.monkey_patch()
+      `,
+    },
+    {
       name: "a parent package that only has a docstring",
       path: "pkg/cmd/__init__.py",
       files: { "pkg/__init__.py": '"""The package."""\n' },
@@ -108,6 +135,34 @@ ruleTester(monkeyPatchNotFirst, {
       eventlet.monkey_patch()
       `,
       errors: [{ line: 8, column: 1, endColumn: 24, message: "runs after import logging (line 3)", related: [3, 4] }],
+    },
+    {
+      name: "an earlier if on another switch runs before the patch",
+      code: `
+      import os
+
+      if os.environ.get('SVC_PROFILE'):
+          import cProfile
+      if not os.environ.get('SVC_NO_EVENTLET'):
+          import eventlet
+          eventlet.monkey_patch()
+      `,
+      errors: [{ line: 7, message: "runs after import cProfile (line 4)", related: [4] }],
+    },
+    {
+      name: "an earlier if on the same switch, rebound in between, runs before the patch",
+      code: `
+      import os
+
+      threaded = os.environ.get('SVC_THREADED') == '1'
+      if threaded:
+          import threading_setup
+          threaded = False
+      if not threaded:
+          import eventlet
+          eventlet.monkey_patch()
+      `,
+      errors: [{ line: 9, message: "runs after import threading_setup (line 5)" }],
     },
     {
       name: "a call before the patch",

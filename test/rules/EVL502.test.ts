@@ -27,6 +27,37 @@ ruleTester(mixedConcurrencyBackends, {
       `,
     },
     {
+      name: "complementary guards in separate ifs are one switch (if not use_threading / if use_threading)",
+      path: "pkg/cmd/api.py",
+      code: `
+      from oslo_service import backend
+
+      def main(conf):
+          use_threading = conf.use_threading
+          if not use_threading:
+              import eventlet
+              eventlet.monkey_patch()
+          setup_logging(conf)
+          if use_threading:
+              backend.init_backend(backend.BackendType.THREADING)
+      `,
+    },
+    {
+      name: "os.name == 'nt' against the rest, in separate ifs",
+      path: "pkg/cmd/agent.py",
+      code: `
+      import os
+      from oslo_service import backend
+
+      def main():
+          if os.name == 'nt':
+              import eventlet
+              eventlet.monkey_patch(os=False)
+          if os.name != 'nt':
+              backend.init_backend(backend.BackendType.THREADING)
+      `,
+    },
+    {
       name: "a patch inside a library function is no declaration",
       path: "pkg/utils.py",
       files: { "pkg/__init__.py": THREADING },
@@ -59,6 +90,38 @@ ruleTester(mixedConcurrencyBackends, {
       from neutron import service
       `,
       errors: [{ line: 2, message: "neutron/__init__.py:2 selects the threading backend" }],
+    },
+    {
+      name: "separate ifs whose switch is flipped in between can both run",
+      path: "pkg/cmd/api.py",
+      code: `
+      from oslo_service import backend
+
+      def main(conf):
+          use_threading = conf.use_threading
+          if not use_threading:
+              import eventlet
+              eventlet.monkey_patch()
+              use_threading = True
+          if use_threading:
+              backend.init_backend(backend.BackendType.THREADING)
+      `,
+      errors: [{ line: 10, message: "this selects the threading backend but line 7 monkey-patches with eventlet", related: [7] }],
+    },
+    {
+      name: "separate ifs on different switches can both run",
+      path: "pkg/cmd/api.py",
+      code: `
+      from oslo_service import backend
+
+      def main(conf):
+          if not conf.threaded:
+              import eventlet
+              eventlet.monkey_patch()
+          if conf.native_rpc:
+              backend.init_backend(backend.BackendType.THREADING)
+      `,
+      errors: [{ line: 8, related: [6] }],
     },
     {
       name: "two different backends in one module",
