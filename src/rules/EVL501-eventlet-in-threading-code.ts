@@ -27,6 +27,27 @@ function isZero(node: Node | undefined): boolean {
   return (node?.type === "integer" || node?.type === "float") && Number(node.text) === 0;
 }
 
+/** A comment that names eventlet's cooperative scheduling (the reason some code yields with sleep(0)). */
+const EVENTLET_REASON = /eventlet|green ?(?:thread|let)|\bhub\b|monkey[ _-]?patch|cooperative/i;
+
+/** The statement's own comment: one at the end of its line, or the comment block right above it. */
+function ownComment(call: Node): string {
+  let statement = call;
+  while (statement.parent && statement.parent.type !== "block" && statement.parent.type !== "module") statement = statement.parent;
+  const texts: string[] = [];
+  const trailing = statement.nextSibling;
+  if (trailing?.type === "comment" && trailing.startPosition.row === statement.endPosition.row) texts.push(trailing.text);
+  // A comment opening a block belongs to the statement that owns the block in tree-sitter's tree.
+  let above = statement.previousSibling ?? (statement.parent?.type === "block" ? statement.parent.previousSibling : null);
+  let row = statement.startPosition.row;
+  while (above?.type === "comment" && above.endPosition.row === row - 1) {
+    texts.push(above.text);
+    row = above.startPosition.row;
+    above = above.previousSibling;
+  }
+  return texts.join("\n");
+}
+
 interface Candidate {
   node: Node;
   what: string;
@@ -47,14 +68,15 @@ export const eventletInThreadingCode: Rule = {
         "In code that runs on the threading backend (a package `__init__` or entry point on its import chain calls " +
         "`oslo_service.backend.init_backend(BackendType.THREADING)`, or the config says `concurrency: threading` for " +
         "its path), flags each import of eventlet or its submodules, each call into eventlet (`eventlet.spawn*`, " +
-        "`greenthread.*`, `GreenPool`, `eventlet.sleep`, `eventlet.semaphore`, `timeout`, `event`, `queue`…), and " +
-        "`time.sleep(0)` used to yield. In a review (GitHub, Gerrit, `--base`, `--diff`, `--staged`) only lines the " +
-        "change adds are reported, so legacy code never fails a change; a whole-tree `check` lists what is there " +
-        "at info level, as a migration to-do list.",
+        "`greenthread.*`, `GreenPool`, `eventlet.sleep`, `eventlet.semaphore`, `timeout`, `event`, `queue`…). In a " +
+        "review (GitHub, Gerrit, `--base`, `--diff`, `--staged`) only lines the change adds are reported, so legacy " +
+        "code never fails a change; a whole-tree `check` lists what is there at info level, as a migration to-do " +
+        "list. `time.sleep(0)` is not eventlet and is never reported in a review; the to-do list names one only " +
+        "when its own comment (on its line or right above it) says it yields to eventlet or green threads.",
       why:
         "A project that has selected the threading backend runs on native threads and imports no eventlet. A new " +
-        "green primitive there either does nothing useful (`eventlet.sleep()` and `time.sleep(0)` yield to a hub " +
-        "that is not running; a green semaphore does not exclude native threads) or pulls eventlet back into the " +
+        "green primitive there either does nothing useful (`eventlet.sleep()` yields to a hub that is not running; " +
+        "a green semaphore does not exclude native threads) or pulls eventlet back into the " +
         "process, where a later `monkey_patch()` from any importer would turn the service's native threads green. " +
         "The eventlet removal guide's post-migration advice is to stop eventlet from sneaking back in at review " +
         "time; unlike hacking's H905, this rule knows which parts of a half-migrated project already moved.",
@@ -66,14 +88,18 @@ export const eventletInThreadingCode: Rule = {
       notes:
         "How the model is found: `eventlet-review facts PATH` prints it for each package and entry point with the " +
         "file and line it came from. Code whose import chain also monkey-patches is EVL502's business, not this " +
-        "rule's. Background: the TC goal \"Remove Eventlet from OpenStack\" " +
+        "rule's. `time.sleep(0)` on native threads releases the GIL, which threaded code does on purpose, so it is " +
+        "no eventlet use; one that only existed to let green threads run is worth a look when migrating, hence " +
+        "the info in a whole-tree run when its comment says so. Background: the TC goal \"Remove Eventlet from OpenStack\" " +
         `(${MIGRATION_LINKS.goal}) wants every deliverable migrated in 2026.2; eventlet's own migration guide is at ` +
         `${MIGRATION_LINKS.migrationGuide}.`,
     },
   },
   create(context) {
     const facts = context.facts?.();
-    if (!facts || !(context.imports.importsFrom("eventlet") || context.text.includes("sleep(0"))) return {};
+    const legacy = context.mode === "tree";
+    // sleep(0) matters only to the whole-tree to-do list: a review never reports it.
+    if (!facts || !(context.imports.importsFrom("eventlet") || (legacy && context.text.includes("sleep(0")))) return {};
     return {
       // No visitors: the model is known only asynchronously, and most code is not on the threading
       // backend, so calls are searched (once, in wasm) only after the facts say it is.
@@ -95,12 +121,13 @@ export const eventletInThreadingCode: Rule = {
           if (!callee) continue;
           if (isWithin(callee, "eventlet") && !isPatching(callee)) {
             candidates.push({ node, what: `${callee}()`, instead: advice(callee) });
-          } else if (callee === "time.sleep" && isZero(positionalArguments(node)[0])) {
-            candidates.push({ node, what: "time.sleep(0) to yield", instead: "wait on a threading.Event or Condition" });
+          } else if (legacy && callee === "time.sleep" && isZero(positionalArguments(node)[0]) && EVENTLET_REASON.test(ownComment(node))) {
+            // time.sleep(0) is no eventlet use: on native threads it releases the GIL. Only one whose
+            // own comment says it yields to eventlet is migration leftover, and only for the to-do list.
+            candidates.push({ node, what: "time.sleep(0), which its comment says yields to eventlet,", instead: "drop it if it only served green threads (on native threads it just releases the GIL)" });
           }
         }
         const why = whyThreading(concurrency);
-        const legacy = context.mode === "tree";
         for (const c of candidates) {
           context.report({
             node: c.node,

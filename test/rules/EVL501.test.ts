@@ -22,6 +22,16 @@ ruleTester(eventletInThreadingCode, {
       code: "import eventlet\n",
     },
     { name: "threading code without eventlet", files: threading, code: "import threading\nimport time\ntime.sleep(1)\nthreading.Thread(target=f).start()\n" },
+    {
+      name: "time.sleep(0) on native threads releases the GIL: no eventlet use",
+      files: threading,
+      code: "import threading\nimport time\n\ndef drain(q):\n    while q:\n        time.sleep(0)\n",
+    },
+    {
+      name: "a review never reports time.sleep(0), even when its comment names eventlet",
+      files: threading,
+      code: "from time import sleep\n\ndef poll(conn):\n    # let other green threads run\n    sleep(0)\n    sleep(0)  # eventlet: yield to the hub\n",
+    },
     { name: "a selection inside a library function is no model", files: { "pkg/__init__.py": "from oslo_service import backend as svc\n\ndef f():\n    svc.init_backend(svc.BackendType.THREADING)\n" }, code: "import eventlet\n" },
   ],
   invalid: [
@@ -50,7 +60,6 @@ ruleTester(eventletInThreadingCode, {
         { line: 8, message: "futurist.ThreadPoolExecutor" },
         { line: 9, message: "threading.Semaphore" },
         { line: 10, message: "call time.sleep()" },
-        { line: 11, message: "time.sleep(0) to yield" },
       ],
     },
     {
@@ -85,6 +94,40 @@ describe("EVL501 in a whole-tree run", () => {
     const change = new Analyzer(config, project, [eventletInThreadingCode], { mode: "change" });
     expect((await tree.analyzeText("pkg/mod.py", code)).findings.map((f) => f.severity)).toEqual(["info", "info"]);
     expect((await change.analyzeText("pkg/mod.py", code)).findings.map((f) => f.severity)).toEqual(["error", "error"]);
+  });
+
+  test("the to-do list names time.sleep(0) only when its own comment says it is for eventlet", async () => {
+    const code = dedent(`
+    import time
+
+
+    def drain(queue):
+        while queue.pending():
+            # Yield so that other green threads get to run.
+            time.sleep(0)
+
+
+    def release():
+        time.sleep(0)  # eventlet: let the hub switch
+
+
+    def spin():
+        # Release the GIL for the reader thread.
+        time.sleep(0)
+
+
+    def later():
+        # eventlet used to be here
+
+        time.sleep(0)
+    `);
+    const project = new MemoryProjectFiles({ ...threading, "pkg/mod.py": code });
+    const tree = new Analyzer(configSchema.parse({}), project, [eventletInThreadingCode], { mode: "tree" });
+    const findings = (await tree.analyzeText("pkg/mod.py", code)).findings;
+    expect(findings.map((f) => [f.line, f.severity])).toEqual([[7, "info"], [11, "info"]]);
+    expect(findings[0].message).toContain("time.sleep(0), which its comment says yields to eventlet, in code that runs on the threading backend");
+    const change = new Analyzer(configSchema.parse({}), project, [eventletInThreadingCode], { mode: "change" });
+    expect((await change.analyzeText("pkg/mod.py", code)).findings).toEqual([]);
   });
 
   test("a configured severity wins over the info listing", async () => {

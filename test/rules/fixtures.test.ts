@@ -12,7 +12,7 @@ import { configSchema } from "../../src/config/schema.js";
 import { ruleById } from "../../src/rules/index.js";
 
 const ROOT = join(process.cwd(), "fixtures", "rules");
-const RULES = ["EVL101", "EVL102", "EVL103", "EVL104", "EVL105", "EVL201", "EVL301", "EVL401", "EVL502"];
+const RULES = ["EVL101", "EVL102", "EVL103", "EVL104", "EVL105", "EVL201", "EVL301", "EVL401", "EVL501", "EVL502"];
 
 async function pythonFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
