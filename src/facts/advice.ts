@@ -10,13 +10,14 @@ export const EVENTLET_PATCHES_SUBPROCESS = "0.20.0";
 export const HEARTBEAT_DEPRECATED = "14.9.0";
 export const HEARTBEAT_REMOVED = "18.0.0";
 
-/** EVL201: a clause to append to the finding, or "" when the eventlet version is unknown. */
-export function subprocessClause(eventlet: VersionFact | undefined): string {
-  if (!eventlet) return "";
-  if (atLeast(eventlet.version, EVENTLET_PATCHES_SUBPROCESS)) {
-    return ` (${describeVersion(eventlet)} patches subprocess in monkey_patch(), but only in programs that patch: tools, tests, WSGI servers and the threading backend do not, so this module must not rely on it)`;
-  }
-  return ` (${describeVersion(eventlet)} predates 0.20.0 and does not patch subprocess even in monkey_patch())`;
+/**
+ * EVL201: why stdlib subprocess stays native even in a patched program, when the eventlet in use (or the
+ * lowest one its requirement allows) predates 0.20.0; undefined for today's eventlet or an unknown one.
+ */
+export function subprocessPredates(eventlet: VersionFact | undefined): string | undefined {
+  if (!eventlet || atLeast(eventlet.version, EVENTLET_PATCHES_SUBPROCESS)) return undefined;
+  const which = eventlet.exact ? "predates" : "allows releases before";
+  return `${describeVersion(eventlet)} ${which} 0.20.0, whose monkey_patch() leaves subprocess native`;
 }
 
 export type HeartbeatStage = "option" | "deprecated" | "removed" | "unknown";

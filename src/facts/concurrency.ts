@@ -9,7 +9,7 @@ import picomatch from "picomatch";
 import type { Node } from "web-tree-sitter";
 import { ImportTable, isWithin } from "../python/imports.js";
 import { withTree } from "../python/parser.js";
-import { isPatchCall } from "./patching.js";
+import { greensSubprocess, isPatchCall } from "./patching.js";
 import { keywordArguments, keywordValue, positionalArguments, runsAtImport, stringText } from "../python/syntax.js";
 import type { Config } from "../config/schema.js";
 
@@ -25,6 +25,8 @@ export interface ModelDeclaration {
   endColumn: number;
   /** What the code does, for messages: "init_backend(BackendType.THREADING)". */
   how: string;
+  /** Set on an `eventlet.monkey_patch(...)` whose arguments leave stdlib subprocess native (EVL201). */
+  nativeSubprocess?: true;
 }
 
 export interface ModuleScan {
@@ -65,7 +67,7 @@ function spanOf(node: Node): Pick<ModelDeclaration, "line" | "column" | "endLine
 }
 
 /** The model a call declares, if any. */
-export function declarationOfCall(call: Node, imports: ImportTable): { model: ConcurrencyModel; how: string } | undefined {
+export function declarationOfCall(call: Node, imports: ImportTable): Pick<ModelDeclaration, "model" | "how" | "nativeSubprocess"> | undefined {
   const fn = call.childForFieldName("function");
   const callee = imports.qualify(fn);
   if (callee === `${BACKEND}.init_backend` || callee === `${BACKEND}.register_backend_default_hook`) {
@@ -76,7 +78,7 @@ export function declarationOfCall(call: Node, imports: ImportTable): { model: Co
     const name = callee.endsWith("init_backend") ? "init_backend" : "register_backend_default_hook";
     return { model, how: `${name}(BackendType.${model.toUpperCase()})` };
   }
-  if (isPatchCall(call, imports)) return { model: "eventlet", how: "eventlet.monkey_patch()" };
+  if (isPatchCall(call, imports)) return { model: "eventlet", how: "eventlet.monkey_patch()", ...(greensSubprocess(call) === false ? { nativeSubprocess: true as const } : {}) };
   // A project helper that patches: neutron's `eventlet_utils.monkey_patch()`. Only from a module whose
   // name says eventlet: cinder's and nova's `utils.monkey_patch()` apply decorators and patch nothing.
   const name = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : fn?.text;

@@ -137,6 +137,33 @@ export function patchScope(call: Node): PatchScope {
   return "full";
 }
 
+/**
+ * Whether a patch call makes stdlib subprocess green (eventlet >= 0.20.0): eventlet's `monkey_patch()`
+ * turns on every module not named when no keyword is True, so `os=False` or `thread=False` still patch
+ * subprocess, while `subprocess=False`, `all=False` or naming only other modules (`socket=True`) do not.
+ * Undefined when the arguments cannot be read (`**kwargs`, a computed value).
+ */
+export function greensSubprocess(call: Node): boolean | undefined {
+  const keywords = keywordArguments(call);
+  if (keywords.has("**")) return undefined;
+  const valueOf = (name: string): boolean | undefined | null => {
+    const keyword = keywords.get(name);
+    if (!keyword) return null;
+    const type = keywordValue(keyword)?.type;
+    return type === "true" ? true : type === "false" ? false : undefined;
+  };
+  const own = valueOf("subprocess");
+  if (own !== null) return own;
+  const all = valueOf("all");
+  if (all !== null) return all; // `all=` sets the default of every module not named
+  for (const [name] of keywords) {
+    const value = valueOf(name);
+    if (value === true) return false;
+    if (value === undefined) return undefined;
+  }
+  return true;
+}
+
 /** True when an `if` condition only reads the environment (the DISABLE_EVENTLET_PATCHING pattern). */
 export function readsEnvironment(condition: Node, imports: ImportTable): boolean {
   let reads = false;

@@ -22,10 +22,13 @@ const API_V1 = [
   "",
 ].join("\n");
 
-/** Push 2 fixes the thread=False patch and adds a subprocess call: one finding gone, one new. */
+/**
+ * Push 2 fixes the thread=False patch but leaves subprocess out of it, and adds a subprocess call:
+ * one finding gone, one new (EVL201: the patch keeps stdlib subprocess native).
+ */
 const API_V2 = [
   "import eventlet",
-  "eventlet.monkey_patch()",
+  "eventlet.monkey_patch(subprocess=False)",
   "",
   "import MySQLdb",
   "import subprocess",
