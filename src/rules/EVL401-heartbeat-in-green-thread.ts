@@ -12,6 +12,24 @@ const GREEN_SPAWNS = new Set([
 ]);
 const NATIVE_HINT = "run it on eventlet.patcher.original('threading').Thread";
 
+/** Messaging client libraries whose connections carry the AMQP heartbeat the spec is about. */
+const MESSAGING_MODULES = ["kombu", "amqp", "oslo_messaging", "pika", "proton", "pyngus", "qpid"];
+/** oslo.messaging's heartbeat options and driver groups: the heartbeat of a messaging connection. */
+const MESSAGING_OPTIONS = /\bheartbeat_(?:timeout_threshold|rate|in_pthread)\b|\boslo_messaging_(?:rabbit|amqp|kafka)\b/;
+
+/**
+ * The spec's heartbeat is a messaging connection's: a loop named `heartbeat` in a statistics daemon or a
+ * service's own liveness report is not it. The module must talk to a broker (kombu, amqp, oslo.messaging
+ * or another client), be oslo.messaging driver code, or read a messaging connection's heartbeat option.
+ */
+function messagingContext(context: RuleContext): boolean {
+  return (
+    MESSAGING_MODULES.some((m) => context.imports.importsFrom(m)) ||
+    /(^|\/)oslo_messaging\/_drivers\//.test(context.path) ||
+    MESSAGING_OPTIONS.test(context.text)
+  );
+}
+
 function isFalse(node: Node | null | undefined): boolean {
   return node?.type === "false";
 }
@@ -40,11 +58,16 @@ export const heartbeatInGreenThread: Rule = {
     summary: "A heartbeat or health-check loop started as a green thread, or heartbeat_in_pthread forced off.",
     docs: {
       what:
-        "Flags a heartbeat or health-check loop (a callable whose name contains `heartbeat` or `health_check`) " +
-        "started as a green thread: `eventlet.spawn*`, `greenthread.spawn*`, or a pool's `spawn`/`spawn_n` in a " +
-        "module that imports eventlet; or started with `threading.Thread` in a module that imports eventlet, " +
-        "where the thread is green once the program patches. Also flags code that forces oslo.messaging's " +
-        "`heartbeat_in_pthread` option to False (outside tests).",
+        "Flags a messaging connection's heartbeat or health-check loop (a callable whose name contains " +
+        "`heartbeat` or `health_check`) started as a green thread: `eventlet.spawn*`, `greenthread.spawn*`, or a " +
+        "pool's `spawn`/`spawn_n` in a module that imports eventlet; or started with `threading.Thread` in a " +
+        "module that imports eventlet, where the thread is green once the program patches. The module must be " +
+        "messaging code: it imports kombu, amqp, oslo.messaging (or another broker client: pika, proton, pyngus, " +
+        "qpid), it is oslo.messaging driver code (`oslo_messaging/_drivers/`), or it reads a messaging " +
+        "connection's heartbeat option (`heartbeat_timeout_threshold`, `heartbeat_rate`, `heartbeat_in_pthread`, " +
+        "the `oslo_messaging_rabbit` group). A loop named `heartbeat` elsewhere (a statistics daemon, a service's " +
+        "own liveness report) is not the AMQP heartbeat and is not flagged. Also flags code that forces " +
+        "oslo.messaging's `heartbeat_in_pthread` option to False (outside tests).",
       why:
         "The oslo.messaging spec explains that a heartbeat that inherits its parent's execution model breaks " +
         "under mod_wsgi and uwsgi: the server suspends the embedded interpreter between requests, so a green " +
@@ -52,9 +75,9 @@ export const heartbeatInGreenThread: Rule = {
         "A health check needs no concurrency with the application; the proposed change is to always run it in a " +
         "native thread.",
       example:
-        "import eventlet\n\nclass Connection:\n    def start(self):\n        eventlet.spawn(self._heartbeat_loop)\n",
+        "import eventlet\nimport kombu\n\nclass Connection:\n    def start(self):\n        eventlet.spawn(self._heartbeat_loop)\n",
       useInstead:
-        "import eventlet\n\nthreading = eventlet.patcher.original('threading')\n\nclass Connection:\n" +
+        "import eventlet\nimport kombu\n\nthreading = eventlet.patcher.original('threading')\n\nclass Connection:\n" +
         "    def start(self):\n        threading.Thread(target=self._heartbeat_loop, daemon=True).start()\n",
       notes:
         "What oslo.messaging implemented instead of the spec is the `heartbeat_in_pthread` option: added in " +
@@ -69,7 +92,8 @@ export const heartbeatInGreenThread: Rule = {
     const pending: Report[] = [];
     const context: RuleContext = { ...outer, report: (report) => pending.push(report) };
     const { imports } = context;
-    const usesEventlet = imports.importsFrom("eventlet");
+    // A heartbeat started as a green thread matters only on a messaging connection (see messagingContext).
+    const usesEventlet = imports.importsFrom("eventlet") && messagingContext(outer);
     return {
       call(node) {
         const fn = node.childForFieldName("function");

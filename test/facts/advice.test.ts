@@ -37,7 +37,7 @@ describe("EVL201 and the eventlet in use", () => {
   });
 });
 
-const SPAWN = "import eventlet\n\nclass C:\n    def start(self):\n        eventlet.spawn(self._heartbeat_loop)\n";
+const SPAWN = "import eventlet\nimport kombu\n\nclass C:\n    def start(self):\n        eventlet.spawn(self._heartbeat_loop)\n";
 const FORCED = "from oslo_config import cfg\ncfg.CONF.set_override('heartbeat_in_pthread', False, group='oslo_messaging_rabbit')\n";
 
 describe("EVL401 and the oslo.messaging in use", () => {
