@@ -3,6 +3,7 @@ import { runsAtImport } from "../python/syntax.js";
 import type { ImportTable } from "../python/imports.js";
 import { subprocessPredates } from "../facts/advice.js";
 import { declarationsInTree, type ModelDeclaration } from "../facts/concurrency.js";
+import type { ProjectFacts } from "../facts/project-facts.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
 
@@ -70,6 +71,22 @@ function ranBefore(patch: Node, call: Node): boolean {
   return !runsAtImport(call) && (enclosingFunction(call)?.id !== fn?.id || after);
 }
 
+/**
+ * The patches of the service that runs `path`, by OpenStack's layout: `cinder/backup/drivers/ceph.py`
+ * runs in cinder-backup, `cinder/cmd/backup.py` (or a `cmd/backup/` package). Empty when there is no such
+ * program or it is not on eventlet alone.
+ */
+async function servicePatches(facts: ProjectFacts, path: string): Promise<ModelDeclaration[]> {
+  const [top, sub, ...rest] = path.split("/");
+  if (rest.length === 0 || sub === "cmd" || sub === "tests") return [];
+  for (const program of [`${top}/cmd/${sub}.py`, `${top}/cmd/${sub}/__init__.py`]) {
+    if (!(await facts.scan(program))) continue;
+    const concurrency = await facts.concurrencyOf(program);
+    if (concurrency.model === "eventlet") return concurrency.declarations.filter(isPatch);
+  }
+  return [];
+}
+
 const FIX = "use oslo_concurrency.processutils.execute() or eventlet.green.subprocess";
 
 export const greenUnawareSubprocess: Rule = {
@@ -87,7 +104,8 @@ export const greenUnawareSubprocess: Rule = {
         "(`subprocess.Popen`, `run`, `call`, `check_call`, `check_output`, `getoutput`, `getstatusoutput`, also " +
         "when imported by name or under an alias) in a module that imports eventlet, where stdlib subprocess may " +
         "still be native when the call runs: the program is not known to be monkey-patched (no patch on the " +
-        "module's import chain, in the module itself before the call, or in the `concurrency` the config states), " +
+        "module's import chain, in the module itself before the call, in the service program that runs its " +
+        "subpackage (`<pkg>/cmd/<subpackage>.py`), or in the `concurrency` the config states), " +
         "the patch leaves subprocess out (`subprocess=False`, `all=False`, or only other modules named, as in " +
         "`monkey_patch(socket=True)`), or the project's requirements allow an eventlet older than 0.20.0. In a " +
         "program known to be fully patched it stays silent. Calls through `eventlet.green.subprocess`, and through " +
@@ -106,7 +124,9 @@ export const greenUnawareSubprocess: Rule = {
         "too (the spec was written against an eventlet that did not). In a fully patched program stdlib " +
         "subprocess is green at run time, and \"blocks every green thread\" would be false, so the rule fires only " +
         "where that is not known: a module whose program patches elsewhere (a console script, a WSGI server) is " +
-        "reported, because nothing here shows it; state it with `concurrency: {\"pkg/**\": eventlet}` in the config. " +
+        "reported, because nothing here shows it, unless it sits in the subpackage of a service whose program " +
+        "patches (OpenStack's layout: `cinder/backup/drivers/ceph.py` runs in cinder-backup, `cinder/cmd/backup.py`); " +
+        "otherwise state it with `concurrency: {\"pkg/**\": eventlet}` in the config. " +
         "With an eventlet requirement whose range allows releases before 0.20.0 the rule fires even in a patched " +
         "program, and says which requirement decided (`eventlet-review facts` shows where it was read).",
     },
@@ -136,6 +156,7 @@ export const greenUnawareSubprocess: Rule = {
         const concurrency = await facts?.concurrencyOf(context.path, context.text);
         const own = declarationsInTree(root, context.imports, context.path, context.config, context.roles.entryPoint).filter(isPatch);
         const inherited = (concurrency?.declarations ?? []).filter((d) => d.path !== context.path && isPatch(d));
+        if (inherited.length === 0 && facts && !context.roles.test && !context.roles.entryPoint) inherited.push(...(await servicePatches(facts, context.path)));
         const native = [...inherited, ...own].find((d) => d.nativeSubprocess);
         const mixed = concurrency?.model === "mixed" || concurrency?.model === "threading";
         const configuredEventlet = concurrency?.configured?.model === "eventlet";

@@ -40,6 +40,12 @@ ruleTester(greenUnawareSubprocess, {
       code: "import subprocess\n\nimport eventlet\n\ndef work():\n    subprocess.call(['true'])\n\ndef main():\n    eventlet.monkey_patch()\n    work()\n",
     },
     {
+      name: "library code of a subpackage whose service program patches (cinder-backup runs cinder/backup/)",
+      path: "pkg/backup/drivers/tape.py",
+      files: { "pkg/__init__.py": "", "pkg/backup/__init__.py": "", "pkg/backup/drivers/__init__.py": "", "pkg/cmd/__init__.py": "", "pkg/cmd/backup.py": `${PATCHED}\ndef main():\n    pass\n` },
+      code: "import subprocess\nfrom eventlet import tpool\n\ndef dump():\n    return subprocess.Popen(['tar', 'c', '.'])\n",
+    },
+    {
       name: "the config says the code runs on eventlet",
       config: { concurrency: { "pkg/**": "eventlet" } },
       code: "import subprocess\nimport eventlet\n\nsubprocess.Popen(['ls'])\n",
@@ -110,6 +116,13 @@ ruleTester(greenUnawareSubprocess, {
       files: { "pkg/__init__.py": "", "pkg/tests/__init__.py": PATCHED, "requirements.txt": "eventlet>=0.18.2\n" },
       code: "import subprocess\nimport eventlet\n\nsubprocess.run(['ls'])\n",
       errors: [{ line: 4, message: "eventlet >= 0.18.2 (requirements.txt:1) allows releases before 0.20.0, whose monkey_patch() leaves subprocess native" }],
+    },
+    {
+      name: "library code of a subpackage whose service program runs on threads",
+      path: "pkg/volume/driver.py",
+      files: { "pkg/__init__.py": "", "pkg/volume/__init__.py": "", "pkg/cmd/__init__.py": "", "pkg/cmd/volume.py": "from oslo_service import backend\nbackend.init_backend(backend.BackendType.THREADING)\n" },
+      code: "import subprocess\nimport eventlet\n\ndef attach():\n    subprocess.run(['iscsiadm'])\n",
+      errors: [{ line: 5, message: "nothing on this module's import chain is known to" }],
     },
     {
       name: "a rebinding of another name does not cover subprocess",
