@@ -28,6 +28,9 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 COPY --chown=root:root bin ./bin
+# The Gerrit bot's event cursor without Redis (GERRIT_STATE_FILE): mount a volume here to keep it.
+RUN mkdir -p /app/eventlet-review-state && chown node:node /app/eventlet-review-state
+VOLUME /app/eventlet-review-state
 USER node
 EXPOSE 3000
 # Node 20 has fetch; the slim image has no curl.

@@ -1,21 +1,53 @@
 /**
  * The Gerrit bot's reviewing half: events → jobs (deps.queue.submit), jobs → reviews. Event sources
  * (SSH stream, webhook) only hand lines and bodies to `acceptEvent`; everything they can lose is
- * recovered by `catchUp`, which asks REST for changes updated since a time.
+ * recovered by `catchUp`, which asks REST for changes updated since a time (the event cursor) and
+ * replays what it finds: unreviewed patch sets and unanswered rechecks (catch-up.ts).
  */
 import { performance } from "node:perf_hooks";
 import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
-import type { Logger, PlatformDeps, ReviewJob } from "../adapter.js";
+import { changeKey, type Logger, type PlatformDeps, type ReviewJob } from "../adapter.js";
 import { reviewChange } from "../../review/review.js";
-import { changeId, GerritHttpError, type GerritChange, type GerritClient } from "./client.js";
-import { decideEvent, NO_REVIEW_KINDS, parseEventLine, type GerritEvent, type GerritJobPayload } from "./events.js";
-import { GerritPublisher } from "./publisher.js";
-import { projectMatcher, REVIEW_TAG, type GerritSettings } from "./settings.js";
+import { catchUpEvents, gerritEpoch } from "./catch-up.js";
+import { changeId, GerritHttpError, type GerritAccount, type GerritChange, type GerritClient, type GerritMessage } from "./client.js";
+import type { EventCursor } from "./cursor.js";
+import { decideEvent, NO_REVIEW_KINDS, parseEventLine, type EventAccount, type GerritEvent, type GerritJobPayload } from "./events.js";
+import { GerritPublisher, postOnce } from "./publisher.js";
+import { NOTE_TAG, projectMatcher, RECHECK_WORD, REVIEW_TAG, type GerritSettings } from "./settings.js";
 import { GerritChangeSource } from "./source.js";
 
 export type JobResult =
   | { status: "posted"; vote?: number; comments: number; alreadyThere: number; rejected: number }
+  | { status: "revoted"; vote: number }
   | { status: "skipped"; reason: string };
+
+export interface GerritBotOptions {
+  /** Wait before re-posting a review Gerrit did not apply (ms; default 1000). */
+  retryDelayMs?: number;
+}
+
+const signed = (v: number) => `${v > 0 ? "+" : ""}${v}`;
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Our latest vote on `label` in our review messages ("Patch Set 3: Verified-1"), on patch sets up to `upTo`. */
+export function lastVote(messages: readonly GerritMessage[], self: number, label: string, upTo: number): { value: number; patchSet: number } | undefined {
+  const re = new RegExp(`^Patch Set (\\d+):.*\\s${escapeRegExp(label)}([+-]\\d+)`);
+  for (const m of [...messages].reverse()) {
+    if (m.tag !== REVIEW_TAG || m.author?._account_id !== self || (m._revision_number ?? 0) > upTo) continue;
+    const match = re.exec(m.message.split("\n", 1)[0]);
+    if (match) return { value: Number(match[2]), patchSet: Number(match[1]) };
+  }
+  return undefined;
+}
+
+const sameAccount = (a: GerritAccount | undefined, b: EventAccount) =>
+  a !== undefined && ((b.username !== undefined && a.username === b.username) || (b.email !== undefined && a.email === b.email));
+
+/** The change owner, and accounts that may vote on some label of the change (DETAILED_LABELS), may ask for a recheck. */
+export function mayAskForRecheck(change: GerritChange, requester: EventAccount): boolean {
+  if (sameAccount(change.owner, requester)) return true;
+  return Object.values(change.labels ?? {}).some((l) => (l.all ?? []).some((a) => a.permitted_voting_range !== undefined && sameAccount(a, requester)));
+}
 
 /** Gerrit's query timestamp format, UTC: `2006-01-02 15:04:05`. */
 export function gerritTime(epochSeconds: number): string {
@@ -32,6 +64,8 @@ export class GerritBot {
     readonly settings: GerritSettings,
     readonly client: GerritClient,
     private readonly deps: PlatformDeps,
+    readonly cursor?: EventCursor,
+    private readonly options: GerritBotOptions = {},
   ) {
     this.projectAllowed = projectMatcher(settings.projects);
     this.log = deps.logger;
@@ -53,13 +87,16 @@ export class GerritBot {
     this.deps.hooks.eventReceived("gerrit", via === "catch-up" ? "catch-up" : event.type);
     const decision = decideEvent(event, this.settings, this.projectAllowed);
     if ("catchUp" in decision) return "catch-up";
+    const created = typeof event.eventCreatedOn === "number" ? event.eventCreatedOn : undefined;
     if ("skip" in decision) {
       this.log.debug({ via, type: event.type, reason: decision.skip }, "Gerrit event skipped");
+      if (created !== undefined && via !== "catch-up") this.cursor?.handled(created);
       return "skipped";
     }
     const result = await this.deps.queue.submit(decision.job);
     const outcome = result.accepted ? "queued" : result.reason;
     this.log.info({ via, eventId: decision.job.eventId, outcome }, "Gerrit review job submitted");
+    if (created !== undefined) this.cursor?.handled(created, result.accepted ? changeKey(decision.job) : undefined);
     return outcome;
   }
 
@@ -68,20 +105,15 @@ export class GerritBot {
    * patch set has no review of ours yet becomes a job (runJob skips those already reviewed).
    */
   async catchUp(sinceSeconds: number): Promise<number> {
-    const changes = await this.client.queryChanges(`status:open after:"${gerritTime(sinceSeconds)}"`, ["CURRENT_REVISION"]);
+    const self = await this.client.selfAccount();
+    // MESSAGES: our reviews and the rechecks people asked for; DETAILED_ACCOUNTS: who asked.
+    const changes = await this.client.queryChanges(`status:open after:"${gerritTime(sinceSeconds)}"`, ["CURRENT_REVISION", "MESSAGES", "DETAILED_ACCOUNTS"]);
     let submitted = 0;
     for (const change of changes) {
-      const current = change.current_revision ? change.revisions?.[change.current_revision] : undefined;
-      if (!current || !this.projectAllowed(change.project)) continue;
-      if (current.kind && NO_REVIEW_KINDS.has(current.kind) && current._number > 1) continue;
-      const created = current.created ? Math.floor(Date.parse(current.created.replace(" ", "T") + "Z") / 1000) : sinceSeconds;
-      const event: GerritEvent = {
-        type: "patchset-created",
-        eventCreatedOn: created,
-        change: { project: change.project, branch: change.branch, id: change.change_id, number: change._number, status: change.status },
-        patchSet: { number: current._number, revision: change.current_revision, kind: current.kind },
-      };
-      if ((await this.acceptEvent(event, "catch-up")) === "queued") submitted++;
+      if (!this.projectAllowed(change.project)) continue;
+      for (const event of catchUpEvents(change, { since: sinceSeconds, self: self._account_id, recheck: this.settings.recheck })) {
+        if ((await this.acceptEvent(event, "catch-up")) === "queued") submitted++;
+      }
     }
     this.log.info({ since: gerritTime(sinceSeconds), changes: changes.length, submitted }, "Gerrit catch-up done");
     return submitted;
@@ -90,7 +122,15 @@ export class GerritBot {
   runJob(job: ReviewJob): Promise<JobResult> {
     const lockKey = `${job.repository}~${job.change}`;
     const previous = this.locks.get(lockKey) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.review(job));
+    const created = Number(job.eventId.split(":").at(-1));
+    const run = previous
+      .catch(() => undefined)
+      .then(() => this.review(job))
+      .then((result) => {
+        // Done (posted or nothing to do): the cursor need no longer stay behind this event.
+        if (Number.isFinite(created)) this.cursor?.finished(changeKey(job), created);
+        return result;
+      });
     const tail = run.catch(() => undefined);
     this.locks.set(lockKey, tail);
     void tail.then(() => {
@@ -110,7 +150,7 @@ export class GerritBot {
 
     let change: GerritChange;
     try {
-      change = await this.client.getChange(id);
+      change = await this.client.getChange(id, ["CURRENT_REVISION", "MESSAGES", "DETAILED_LABELS", "DETAILED_ACCOUNTS"]);
     } catch (error) {
       if (error instanceof GerritHttpError && error.status === 404) return skip(`change ${payload.number} no longer exists (404)`);
       throw error;
@@ -120,8 +160,66 @@ export class GerritBot {
     if (!current) return skip("change has no current revision");
     const patchSet = current._number;
     if (!job.recheck && patchSet !== payload.patchSet) return skip(`patch set ${payload.patchSet} is no longer current (${patchSet} is)`);
-    const reviewed = (change.messages ?? []).some((m) => m.tag === REVIEW_TAG && m._revision_number === patchSet);
+    const messages = change.messages ?? [];
+    const reviewed = messages.some((m) => m.tag === REVIEW_TAG && m._revision_number === patchSet);
     if (reviewed && !job.recheck) return skip(`patch set ${patchSet} already has a review from eventlet-review`);
+    const self = await this.client.selfAccount();
+    const seenMessageIds = new Set(messages.map((m) => m.id));
+    const label = this.settings.label;
+
+    if (job.recheck) {
+      const at = payload.requestedAt;
+      const answeredBy = (tag: string) => at !== undefined && messages.some((m) => m.tag === tag && m.author?._account_id === self._account_id && gerritEpoch(m.date) >= at);
+      // A recheck seen twice (live and by a catch-up, or redelivered) runs once.
+      if (answeredBy(REVIEW_TAG)) return skip("the recheck was answered already");
+      if (payload.requester && !mayAskForRecheck(change, payload.requester)) {
+        if (answeredBy(NOTE_TAG)) return skip("the refused recheck was answered already");
+        const who = payload.requester.name ?? payload.requester.username ?? "this account";
+        await postOnce(
+          this.client,
+          id,
+          patchSet,
+          {
+            message: `eventlet-review: ${who} may not vote on this change, so the recheck was not run. The owner or a reviewer who may vote can comment \`${RECHECK_WORD}\`.`,
+            tag: NOTE_TAG,
+            notify: "OWNER",
+          },
+          seenMessageIds,
+          log,
+          this.options.retryDelayMs,
+        );
+        return skip(`recheck by ${who}, who may not vote on the change`);
+      }
+    }
+
+    // Same code as the patch set before: no comments. Vote again only when the label did not copy ours.
+    let comments = true;
+    if (!job.recheck && current.kind && NO_REVIEW_KINDS.has(current.kind)) {
+      const ours = change.labels?.[label]?.all?.find((a) => a._account_id === self._account_id)?.value;
+      if (ours) return skip(`${current.kind}: the ${label}${signed(ours)} was copied to patch set ${patchSet}`);
+      const previous = lastVote(messages, self._account_id, label, patchSet - 1);
+      if (previous) {
+        const stillCurrent = async () => (await this.client.getChange(id, ["CURRENT_REVISION"])).current_revision === change.current_revision;
+        if (!(await stillCurrent())) return skip(`patch set ${patchSet} is no longer current`);
+        await postOnce(
+          this.client,
+          id,
+          patchSet,
+          {
+            message: `eventlet-review: patch set ${patchSet} is a ${current.kind} of patch set ${previous.patchSet}, and the ${label} label did not copy the vote: ${label}${signed(previous.value)} again. Comment \`${RECHECK_WORD}\` to review again.`,
+            tag: REVIEW_TAG,
+            labels: { [label]: previous.value },
+            notify: this.settings.notifyNothingNew,
+          },
+          seenMessageIds,
+          log,
+          this.options.retryDelayMs,
+        );
+        log.info({ kind: current.kind, vote: previous.value }, "Gerrit vote cast again after a rebase");
+        return { status: "revoted", vote: previous.value };
+      }
+      comments = false; // we never voted on this change: review it, still without comments
+    }
 
     const source = new GerritChangeSource(this.client, id, patchSet, change.project, change.branch);
     if (change.work_in_progress || change.is_private) {
@@ -157,7 +255,17 @@ export class GerritBot {
     const now = await this.client.getChange(id, ["CURRENT_REVISION"]).catch(() => change);
     const stillCurrent = now.current_revision === change.current_revision;
     try {
-      const outcome = await new GerritPublisher(this.client, source).publish(result, { label: this.settings.label, vote: stillCurrent, logger: log });
+      const outcome = await new GerritPublisher(this.client, source).publish(result, {
+        label,
+        vote: stillCurrent,
+        logger: log,
+        comments,
+        seenMessageIds,
+        previousVote: lastVote(messages, self._account_id, label, Number.MAX_SAFE_INTEGER)?.value,
+        notify: this.settings.notify,
+        notifyNothingNew: this.settings.notifyNothingNew,
+        retryDelayMs: this.options.retryDelayMs,
+      });
       this.deps.hooks.reviewPosted("gerrit", result.findings);
       log.info({ findings: result.findings.length, vote: outcome.vote, comments: outcome.posted.length, alreadyThere: outcome.alreadyThere }, "Gerrit review posted");
       return { status: "posted", vote: outcome.vote, comments: outcome.posted.length, alreadyThere: outcome.alreadyThere, rejected: outcome.rejected.length };

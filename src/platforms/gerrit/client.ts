@@ -21,9 +21,27 @@ export interface GerritChange {
   work_in_progress?: boolean;
   is_private?: boolean;
   current_revision?: string;
+  owner?: GerritAccount;
   revisions?: Record<string, { _number: number; kind?: string; created?: string; ref?: string }>;
-  messages?: { id: string; author?: GerritAccount; message: string; tag?: string; _revision_number?: number; date: string }[];
+  messages?: GerritMessage[];
+  /** DETAILED_LABELS: the current patch set's votes, per label, of every reviewer. */
+  labels?: Record<string, { all?: GerritApproval[] }>;
   _more_changes?: boolean;
+}
+
+export interface GerritMessage {
+  id: string;
+  author?: GerritAccount;
+  message: string;
+  tag?: string;
+  _revision_number?: number;
+  date: string;
+}
+
+/** One reviewer's vote on a label; `permitted_voting_range` absent: the account may not vote on it. */
+export interface GerritApproval extends GerritAccount {
+  value?: number;
+  permitted_voting_range?: { min: number; max: number };
 }
 
 export interface GerritAccount {
@@ -38,6 +56,8 @@ export interface CommentInput {
   range?: CommentRange;
   message: string;
   unresolved?: boolean;
+  /** The comment this one answers (a thread reply). */
+  in_reply_to?: string;
 }
 
 export interface ReviewInput {
@@ -110,8 +130,10 @@ export class GerritClient {
     body?: unknown,
     /** A 404 is an answer here (a file that does not exist), not an API error for the metrics. */
     notFoundIsAnswer = false,
+    /** Attempts for this request (POST review: 1, the caller checks whether Gerrit applied it). */
+    attemptsHere?: number,
   ): Promise<{ status: number; text: string }> {
-    const attempts = this.options.attempts ?? 4;
+    const attempts = attemptsHere ?? this.options.attempts ?? 4;
     const backoff = this.options.backoffMs ?? 500;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -201,8 +223,17 @@ export class GerritClient {
     return this.json("GET", `changes/${change}/revisions/${encodeURIComponent(String(revision))}/comments`);
   }
 
+  /** Every published comment of the change, on every patch set (thread replies carry in_reply_to). */
+  changeComments(change: string): Promise<Record<string, CommentInfo[]>> {
+    return this.json("GET", `changes/${change}/comments`);
+  }
+
+  /**
+   * One attempt, never retried here: a POST that timed out or got a 5xx may have been applied, so the
+   * caller looks for it before posting again. Retryable failures throw a TransientError.
+   */
   async postReview(change: string, revision: string | number, review: ReviewInput): Promise<void> {
-    await this.request("POST", `changes/${change}/revisions/${encodeURIComponent(String(revision))}/review`, review);
+    await this.request("POST", `changes/${change}/revisions/${encodeURIComponent(String(revision))}/review`, review, false, 1);
   }
 
   private async base64(path: string): Promise<Uint8Array | undefined> {

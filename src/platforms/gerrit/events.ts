@@ -6,7 +6,11 @@
 import type { ReviewJob } from "../adapter.js";
 import type { GerritSettings } from "./settings.js";
 
-/** Patch-set kinds that leave the code as it was: no new review (the label's copyCondition keeps the vote). */
+/**
+ * Patch-set kinds that leave the code as it was: no new comments. The label's copyCondition may or may
+ * not carry our vote over (a Verified label usually does not copy on a trivial rebase), so the bot
+ * checks and votes again when it did not.
+ */
 export const NO_REVIEW_KINDS = new Set(["TRIVIAL_REBASE", "TRIVIAL_REBASE_WITH_MESSAGE_UPDATE", "NO_CODE_CHANGE", "NO_CHANGE"]);
 
 export interface EventAccount {
@@ -42,8 +46,13 @@ export interface GerritJobPayload {
   branch?: string;
   number: number;
   patchSet: number;
-  /** The event that caused the job, for logs. */
+  /** The event that caused the job: patchset-created, rebase, recheck, wip-state-changed... */
   trigger: string;
+  /** The patch set's kind, when the event said (TRIVIAL_REBASE and the like make a `rebase` job). */
+  kind?: string;
+  /** Recheck: who asked, and when (epoch seconds, the comment's time). */
+  requester?: EventAccount;
+  requestedAt?: number;
   [key: string]: unknown;
 }
 
@@ -80,7 +89,7 @@ export function decideEvent(
   if (!projectAllowed(project)) return { skip: `project ${project} is not configured (GERRIT_PROJECTS)` };
   if (change?.status && change.status !== "NEW") return { skip: `change ${number} is ${change.status}` };
 
-  const job = (trigger: string, ps: number, recheck = false): EventDecision => ({
+  const job = (trigger: string, ps: number, recheck = false, extra: Partial<GerritJobPayload> = {}): EventDecision => ({
     job: {
       eventId: `${event.type}:${number}:${ps}:${created}`,
       platform: "gerrit",
@@ -88,7 +97,7 @@ export function decideEvent(
       change: String(number),
       revision: String(ps),
       ...(recheck ? { recheck: true } : {}),
-      payload: { project, branch: change?.branch, number, patchSet: ps, trigger } satisfies GerritJobPayload,
+      payload: { project, branch: change?.branch, number, patchSet: ps, trigger, ...extra } satisfies GerritJobPayload,
     },
   });
 
@@ -96,14 +105,16 @@ export function decideEvent(
     case "patchset-created": {
       if (typeof patchSet !== "number") return { skip: "patchset-created without a patch set number" };
       const kind = event.patchSet?.kind;
-      if (kind && NO_REVIEW_KINDS.has(kind)) return { skip: `patch set ${number},${patchSet} is ${kind}: no code changed` };
+      // No code changed: no comments, but the vote may need casting again (see NO_REVIEW_KINDS).
+      if (kind && NO_REVIEW_KINDS.has(kind)) return job("rebase", patchSet, false, { kind });
       return job("patchset-created", patchSet);
     }
     case "comment-added": {
       if (isBot(event.author, settings)) return { skip: "comment by the bot itself" };
       const text = event.comment ?? "";
       if (!settings.recheck.test(text)) return { skip: "comment is not a recheck" };
-      return job("recheck", typeof patchSet === "number" ? patchSet : 0, true);
+      const requester = event.author ? { username: event.author.username, email: event.author.email, name: event.author.name } : undefined;
+      return job("recheck", typeof patchSet === "number" ? patchSet : 0, true, { ...(requester ? { requester } : {}), requestedAt: created });
     }
     case "wip-state-changed":
     case "private-state-changed": {

@@ -1,12 +1,15 @@
 /**
  * The Gerrit bot as a service platform: `createGerritAdapter(env, deps)` reads the GERRIT_* variables,
  * builds the REST client, the event source chosen by GERRIT_EVENTS (SSH stream-events or the webhooks
- * plugin's endpoint) and the job runner.
+ * plugin's endpoint), the job runner, and the event cursor (Redis with REDIS_URL, else a state file)
+ * from which it catches up on start, after a reconnect or `dropped-output`, and, for webhooks, on a timer.
  */
 import { readFileSync } from "node:fs";
 import type { PlatformAdapter, PlatformDeps, ReviewJob } from "../adapter.js";
 import { GerritBot } from "./bot.js";
 import { GerritClient } from "./client.js";
+import { EventCursor } from "./cursor.js";
+import { FileStateStore, RedisStateStore, type StateStore } from "./state-store.js";
 import { hasHostEntry } from "./known-hosts.js";
 import { readGerritSettings, redactToken } from "./settings.js";
 import { SshEventStream } from "./ssh-events.js";
@@ -28,13 +31,25 @@ export interface GerritAdapterOptions {
   startupCatchUpSeconds?: number;
   /** SSH: first delay before retrying a failed catch-up (ms, default 30 s). */
   catchUpRetryMs?: number;
+  /** The bot's clock, epoch seconds (tests share the emulator's simulated clock). */
+  now?: () => number;
+  /** Wait before re-posting a review Gerrit did not apply (ms). */
+  postRetryMs?: number;
+  /** Webhook mode: ms between reconciliations (default GERRIT_RECONCILE_SECONDS). */
+  reconcileMs?: number;
 }
+
+/** Seconds a catch-up looks back before the cursor: clock skew, events in flight. */
+const SLACK_SECONDS = 120;
 
 export interface GerritAdapter extends PlatformAdapter {
   platform: "gerrit";
   bot: GerritBot;
   /** The SSH event stream (GERRIT_EVENTS=ssh), once started. */
   stream?: SshEventStream;
+  cursor: EventCursor;
+  /** Webhook mode: one reconciliation now (the timer runs it every GERRIT_RECONCILE_SECONDS). */
+  reconcile(): Promise<number>;
 }
 
 function readFileOrThrow(path: string, variable: string): string {
@@ -62,7 +77,13 @@ export async function createGerritAdapter(
     timeoutMs: options.restTimeoutMs,
     onError: (status) => deps.hooks.apiError("gerrit", status),
   });
-  const bot = new GerritBot(settings, client, { ...deps, logger });
+  const store: StateStore = env.REDIS_URL
+    ? new RedisStateStore(env.REDIS_URL, `${env.QUEUE_PREFIX || "eventlet-review"}:gerrit-state:${new URL(settings.url).host}`)
+    : new FileStateStore(settings.stateFile);
+  // With Redis the queue is BullMQ on the same server: queued jobs survive a restart.
+  const cursor = new EventCursor(store, logger, store.kind === "redis");
+  const bot = new GerritBot(settings, client, { ...deps, logger }, cursor, { retryDelayMs: options.postRetryMs });
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
 
   let privateKey: string | undefined;
   let knownHosts: string | undefined;
@@ -74,32 +95,66 @@ export async function createGerritAdapter(
     }
   }
 
-  /** Server time (epoch s) of the newest event seen, to catch up after a `dropped-output` event. */
-  let lastEventOn = Math.floor(Date.now() / 1000);
+  /** Where a catch-up starts: the cursor (however old), else ten minutes back (a first start). */
+  const catchUpSince = (fallback = now() - (options.startupCatchUpSeconds ?? 600)) => {
+    const at = cursor.value;
+    return at === undefined ? fallback : Math.min(at - SLACK_SECONDS, fallback);
+  };
   const accept = async (input: string, via: "ssh" | "webhook") => {
     const outcome = await bot.acceptEvent(input, via);
-    const created = /"eventCreatedOn"\s*:\s*(\d+)/.exec(input)?.[1];
     if (outcome === "catch-up") {
       logger.warn({ via }, "Gerrit reported dropped events; catching up");
-      if (adapter.stream) adapter.stream.catchUp(lastEventOn - 120); // retried until it succeeds
-      else void bot.catchUp(lastEventOn - 120).catch((error: unknown) => logger.error({ error: (error as Error).message }, "Gerrit catch-up failed"));
-    } else if (created) {
-      lastEventOn = Math.max(lastEventOn, Number(created));
+      const since = catchUpSince(now() - SLACK_SECONDS);
+      if (adapter.stream) adapter.stream.catchUp(since); // retried until it succeeds
+      else void bot.catchUp(since).catch((error: unknown) => logger.error({ error: (error as Error).message }, "Gerrit catch-up failed"));
     }
     return outcome;
   };
 
+  let reconcileTimer: NodeJS.Timeout | undefined;
   const adapter: GerritAdapter = {
     platform: "gerrit",
     bot,
+    cursor,
     async runJob(job: ReviewJob) {
       await bot.runJob(job);
     },
+    /**
+     * Webhooks can be lost (the plugin gives up, we were down), and nothing says so: ask Gerrit for the
+     * changes updated since the last reconciliation (or the cursor) and replay what is owed.
+     */
+    async reconcile() {
+      const started = now();
+      const from = cursor.reconciled === undefined ? catchUpSince() : Math.min(cursor.reconciled - SLACK_SECONDS, catchUpSince(started));
+      const submitted = await bot.catchUp(from);
+      cursor.reconciledUpTo(started);
+      return submitted;
+    },
   };
+
+  await cursor.load().catch((error: unknown) => {
+    // A missing or unreadable state costs a look-back of ten minutes, not the service.
+    logger.error({ error: (error as Error).message, store: store.kind }, "Gerrit event cursor could not be read; catching up from ten minutes back");
+  });
 
   if (settings.events === "webhook") {
     const handler = webhookHandler(settings.webhookToken!, logger, (body) => accept(body, "webhook"));
     adapter.handleHttp = handler;
+    adapter.start = async () => {
+      const run = () =>
+        adapter.reconcile().catch((error: unknown) => logger.error({ error: (error as Error).message }, "Gerrit reconciliation failed; the next one retries"));
+      void run();
+      const every = options.reconcileMs ?? settings.reconcileSeconds * 1000;
+      if (every > 0) {
+        reconcileTimer = setInterval(() => void run(), every);
+        reconcileTimer.unref();
+      }
+    };
+    adapter.stop = async () => {
+      clearInterval(reconcileTimer);
+      await cursor.flush();
+      await store.close();
+    };
   } else {
     adapter.start = async () => {
       adapter.stream ??= new SshEventStream({
@@ -111,14 +166,17 @@ export async function createGerritAdapter(
         logger,
         backoffMs: options.sshBackoffMs,
         catchUpRetryMs: options.catchUpRetryMs,
-        startupCatchUpSince: Math.floor(Date.now() / 1000) - (options.startupCatchUpSeconds ?? 600),
+        startupCatchUpSince: catchUpSince(),
         onLine: (line) => accept(line, "ssh"),
-        onGap: (since) => bot.catchUp(since),
+        // The stream's own gap (wall clock) or the cursor (Gerrit's clock), whichever is older.
+        onGap: (since) => bot.catchUp(catchUpSince(since)),
       });
       adapter.stream.start();
     };
     adapter.stop = async () => {
       await adapter.stream?.stop();
+      await cursor.flush();
+      await store.close();
     };
   }
   logger.info({ url: redactToken(settings.url, settings.webhookToken), events: settings.events, label: settings.label }, "Gerrit bot configured");

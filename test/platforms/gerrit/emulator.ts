@@ -40,6 +40,8 @@ interface Message {
 
 export interface StoredComment {
   id: string;
+  /** The comment this one answers: comments chained by in_reply_to form a thread. */
+  in_reply_to?: string;
   path: string;
   line?: number;
   range?: { start_line: number; start_character: number; end_line: number; end_character: number };
@@ -63,8 +65,14 @@ export interface Change {
   patchSets: PatchSet[];
   messages: Message[];
   comments: StoredComment[];
+  /** Votes per patch set, as Gerrit keeps them: a new patch set starts empty unless a copyCondition copies. */
   votes: { label: string; value: number; account: number; patchSet: number }[];
   deleted?: boolean;
+}
+
+/** A label's definition: which patch-set kinds its copyCondition copies votes across. */
+export interface LabelDefinition {
+  copyKinds: Set<string>;
 }
 
 export interface RecordedRequest {
@@ -78,9 +86,12 @@ export interface RecordedRequest {
 interface Failure {
   method: string;
   path: RegExp;
+  /** 0: apply the request, then never answer (the client times out). */
   status: number;
   body: string;
   times: number;
+  /** Apply the request before failing it (Gerrit applied the review; the proxy in front timed out). */
+  afterApply: boolean;
 }
 
 const XSSI = ")]}'\n";
@@ -150,6 +161,24 @@ export class GerritEmulator {
   readonly password = "http-password-for-tests";
   readonly bot: Account = { _account_id: 1000042, name: "eventlet-review", username: this.username, email: "bot@example.org" };
   readonly alice: Account = { _account_id: 1000001, name: "Alice", username: "alice", email: "alice@example.org" };
+  /** A reviewer who may vote Code-Review. */
+  readonly bob: Account = { _account_id: 1000002, name: "Bob", username: "bob", email: "bob@example.org" };
+  /** An account that may not vote on any label (a drive-by commenter). */
+  readonly mallory: Account = { _account_id: 1000003, name: "Mallory", username: "mallory", email: "mallory@example.org" };
+  /**
+   * Labels and their copyCondition. Verified copies only on NO_CODE_CHANGE (as the label Gerrit's init
+   * offers), Code-Review on trivial rebases too.
+   */
+  readonly labels = new Map<string, LabelDefinition>([
+    ["Verified", { copyKinds: new Set(["NO_CODE_CHANGE", "NO_CHANGE"]) }],
+    ["Code-Review", { copyKinds: new Set(["NO_CODE_CHANGE", "NO_CHANGE", "TRIVIAL_REBASE"]) }],
+  ]);
+  /** Who may vote what (DETAILED_LABELS' permitted_voting_range); accounts not listed may not vote. */
+  readonly permittedRanges = new Map<number, Record<string, { min: number; max: number }>>([
+    [1000042, { Verified: { min: -1, max: 1 }, "Eventlet-Review": { min: -1, max: 1 } }],
+    [1000001, { "Code-Review": { min: -2, max: 2 } }],
+    [1000002, { "Code-Review": { min: -1, max: 1 } }],
+  ]);
   readonly hostKey = parseableKeyPair();
   readonly clientKey = parseableKeyPair();
   readonly changes = new Map<number, Change>();
@@ -174,10 +203,20 @@ export class GerritEmulator {
   private ssh?: InstanceType<typeof SshServer>;
   private nextChange = 1;
   private nextId = 1;
-  private clock = Date.now();
+  private clock: number;
+  /** Hung responses (a POST that never answers), ended on stop. */
+  private readonly hung = new Set<ServerResponse>();
   private streamWaiters: (() => void)[] = [];
   httpUrl = "";
   sshPort = 0;
+
+  /**
+   * @param options.clockStart a simulated clock starting at this time (epoch ms), moved only by tick()
+   *   and advance(): an outage of 30 minutes costs the test nothing. Default: the wall clock.
+   */
+  constructor(private readonly options: { clockStart?: number } = {}) {
+    this.clock = options.clockStart ?? Date.now();
+  }
 
   async start(): Promise<void> {
     this.http = createServer((req, res) => void this.handle(req, res));
@@ -190,6 +229,7 @@ export class GerritEmulator {
 
   async stop(): Promise<void> {
     for (const c of this.sshClients) c.end();
+    for (const res of this.hung) res.destroy();
     await Promise.all([
       new Promise<void>((resolve) => (this.ssh ? this.ssh.close(() => resolve()) : resolve())),
       new Promise<void>((resolve) => {
@@ -205,10 +245,18 @@ export class GerritEmulator {
     return `[127.0.0.1]:${this.sshPort} ${this.hostKey.public.split(" ").slice(0, 2).join(" ")}`;
   }
 
-  /** Advances the emulator's clock (at least `seconds`, never behind the wall clock) and returns it. */
+  /**
+   * Advances the emulator's clock (at least `seconds`; a wall clock never falls behind the real one) and
+   * returns it.
+   */
   tick(seconds = 1): Date {
-    this.clock = Math.max(this.clock + seconds * 1000, Date.now());
+    this.clock = this.options.clockStart === undefined ? Math.max(this.clock + seconds * 1000, Date.now()) : this.clock + seconds * 1000;
     return new Date(this.clock);
+  }
+
+  /** The emulator's time, epoch seconds (for a bot that shares the simulated clock). */
+  nowSeconds(): number {
+    return Math.floor(this.clock / 1000);
   }
 
   setBranchFile(project: string, branch: string, path: string, text: string): void {
@@ -251,6 +299,10 @@ export class GerritEmulator {
     }
     const ps: PatchSet = { number: change.patchSets.length + 1, revision: sha(`${number}-${change.patchSets.length + 1}-${kind}`), kind, created: this.tick(), tree, parent, uploader: change.owner };
     change.patchSets.push(ps);
+    // copyCondition: votes on the previous patch set carry over only for the kinds the label names.
+    for (const v of change.votes.filter((x) => x.patchSet === ps.number - 1)) {
+      if (this.labels.get(v.label)?.copyKinds.has(kind)) change.votes.push({ ...v, patchSet: ps.number });
+    }
     this.addMessage(change, change.owner, `Uploaded patch set ${ps.number}.`, ps.number, "autogenerated:gerrit:newPatchSet");
     if (emit) {
       this.emit({
@@ -263,20 +315,65 @@ export class GerritEmulator {
     return ps;
   }
 
-  /** A human (or the bot) comments on the current patch set; emits `comment-added`. */
-  comment(number: number, author: Account, text: string): Record<string, unknown> {
+  /**
+   * A human (or the bot) comments on the current patch set; emits `comment-added` (unless `emit` is
+   * false: an event lost in an outage). The message and the event carry the same time, as in Gerrit.
+   */
+  comment(number: number, author: Account, text: string, options: { emit?: boolean } = {}): Record<string, unknown> {
     const change = this.changes.get(number)!;
     const ps = change.patchSets.at(-1)!;
     const message = `Patch Set ${ps.number}:\n\n${text}`;
-    this.addMessage(change, author, message, ps.number);
-    return this.emit({
+    const at = this.tick();
+    change.messages.push({ id: `m${this.nextId++}`, author, message, _revision_number: ps.number, date: at });
+    const event = {
       type: "comment-added",
       author: this.eventAccount(author),
       approvals: [],
       comment: message,
       patchSet: { number: ps.number, revision: ps.revision, kind: ps.kind },
-      ...this.eventChangeFields(change, this.tick()),
-    });
+      ...this.eventChangeFields(change, at),
+    };
+    if (options.emit === false) return event;
+    return this.emit(event);
+  }
+
+  /**
+   * A person answers a thread (Gerrit stores the reply on the parent's patch set); `unresolved: false`
+   * resolves it, true reopens it. Returns the reply.
+   */
+  reply(number: number, author: Account, parentId: string, message: string, unresolved: boolean): StoredComment {
+    const change = this.changes.get(number)!;
+    const parent = change.comments.find((c) => c.id === parentId)!;
+    const reply: StoredComment = { id: `c${this.nextId++}`, in_reply_to: parentId, path: parent.path, line: parent.line, range: parent.range, message, unresolved, author, patch_set: parent.patch_set, updated: this.tick() };
+    change.comments.push(reply);
+    this.addMessage(change, author, `Patch Set ${parent.patch_set}:\n\n(1 comment)`, parent.patch_set);
+    return reply;
+  }
+
+  /**
+   * The change's threads: each root comment with its replies in order; `unresolved` is the state of the
+   * last comment, as Gerrit computes it.
+   */
+  threads(number: number): { root: StoredComment; comments: StoredComment[]; unresolved: boolean }[] {
+    const change = this.changes.get(number)!;
+    const rootOf = (c: StoredComment): StoredComment => {
+      let cur = c;
+      while (cur.in_reply_to) cur = change.comments.find((x) => x.id === cur.in_reply_to)!;
+      return cur;
+    };
+    const byRoot = new Map<string, StoredComment[]>();
+    for (const c of change.comments) {
+      const root = rootOf(c);
+      byRoot.set(root.id, [...(byRoot.get(root.id) ?? []), c]);
+    }
+    return [...byRoot.values()].map((comments) => ({ root: comments[0], comments, unresolved: comments.at(-1)!.unresolved }));
+  }
+
+  /** The votes on the current patch set (what DETAILED_LABELS shows). */
+  currentVotes(number: number): { label: string; value: number; account: number }[] {
+    const change = this.changes.get(number)!;
+    const current = change.patchSets.at(-1)!.number;
+    return change.votes.filter((v) => v.patchSet === current).map(({ label, value, account }) => ({ label, value, account }));
   }
 
   /** The fields every change event of stream-events carries: the change, its project and branch, the time. */
@@ -334,7 +431,15 @@ export class GerritEmulator {
 
   /** The next `times` requests matching method and path answer `status` with `body`. */
   failNext(method: string, path: RegExp, status: number, times = 1, body = "Internal server error"): void {
-    this.failures.push({ method, path, status, body, times });
+    this.failures.push({ method, path, status, body, times, afterApply: false });
+  }
+
+  /**
+   * The next `times` matching requests are applied, then fail: `status` 0 never answers (the client
+   * times out), a 5xx answers with it (a proxy that gave up while Gerrit carried on).
+   */
+  failAfterApply(method: string, path: RegExp, status = 0, times = 1): void {
+    this.failures.push({ method, path, status, body: "Gateway Timeout", times, afterApply: true });
   }
 
   /** Reviews the bot posted (POST …/review), in order. */
@@ -425,12 +530,22 @@ export class GerritEmulator {
     if (req.headers.authorization !== expected) return send(401, "Unauthorized", false);
     this.onRequest?.(record);
     const failure = this.failures.find((f) => f.times > 0 && f.method === record.method && f.path.test(url.pathname));
-    if (failure) {
-      failure.times--;
-      return send(failure.status, failure.body, false);
-    }
+    if (failure) failure.times--;
+    if (failure && !failure.afterApply) return send(failure.status, failure.body, false);
     try {
       const [status, payload, json] = this.route(record.method, url, body);
+      if (failure && failure.status === 0) {
+        record.status = -status; // applied, never answered
+        this.hung.add(res);
+        res.on("close", () => this.hung.delete(res));
+        return;
+      }
+      if (failure) {
+        record.status = -status;
+        res.writeHead(failure.status, { "Content-Type": "text/plain; charset=utf-8" });
+        res.end(failure.body);
+        return;
+      }
       send(status, payload, json);
     } catch (error) {
       send(500, `emulator error: ${(error as Error).message}`, false);
@@ -450,6 +565,8 @@ export class GerritEmulator {
     const change = this.findChange(parts[1]);
     if (!change) return [404, `Not found: ${parts[1]}`, false];
     if (parts.length === 2 && method === "GET") return [200, this.changeInfo(change, url.searchParams.getAll("o")), true];
+    // Every published comment of the change, on every patch set, with in_reply_to chains.
+    if (parts.length === 3 && parts[2] === "comments" && method === "GET") return [200, this.commentInfos(change.comments), true];
     if (parts[2] !== "revisions") return notFound;
     const ps = parts[3] === "current" ? change.patchSets.at(-1) : change.patchSets.find((p) => String(p.number) === parts[3] || p.revision === parts[3]);
     if (!ps) return [404, `Not found: ${parts[3]}`, false];
@@ -476,19 +593,22 @@ export class GerritEmulator {
         true,
       ];
     }
-    if (parts[4] === "comments" && method === "GET") {
-      const byPath: Record<string, unknown[]> = {};
-      for (const c of change.comments.filter((x) => x.patch_set === ps.number)) {
-        (byPath[c.path] ??= []).push({ ...c, updated: gerritTimestamp(c.updated), author: c.author });
-      }
-      return [200, byPath, true];
-    }
+    if (parts[4] === "comments" && method === "GET") return [200, this.commentInfos(change.comments.filter((x) => x.patch_set === ps.number)), true];
     if (parts[4] === "review" && method === "POST") return this.postReview(change, ps, body as Record<string, unknown>);
     return notFound;
   }
 
+  private commentInfos(comments: StoredComment[]): Record<string, unknown[]> {
+    const byPath: Record<string, unknown[]> = {};
+    for (const c of comments) {
+      const { in_reply_to, ...rest } = c;
+      (byPath[c.path] ??= []).push({ ...rest, ...(in_reply_to ? { in_reply_to } : {}), updated: gerritTimestamp(c.updated), author: c.author });
+    }
+    return byPath;
+  }
+
   private postReview(change: Change, ps: PatchSet, input: Record<string, unknown>): [number, unknown, boolean] {
-    const comments = (input.comments ?? {}) as Record<string, { line?: number; range?: StoredComment["range"]; message: string; unresolved?: boolean }[]>;
+    const comments = (input.comments ?? {}) as Record<string, { line?: number; range?: StoredComment["range"]; message: string; unresolved?: boolean; in_reply_to?: string }[]>;
     // Gerrit's validation: the whole review fails for one bad comment.
     for (const [path, list] of Object.entries(comments)) {
       if (!ps.tree.has(path)) return [400, `file ${path} not found in revision ${change.number},${ps.number}`, false];
@@ -496,6 +616,7 @@ export class GerritEmulator {
         if (c.line !== undefined && c.line < 0) return [400, `negative line number ${c.line} not allowed on ${path}`, false];
         if (c.range && c.range.end_line !== c.line) return [400, `range endLine must be on the same line as the comment`, false];
         if (this.refusedLines.some((r) => r.path === path && r.line === c.line)) return [400, `Comment validation error! ${path}:${c.line}: refused by a comment validator`, false];
+        if (c.in_reply_to !== undefined && !change.comments.some((x) => x.id === c.in_reply_to && x.path === path)) return [400, `Invalid parentUuid ${c.in_reply_to}`, false];
       }
     }
     const labels = (input.labels ?? {}) as Record<string, number>;
@@ -509,11 +630,25 @@ export class GerritEmulator {
       for (const c of list) {
         const duplicate = input.omit_duplicate_comments && change.comments.some((x) => x.path === path && x.line === c.line && x.message === c.message && x.patch_set === ps.number);
         if (duplicate) continue;
-        change.comments.push({ id: `c${this.nextId++}`, path, line: c.line, range: c.range, message: c.message, unresolved: c.unresolved ?? false, author: this.bot, patch_set: ps.number, tag: input.tag as string | undefined, updated: now });
+        // A reply inherits its parent's state unless it says otherwise (Gerrit's rule); a new thread starts resolved.
+        const parent = c.in_reply_to === undefined ? undefined : change.comments.find((x) => x.id === c.in_reply_to);
+        change.comments.push({
+          id: `c${this.nextId++}`,
+          ...(c.in_reply_to ? { in_reply_to: c.in_reply_to } : {}),
+          path,
+          line: c.line,
+          range: c.range,
+          message: c.message,
+          unresolved: c.unresolved ?? parent?.unresolved ?? false,
+          author: this.bot,
+          patch_set: ps.number,
+          tag: input.tag as string | undefined,
+          updated: now,
+        });
       }
     }
     for (const [label, value] of Object.entries(labels)) {
-      change.votes = change.votes.filter((v) => !(v.label === label && v.account === this.bot._account_id));
+      change.votes = change.votes.filter((v) => !(v.label === label && v.account === this.bot._account_id && v.patchSet === ps.number));
       change.votes.push({ label, value, account: this.bot._account_id, patchSet: ps.number });
     }
     const votes = Object.entries(labels).map(([l, v]) => ` ${l}${v > 0 ? "+" : ""}${v}`).join("");
@@ -569,7 +704,7 @@ export class GerritEmulator {
       insertions: 1,
       deletions: 0,
       _number: change.number,
-      owner: { _account_id: change.owner._account_id },
+      owner: options.includes("DETAILED_ACCOUNTS") ? { ...change.owner } : { _account_id: change.owner._account_id },
       current_revision_number: current.number,
       ...(change.wip ? { work_in_progress: true } : {}),
       ...(change.private ? { is_private: true } : {}),
@@ -583,8 +718,27 @@ export class GerritEmulator {
       info.messages = change.messages.map((m) => ({ id: m.id, author: m.author, real_author: m.author, date: gerritTimestamp(m.date), message: m.message, ...(m.tag ? { tag: m.tag } : {}), _revision_number: m._revision_number }));
     }
     if (options.includes("DETAILED_LABELS")) {
-      const labels: Record<string, unknown> = {};
-      for (const v of change.votes) ((labels[v.label] ??= { all: [] }) as { all: unknown[] }).all.push({ _account_id: v.account, value: v.value });
+      // The current patch set's votes; every reviewer (an account that commented or voted) with its
+      // permitted_voting_range, absent when it may not vote on the label.
+      const labels: Record<string, { all: Record<string, unknown>[] }> = {};
+      const reviewers = new Map<number, Account>();
+      for (const m of change.messages) if (m.author._account_id !== change.owner._account_id) reviewers.set(m.author._account_id, m.author);
+      const accountInfo = (id: number) => {
+        const a = reviewers.get(id) ?? [this.bot, this.alice, this.bob, this.mallory].find((x) => x._account_id === id);
+        return options.includes("DETAILED_ACCOUNTS") && a ? { _account_id: id, name: a.name, username: a.username, email: a.email } : { _account_id: id };
+      };
+      for (const label of this.labels.keys()) {
+        labels[label] = {
+          all: [...reviewers.keys()].map((id) => {
+            const range = this.permittedRanges.get(id)?.[label];
+            const vote = change.votes.find((v) => v.label === label && v.account === id && v.patchSet === current.number);
+            return { ...accountInfo(id), value: vote?.value ?? 0, ...(range ? { permitted_voting_range: range } : {}) };
+          }),
+        };
+      }
+      for (const v of change.votes.filter((x) => x.patchSet === current.number && !reviewers.has(x.account))) {
+        (labels[v.label] ??= { all: [] }).all.push({ ...accountInfo(v.account), value: v.value });
+      }
       info.labels = labels;
     }
     return info;

@@ -41,6 +41,7 @@ async function service(extra: Record<string, string>): Promise<RunningService> {
     GERRIT_URL: emu.httpUrl,
     GERRIT_USERNAME: emu.username,
     GERRIT_HTTP_PASSWORD: emu.password,
+    GERRIT_STATE_FILE: join(dir, `state-${services.length}.json`),
     ...extra,
   };
   const running = await startService({

@@ -34,6 +34,8 @@ describe("GERRIT_* settings", () => {
     [{ GERRIT_EVENTS: "webhook" }, /^GERRIT_WEBHOOK_TOKEN is required when GERRIT_EVENTS=webhook/],
     [{ GERRIT_EVENTS: "webhook", GERRIT_WEBHOOK_TOKEN: "short" }, /^GERRIT_WEBHOOK_TOKEN must be at least 16 characters/],
     [{ GERRIT_RECHECK_REGEX: "(" }, /^GERRIT_RECHECK_REGEX is not a valid regular expression/],
+    [{ GERRIT_NOTIFY: "everyone" }, /^GERRIT_NOTIFY must be NONE, OWNER, OWNER_REVIEWERS or ALL$/],
+    [{ GERRIT_RECONCILE_SECONDS: "-1" }, /^GERRIT_RECONCILE_SECONDS /],
   ])("%j is refused with the variable's name", (extra, message) => {
     const env = { ...base, ...extra } as NodeJS.ProcessEnv;
     for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
@@ -116,8 +118,9 @@ describe("event decisions", () => {
     });
   });
 
-  test.each(["TRIVIAL_REBASE", "NO_CODE_CHANGE", "NO_CHANGE"])("%s is skipped", (kind) => {
-    expect(decideEvent({ type: "patchset-created", change, patchSet: { number: 3, kind } }, settings, all)).toHaveProperty("skip");
+  test.each(["TRIVIAL_REBASE", "NO_CODE_CHANGE", "NO_CHANGE"])("%s becomes a rebase job (a vote check, no comments)", (kind) => {
+    const d = decideEvent({ type: "patchset-created", change, patchSet: { number: 3, kind }, eventCreatedOn: 5 }, settings, all);
+    expect(d).toHaveProperty("job.payload", { project: "openstack/nova", branch: "master", number: 42, patchSet: 3, trigger: "rebase", kind });
   });
 
   test("webhook payloads with an object project still read change.project; merged changes and other events are skipped", () => {
@@ -131,6 +134,8 @@ describe("event decisions", () => {
   test("comment-added: recheck by a person is a recheck job, by the bot (HTTP or SSH name) nothing", () => {
     const ev = (username: string) => ({ type: "comment-added", change, patchSet: { number: 2 }, author: { username }, comment: "Patch Set 2:\n\neventlet-review recheck", eventCreatedOn: 1 });
     expect(decideEvent(ev("alice"), settings, all)).toHaveProperty("job.recheck", true);
+    expect(decideEvent(ev("alice"), settings, all)).toHaveProperty("job.payload.requester", { username: "alice" });
+    expect(decideEvent(ev("alice"), settings, all)).toHaveProperty("job.payload.requestedAt", 1);
     expect(decideEvent(ev("eventlet-bot"), settings, all)).toHaveProperty("skip");
     expect(decideEvent(ev("eventlet-bot"), { ...settings, username: "http-name", ssh: { ...settings.ssh, user: "eventlet-bot" } }, all)).toHaveProperty("skip");
   });
@@ -153,7 +158,7 @@ describe("documentation", () => {
       if (m) env[m[1]] = m[2];
     }
     expect(Object.keys(env).sort()).toEqual(
-      ["GERRIT_URL", "GERRIT_USERNAME", "GERRIT_HTTP_PASSWORD", "GERRIT_EVENTS", "GERRIT_SSH_HOST", "GERRIT_SSH_PORT", "GERRIT_SSH_USER", "GERRIT_SSH_KEY_PATH", "GERRIT_SSH_KNOWN_HOSTS", "GERRIT_WEBHOOK_TOKEN", "GERRIT_LABEL", "GERRIT_PROJECTS", "GERRIT_RECHECK_REGEX", "GERRIT_RECHECK_BARE"].sort(),
+      ["GERRIT_URL", "GERRIT_USERNAME", "GERRIT_HTTP_PASSWORD", "GERRIT_EVENTS", "GERRIT_SSH_HOST", "GERRIT_SSH_PORT", "GERRIT_SSH_USER", "GERRIT_SSH_KEY_PATH", "GERRIT_SSH_KNOWN_HOSTS", "GERRIT_WEBHOOK_TOKEN", "GERRIT_LABEL", "GERRIT_PROJECTS", "GERRIT_RECHECK_REGEX", "GERRIT_RECHECK_BARE", "GERRIT_NOTIFY", "GERRIT_NOTIFY_NOTHING_NEW", "GERRIT_STATE_FILE", "GERRIT_RECONCILE_SECONDS"].sort(),
     );
     expect(example).toMatch(/^# GERRIT_URL=/m);
     const { GERRIT_URL: _url, ...copiedAsIs } = env;

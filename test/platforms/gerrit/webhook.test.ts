@@ -4,7 +4,8 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGerritAdapter, type GerritAdapter } from "../../../src/platforms/gerrit/index.js";
 import { tokenMatches } from "../../../src/platforms/gerrit/webhook.js";
@@ -35,9 +36,10 @@ beforeAll(async () => {
     GERRIT_EVENTS: "webhook",
     GERRIT_WEBHOOK_TOKEN: TOKEN,
     GERRIT_LABEL: "Eventlet-Review",
+    GERRIT_STATE_FILE: join(mkdtempSync(join(tmpdir(), "gerrit-webhook-")), "state.json"),
   };
   adapter = (await createGerritAdapter(env, { queue, logger, hooks: recordingHooks().hooks }, { restBackoffMs: 10 }))!;
-  expect(adapter.start).toBeUndefined();
+  expect(adapter.stream).toBeUndefined();
   queue.handle("gerrit", (job) => adapter.runJob(job));
   // Stands in for the service's HTTP server, which hands every other path to the adapters.
   server = createServer((req, res) => {
