@@ -1,8 +1,9 @@
 /**
  * Where each finding of a review goes on a platform, and what it is called across pushes: one
  * placement policy (own line, else an added related line), one suggestion fit, one fingerprint, the
- * reasons a finding is not inline, and the cut at a platform's size limit. GitHub, Gerrit and Zuul
- * differ only in the capabilities below, not in separate policies.
+ * reasons a finding is not inline, the cut at a platform's size limit, and which threads a review
+ * leaves alone, opens or resolves. GitHub, Gerrit and Zuul differ only in the capabilities below, not
+ * in separate policies.
  */
 import type { ChangedLines } from "../diff/changed-lines.js";
 import type { Finding } from "../model/finding.js";
@@ -122,4 +123,46 @@ export async function planComments(findings: readonly Finding[], changed: Change
 export function truncate(text: string, limit: number, note: string): string {
   if (text.length <= limit) return text;
   return text.slice(0, limit - note.length) + note;
+}
+
+/**
+ * Which findings already have a thread, which need one, and which threads to resolve: one policy for
+ * every platform (GitHub review threads, Gerrit comment chains), keyed on the fingerprints.
+ * - An open thread for a fingerprint: the finding is already there; nothing is posted.
+ * - A thread a person resolved or answered: never reopened and never posted again.
+ * - Only threads we resolved ourselves (the finding was fixed, then came back): a new thread.
+ * - An open thread whose fingerprint no finding has any more: resolve it (the finding is gone).
+ */
+export interface ExistingThread {
+  fingerprint: string;
+  resolved: boolean;
+  /** A person resolved it or wrote in it. */
+  byPerson: boolean;
+}
+
+export interface ThreadPlan<C, T> {
+  toPost: C[];
+  alreadyThere: C[];
+  toResolve: T[];
+}
+
+export function planThreads<C extends { fingerprint: string }, T extends ExistingThread>(
+  comments: readonly C[],
+  threads: readonly T[],
+  /** Every fingerprint the review found, placed inline or not: a finding listed elsewhere is not fixed. */
+  present: ReadonlySet<string> = new Set(comments.map((c) => c.fingerprint)),
+): ThreadPlan<C, T> {
+  const rank = (t: T) => (!t.resolved ? 2 : t.byPerson ? 1 : 0);
+  const best = new Map<string, T>();
+  for (const t of threads) {
+    const seen = best.get(t.fingerprint);
+    if (!seen || rank(t) > rank(seen)) best.set(t.fingerprint, t);
+  }
+  const toPost: C[] = [];
+  const alreadyThere: C[] = [];
+  for (const c of comments) {
+    const t = best.get(c.fingerprint);
+    (t && rank(t) > 0 ? alreadyThere : toPost).push(c);
+  }
+  return { toPost, alreadyThere, toResolve: threads.filter((t) => !t.resolved && !present.has(t.fingerprint)) };
 }

@@ -182,7 +182,7 @@ export class GerritBot {
           {
             message: `eventlet-review: ${who} may not vote on this change, so the recheck was not run. The owner or a reviewer who may vote can comment \`${RECHECK_WORD}\`.`,
             tag: NOTE_TAG,
-            notify: "OWNER",
+            notify: this.settings.notifyNothingNew,
           },
           seenMessageIds,
           log,

@@ -7,11 +7,12 @@
  */
 import type { Finding } from "../../model/finding.js";
 import { commentBody } from "../../review/comment.js";
-import { GERRIT, placeComment, truncate, type Placement } from "../../review/plan.js";
+import { GERRIT, planComments, planThreads, truncate, type Placement } from "../../review/plan.js";
 import type { ReviewResult } from "../../review/review.js";
 import { gerritMessage } from "../../review/summary.js";
 import { isTransient, TransientError, type Logger } from "../adapter.js";
 import { GerritHttpError, type CommentInput, type GerritClient, type ReviewInput } from "./client.js";
+import { gerritFingerprintMarker, ourThreads } from "./threads.js";
 import { RECHECK_WORD, REVIEW_TAG, type Notify } from "./settings.js";
 import type { GerritChangeSource } from "./source.js";
 
@@ -22,6 +23,8 @@ export interface PlannedComment {
   path: string;
   input: CommentInput;
   finding: Finding;
+  /** The finding's identity across patch sets (review/fingerprint.ts), carried in the comment's marker. */
+  fingerprint: string;
 }
 
 export interface PublishOutcome {
@@ -31,6 +34,8 @@ export interface PublishOutcome {
   rejected: PlannedComment[];
   /** POST attempts (more than 1 after a timeout or 5xx that Gerrit had not applied). */
   attempts: number;
+  /** Threads of ours whose finding is gone, answered and resolved. */
+  resolved: number;
   notify: Notify;
 }
 
@@ -90,7 +95,6 @@ function commentFor(finding: Finding, at: Placement): CommentInput {
   return input;
 }
 
-const key = (path: string, line: number | undefined, message: string | undefined) => `${path}\0${line ?? 0}\0${message ?? ""}`;
 
 export function reviewMessage(
   result: ReviewResult,
@@ -109,16 +113,39 @@ export class GerritPublisher {
     private readonly source: GerritChangeSource,
   ) {}
 
+  /**
+   * Replies on older patch sets, one POST per patch set (comments only, nobody emailed: the review itself
+   * did that). A failure is logged: the thread stays open, and the next review resolves it.
+   */
+  private async resolveElsewhere(replies: { patchSet: number; path: string; input: CommentInput }[], options: PublishOptions): Promise<number> {
+    let resolved = 0;
+    for (const patchSet of [...new Set(replies.map((r) => r.patchSet))].sort((a, b) => a - b)) {
+      const here = replies.filter((r) => r.patchSet === patchSet);
+      const comments: Record<string, CommentInput[]> = {};
+      for (const r of here) (comments[r.path] ??= []).push(r.input);
+      try {
+        await postOnce(this.client, this.source.change, patchSet, { tag: REVIEW_TAG, notify: "NONE", comments }, options.seenMessageIds, options.logger, options.retryDelayMs);
+        resolved += here.length;
+      } catch (error) {
+        options.logger.warn({ patchSet, threads: here.length, error: (error as Error).message }, "Gerrit: could not resolve fixed threads; the next review will");
+      }
+    }
+    return resolved;
+  }
+
   /** Comments for the findings, on lines the change added, inside files of the revision. */
   async plan(result: ReviewResult): Promise<{ planned: PlannedComment[]; invalid: PlannedComment[] }> {
     const files = await this.source.fileInfos();
     const planned: PlannedComment[] = [];
     const invalid: PlannedComment[] = [];
-    for (const finding of result.findings) {
-      // GERRIT places every finding: on an added line of its file when there is one, else its own line.
-      const at = placeComment(finding, result.changed, GERRIT)!;
+    // GERRIT places every finding: on an added line of its file when there is one, else its own line;
+    // planComments also gives each its fingerprint (by the text of its line at this revision).
+    for (const { finding, fingerprint, placement } of await planComments(result.findings, result.changed, this.source, GERRIT)) {
+      const at = placement!;
       const line = at.line;
-      const comment = { path: at.path, input: commentFor(finding, at), finding };
+      const input = commentFor(finding, at);
+      input.message = `${input.message}\n\n${gerritFingerprintMarker(fingerprint)}`;
+      const comment = { path: at.path, input, finding, fingerprint };
       const lines = await this.source.lineCount(finding.path).catch(() => undefined);
       if (!(finding.path in files) || line < 1 || (lines !== undefined && line > lines)) invalid.push(comment);
       else planned.push(comment);
@@ -129,22 +156,29 @@ export class GerritPublisher {
   async publish(result: ReviewResult, options: PublishOptions): Promise<PublishOutcome> {
     const { change, revision } = this.source;
     const self = await this.client.selfAccount();
-    const existing = await this.client.revisionComments(change, revision);
-    const mine = new Set<string>();
-    for (const [path, comments] of Object.entries(existing)) {
-      for (const c of comments) if (c.author?._account_id === self._account_id || c.tag === REVIEW_TAG) mine.add(key(path, c.line, c.message));
-    }
-    const { planned, invalid } = options.comments === false ? { planned: [], invalid: [] } : await this.plan(result);
-    let toPost = planned.filter((c) => !mine.has(key(c.path, c.input.line, c.input.message)));
-    const alreadyThere = planned.length - toPost.length;
+    const noComments = options.comments === false;
+    // Every comment on every patch set: a thread of ours lives across them.
+    const threads = noComments ? [] : ourThreads(await this.client.changeComments(change), self._account_id);
+    const { planned, invalid } = noComments ? { planned: [], invalid: [] } : await this.plan(result);
+    const present = new Set([...planned, ...invalid].map((c) => c.fingerprint));
+    const threadPlan = planThreads(planned, threads, present);
+    let toPost = threadPlan.toPost;
+    const alreadyThere = threadPlan.alreadyThere.length;
     const rejected = [...invalid];
+    // A thread whose finding is gone is answered where it lives (its patch set, as Gerrit's UI replies).
+    const replies = threadPlan.toResolve.map((t) => ({
+      patchSet: t.patchSet,
+      path: t.path,
+      input: { ...(t.line !== undefined ? { line: t.line } : {}), in_reply_to: t.lastId, unresolved: false, message: `Fixed in patch set ${revision}.` } satisfies CommentInput,
+    }));
+    const hereReplies = replies.filter((r) => r.patchSet === revision);
     let vote = options.vote;
     let voteNote: string | undefined;
     const value = result.outcome === "fail" ? -1 : 1;
 
     for (let attempt = 0; ; attempt++) {
       // Something new: comments, or a vote other than our last one. Else only the owner hears of it.
-      const news = toPost.length > 0 || (vote && value !== options.previousVote);
+      const news = toPost.length > 0 || replies.length > 0 || (vote && value !== options.previousVote);
       const notify = news ? options.notify : options.notifyNothingNew;
       const review: ReviewInput = {
         message: reviewMessage(result, revision, rejected, vote, voteNote),
@@ -153,13 +187,15 @@ export class GerritPublisher {
         notify,
         ...(vote ? { labels: { [options.label]: value } } : {}),
       };
-      if (toPost.length) {
+      if (toPost.length || hereReplies.length) {
         review.comments = {};
         for (const c of toPost) (review.comments[c.path] ??= []).push(c.input);
+        for (const r of hereReplies) (review.comments[r.path] ??= []).push(r.input);
       }
       try {
         const attempts = await postOnce(this.client, change, revision, review, options.seenMessageIds, options.logger, options.retryDelayMs);
-        return { vote: vote ? value : undefined, posted: toPost, alreadyThere, rejected, attempts, notify };
+        const resolved = hereReplies.length + (await this.resolveElsewhere(replies.filter((r) => r.patchSet !== revision), options));
+        return { vote: vote ? value : undefined, posted: toPost, alreadyThere, rejected, attempts, notify, resolved };
       } catch (error) {
         if (!(error instanceof GerritHttpError) || attempt >= 3) throw error;
         if ((error.status === 409 || error.status === 403) && vote) {

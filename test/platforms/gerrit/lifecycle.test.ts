@@ -253,3 +253,84 @@ describe("webhook mode reconciles on a timer", () => {
     }
   });
 });
+
+describe("one thread per finding for the life of a change", () => {
+  let emu: GerritEmulator;
+  let b: Bot;
+  beforeAll(async () => {
+    emu = await emulator();
+    b = await bot(emu, { GERRIT_EVENTS: "webhook", GERRIT_WEBHOOK_TOKEN: "0123456789abcdef-token", GERRIT_STATE_FILE: join(dir, "threads.json"), GERRIT_RECONCILE_SECONDS: "0" });
+  });
+  afterAll(async () => {
+    await b.stop();
+    await emu.stop();
+  });
+
+  /** db.py with `notes` comment lines above the legacy URL, so the finding's line moves on every patch set. */
+  const db = (notes: number, legacy = "mysql://myservice:secret@legacy-db/myservice") =>
+    demo("after", "myservice/db.py")
+      .replace("CONNECTION = ", `${Array.from({ length: notes }, (_, i) => `# note ${i + 1}\n`).join("")}CONNECTION = `)
+      .replace("mysql://myservice:secret@legacy-db/myservice", legacy);
+  const deliver = async () => {
+    const before = emu.requests.length;
+    await b.adapter.bot.acceptEvent(emu.events.at(-1) as never, "webhook");
+    await b.queue.idle();
+    return emu.requests.slice(before);
+  };
+  const posts = (requests: { method: string; path: string; status: number }[]) => requests.filter((r) => r.method === "POST" && /\/review$/.test(r.path));
+
+  test("five patch sets with an unchanged finding give exactly one thread each; the fix resolves it; a person's resolution stands", async () => {
+    const change = emu.createChange({ project: PROJECT, files: { ...afterFiles(), "myservice/db.py": db(0) } });
+    const first = await deliver();
+    // The closing number: REST requests for one review of a three-file change.
+    console.log(`requests for a 3-file change: ${first.length} (${first.map((r) => `${r.method} ${r.path.replace(/^\/a\//, "")}`).join(", ")})`);
+    expect(first.length).toBeLessThanOrEqual(25);
+    const perPatchSet = [posts(first).length];
+    for (let ps = 2; ps <= 5; ps++) {
+      emu.uploadPatchSet(change.number, { ...afterFiles(), "myservice/db.py": db(ps - 1) });
+      perPatchSet.push(posts(await deliver()).length);
+    }
+    console.log(`reviews per patch set over 5 patch sets: ${perPatchSet.join(", ")}`);
+    expect(perPatchSet).toEqual([1, 1, 1, 1, 1]);
+    expect(ourMessages(emu, change).map((m) => m._revision_number)).toEqual([1, 2, 3, 4, 5]);
+    const threads = emu.threads(change.number);
+    expect(threads.map((t) => [t.root.path, t.root.patch_set, t.unresolved, t.comments.length])).toEqual([
+      ["myservice/cmd/__init__.py", 1, true, 1],
+      ["myservice/cmd/__init__.py", 1, true, 1],
+      ["myservice/db.py", 1, true, 1],
+    ]);
+    // Patch sets 2 to 5 said so in their message, and posted nothing inline.
+    for (const r of emu.reviews(change.number).slice(1)) expect(r.body.comments).toBeUndefined();
+
+    // Patch set 6 fixes the URL: the EVL301 thread is answered and resolved where it lives (patch set 1).
+    emu.uploadPatchSet(change.number, { ...afterFiles(), "myservice/db.py": db(5, "mysql+pymysql://myservice:secret@legacy-db/myservice") });
+    const sixth = posts(await deliver());
+    expect(sixth.map((r) => r.path.replace(/.*\/revisions\//, ""))).toEqual(["6/review", "1/review"]);
+    const fixed = emu.threads(change.number).find((t) => t.root.path === "myservice/db.py")!;
+    expect(fixed.unresolved).toBe(false);
+    expect(fixed.comments.at(-1)).toMatchObject({ message: "Fixed in patch set 6.", unresolved: false, patch_set: 1, author: emu.bot });
+    expect(emu.threads(change.number).filter((t) => t.unresolved)).toHaveLength(2);
+
+    // Alice resolves the EVL104 thread (she wants thread=False); the next patch set keeps the finding.
+    const evl104 = emu.threads(change.number).find((t) => t.root.message.includes("EVL104"))!;
+    emu.reply(change.number, emu.alice, evl104.comments.at(-1)!.id, "We keep thread=False on purpose.", false);
+    emu.uploadPatchSet(change.number, { ...afterFiles(), "myservice/db.py": `${db(5, "mysql+pymysql://x@db/x")}X = 1\n` });
+    const seventh = posts(await deliver());
+    expect(seventh).toHaveLength(1);
+    expect(emu.reviews(change.number).at(-1)!.body.comments).toBeUndefined(); // not reopened, not posted again
+    const after = emu.threads(change.number);
+    expect(after).toHaveLength(3);
+    expect(after.find((t) => t.root.id === evl104.root.id)!.unresolved).toBe(false);
+    expect(after.filter((t) => t.unresolved).map((t) => t.root.message.slice(0, 8))).toEqual(["**EVL101"]);
+  });
+
+  test("a recheck of the same patch set posts nothing that is already there", async () => {
+    const change = emu.createChange({ project: PROJECT, files: afterFiles() });
+    await deliver();
+    emu.comment(change.number, emu.alice, "eventlet-review recheck");
+    const again = posts(await deliver());
+    expect(again).toHaveLength(1);
+    expect(emu.reviews(change.number)[1].body.comments).toBeUndefined();
+    expect(emu.threads(change.number)).toHaveLength(3);
+  });
+});
