@@ -34,6 +34,11 @@ export function parseConfig(text: string, source = ".eventlet-review.yaml"): Con
     const detail = error instanceof YAMLParseError ? error.message.split("\n")[0] : String(error);
     throw new ConfigError(`${source}: invalid YAML: ${detail}`);
   }
+  return validateConfig(raw, source);
+}
+
+/** Validates settings already parsed (from YAML, TOML or INI); `source` names them in error messages. */
+export function validateConfig(raw: unknown, source: string): Config {
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError(`${source}: expected a mapping of settings at the top level`);

@@ -1,9 +1,10 @@
 /** The config of a local checkout: `--config FILE`, else the nearest `.eventlet-review.yaml` up to the repository top. */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { activeRules } from "../../analyzer/analyze.js";
-import { CONFIG_FILE_NAMES, ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
+import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
+import { CONFIG_SOURCES, configFromFile } from "../../config/sources.js";
 import type { Config } from "../../config/schema.js";
 
 /** A command line that names something missing or unreadable: one line and the usage, exit 2. */
@@ -19,23 +20,27 @@ function checkedConfig(config: Config, source: string): Config {
 }
 
 /**
- * `--config FILE` (relative to `cwd`), else the first `.eventlet-review.yaml` (or `.yml`) from
- * `directory` up to the repository top.
+ * `--config FILE` (relative to `cwd`), else the first config source (config/sources.ts: our YAML,
+ * pyproject.toml, setup.cfg, tox.ini) from `directory` up to the repository top.
  */
 export async function loadConfigFor(directory: string, configPath?: string, cwd = process.cwd()): Promise<Config> {
   if (configPath) {
     const text = await readFile(resolve(cwd, configPath), "utf8").catch(() => {
       throw new UsageError(`cannot read config file ${configPath}`);
     });
-    return checkedConfig(parseConfig(text, configPath), configPath);
+    // A pyproject.toml, setup.cfg or tox.ini given by name is read for our section; anything else is YAML.
+    const name = basename(configPath);
+    const config = CONFIG_SOURCES.slice(2).includes(name) ? configFromFile(name, text, configPath) : parseConfig(text, configPath);
+    if (!config) throw new UsageError(`${configPath} has no eventlet-review section ([tool.eventlet-review] or [eventlet-review])`);
+    return checkedConfig(config, configPath);
   }
   for (let dir = directory; ; dir = dirname(dir)) {
-    for (const name of CONFIG_FILE_NAMES) {
+    for (const name of CONFIG_SOURCES) {
       const candidate = join(dir, name);
-      if (existsSync(candidate)) {
-        const source = relative(cwd, candidate) || name;
-        return checkedConfig(parseConfig(await readFile(candidate, "utf8"), source), source);
-      }
+      if (!existsSync(candidate)) continue;
+      const source = relative(cwd, candidate) || name;
+      const config = configFromFile(name, await readFile(candidate, "utf8"), source);
+      if (config) return checkedConfig(config, source);
     }
     if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return defaultConfig();
   }
