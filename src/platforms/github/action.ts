@@ -399,6 +399,16 @@ export async function githubCommand(args: string[], io: ActionIo, extra: Pick<Ac
       io.stderr(`eventlet-review github: ${(error as Error).message}\n${USAGE}`);
       return 2;
     }
+    // GitHub refused or could not be reached: one line with what was asked and why, exit 2 (1 means findings).
+    const status = errorStatus(error);
+    if (status !== undefined) {
+      const request = (error as { request?: { method?: string; url?: string } }).request;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const what = status === "network" ? `network error${cause?.code ? ` (${cause.code})` : ""}` : `HTTP ${status}`;
+      const where = request?.method && request.url ? ` on ${request.method} ${request.url}` : "";
+      io.stderr(`eventlet-review github: GitHub API error: ${what}${where}: ${(error as Error).message.split("\n")[0]}\n`);
+      return 2;
+    }
     throw error;
   }
 }

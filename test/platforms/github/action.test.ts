@@ -263,6 +263,15 @@ describe("usage", () => {
     expect(stderr).toContain("--reporter must be one of review, check, annotations");
   });
 
+  test("an API error ends in one line naming the request and exit 2, not a stack", async () => {
+    fake.addPull({ number: 1, headSha: HEAD, baseSha: BASE, files: [added("myapp/cmd/api.py", API)] });
+    fake.fail("GET", /\/pulls\/1\/files/, 404, 5, { message: "Not Found" });
+    const code = await githubCommand([], io("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD, baseSha: BASE })), quiet);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^eventlet-review github: GitHub API error: HTTP 404 on GET \S+\/pulls\/1\/files\S*: Not Found$/m);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+
   test("a push event is not an error: nothing to review", async () => {
     expect(await githubCommand([], io("push", { ref: "refs/heads/main", repository: { full_name: "Codertocat/Hello-World" } }), quiet)).toBe(0);
     expect(fake.requests).toEqual([]);
