@@ -7,9 +7,22 @@ export function describeSource(source: FactSource): string {
   return source.line === undefined ? source.path : `${source.path}:${source.line}`;
 }
 
-/** `oslo.messaging 14.9.0 (requirements.txt:5)`; a lower bound reads `oslo.messaging >= 14.9.0 (…)`. */
+/** `14.9.0` for a pin; `>= 14.9.0` or `>= 14.9.0, < 18.0.0` (`compact`: `>= 14.9.0,<18.0.0`) for a range. */
+export function describeRange(fact: VersionFact, compact = false): string {
+  if (fact.exact) return fact.version;
+  const upper = fact.upper ? `,${compact ? "" : " "}${fact.upper.inclusive ? "<=" : "<"}${compact ? "" : " "}${fact.upper.version}` : "";
+  return `>= ${fact.version}${upper}`;
+}
+
+/** Where a version fact came from: a file and line, or the series' constraints a file names. */
+export function describeVersionSource(fact: VersionFact): string {
+  if (fact.kind === "series") return `upper-constraints of ${fact.series}, named by ${describeSource(fact.source)}`;
+  return describeSource(fact.source);
+}
+
+/** `oslo.messaging 14.9.0 (upper-constraints.txt:5)`; a range reads `oslo.messaging >= 14.9.0 (requirements.txt:5)`. */
 export function describeVersion(fact: VersionFact): string {
-  return `${fact.package} ${fact.exact ? "" : ">= "}${fact.version} (${describeSource(fact.source)})`;
+  return `${fact.package} ${describeRange(fact)} (${describeVersionSource(fact)})`;
 }
 
 export function describeDeclaration(d: ModelDeclaration): string {

@@ -9,6 +9,7 @@ import { parentPackageInits, type ProjectFiles } from "../python/project-files.j
 import { moduleRoles } from "./roles.js";
 import type { Config } from "../config/schema.js";
 import { readDistribution, type Distribution } from "./distribution.js";
+import { readSeries, seriesPins, type SeriesFact } from "./series.js";
 import { combine, scanModule, type ConcurrencyModel, type ModelDeclaration, type ModuleScan } from "./concurrency.js";
 import { mergeVersions, ROOT_REQUIREMENT_FILES, TRACKED_PACKAGES, type TrackedPackage, type VersionFact, type VersionFacts } from "./versions.js";
 
@@ -36,6 +37,7 @@ export function concurrencyRules(setting: Config["concurrency"]): [string, Model
 export class ProjectFacts {
   private versionFacts?: Promise<VersionFacts>;
   private distributionFact?: Promise<Distribution | undefined>;
+  private seriesFact?: Promise<SeriesFact | undefined>;
   private readonly scans = new Map<string, Promise<ModuleScan | undefined>>();
   private readonly rules: { glob: string; model: ModelSetting; match: (path: string) => boolean }[];
 
@@ -48,7 +50,10 @@ export class ProjectFacts {
     this.rules = concurrencyRules(config.concurrency).map(([glob, model]) => ({ glob, model, match: picomatch(glob, { dot: true }) }));
   }
 
-  /** Versions from the config's `versions`, then upper-constraints.txt, requirements.txt, setup.cfg, pyproject.toml. */
+  /**
+   * Versions from the config's `versions`, then upper-constraints.txt, then the pins of the series the
+   * tree names (tox.ini, .gitreview), then the ranges of requirements.txt, setup.cfg, pyproject.toml.
+   */
   versions(): Promise<VersionFacts> {
     this.versionFacts ??= (async () => {
       const files: { path: string; text: string }[] = [];
@@ -56,9 +61,17 @@ export class ProjectFacts {
         const text = await this.project.readText(path);
         if (text !== undefined) files.push({ path, text });
       }
-      return mergeVersions(files, this.config.versions ?? {}, this.configPath);
+      const series = await this.series();
+      const pins = series && seriesPins(series.series);
+      return mergeVersions(files, this.config.versions ?? {}, this.configPath, pins && { ...pins, source: series.source });
     })();
     return this.versionFacts;
+  }
+
+  /** The OpenStack series the tree names: tox.ini's constraints URL, else .gitreview's stable branch. */
+  series(): Promise<SeriesFact | undefined> {
+    this.seriesFact ??= readSeries((path) => this.project.readText(path));
+    return this.seriesFact;
   }
 
   /** The distribution this project is (pyproject.toml `[project] name`, setup.cfg `[metadata] name`). */

@@ -3,7 +3,9 @@
  * (`eventlet-review facts PATH`), and the one-line summary the GitHub check run and the Gerrit message carry.
  */
 import type { ModelDeclaration } from "./concurrency.js";
+import { describeRange } from "./describe.js";
 import type { Distribution } from "./distribution.js";
+import type { SeriesFact } from "./series.js";
 import { concurrencyRules, ProjectFacts } from "./project-facts.js";
 import { TRACKED_PACKAGES, type VersionFacts } from "./versions.js";
 
@@ -23,6 +25,8 @@ export interface ScopeFact {
 export interface FactsReport {
   /** The distribution the project is, when its packaging names it. */
   distribution?: Distribution;
+  /** The OpenStack series the tree names, whose upper-constraints pins count. */
+  series?: SeriesFact;
   versions: VersionFacts;
   scopes: ScopeFact[];
   /** `concurrency` globs of the config, in order. */
@@ -47,6 +51,7 @@ export async function collectFacts(facts: ProjectFacts, paths: AsyncIterable<str
   for await (const path of paths) declarations.push(...((await facts.scan(path))?.declarations ?? []));
   return {
     distribution: await facts.distribution(),
+    series: await facts.series(),
     versions: await facts.versions(),
     scopes: scopesFrom(declarations),
     configured: concurrencyRules(facts.config.concurrency).map(([glob, model]) => ({ glob, model })),
@@ -86,7 +91,7 @@ export function summaryLine(report: Pick<FactsReport, "versions" | "scopes" | "c
   }
   const versions = TRACKED_PACKAGES.flatMap((p) => {
     const v = report.versions[p];
-    return v ? [`${p} ${v.exact ? "" : ">= "}${v.version}`] : [];
+    return v ? [`${p} ${describeRange(v, true)}`] : [];
   });
   if (groups.length === 0 && versions.length === 0) return undefined;
   const models = groups.length ? groups.join("; ") : "concurrency model unknown";

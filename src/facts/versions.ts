@@ -1,8 +1,10 @@
 /**
- * The versions of eventlet, oslo.messaging and oslo.service a project runs, read from its requirement
- * files: an exact pin counts as is, a range by its lower bound (`eventlet>=0.26.0,!=0.27.0` → 0.26.0).
- * Pure text in, facts out; the caller decides which files to read (see ROOT_REQUIREMENT_FILES).
+ * The versions of eventlet, oslo.messaging and oslo.service a project allows, read from its requirement
+ * files. A requirement is a range, not a number: `oslo.messaging>=14.1.0` allows every release from
+ * 14.1.0 up, `<18.0.0` stops it, and a pin (upper-constraints, the series' constraints, `versions:`)
+ * narrows it to one release. Pure text in, facts out; the caller decides which files to read.
  */
+import { parse as parseSpecifier } from "@renovatebot/pep440/lib/specifier.js";
 
 export const TRACKED_PACKAGES = ["eventlet", "oslo.messaging", "oslo.service"] as const;
 export type TrackedPackage = (typeof TRACKED_PACKAGES)[number];
@@ -13,14 +15,29 @@ export interface FactSource {
   line?: number;
 }
 
+/** One end of a range: `<18.0.0` is `{version: "18.0.0", inclusive: false}`. */
+export interface Bound {
+  version: string;
+  inclusive: boolean;
+}
+
+/** Where a version fact comes from, most authoritative first. */
+export type VersionKind = "config" | "constraints" | "series" | "requirement";
+
 export interface VersionFact {
   package: TrackedPackage;
-  /** The version that counts: the pin, or the lower bound of the range. */
+  /** The floor of the range (the pin itself for a pin): the oldest release the project may run. */
   version: string;
   /** The requirement as written (`eventlet>=0.26.0,!=0.27.0`). */
   requirement: string;
-  /** True for `==`/`===` pins (and config pins), false for a lower bound. */
+  /** True for pins (`==`/`===`, constraints, config): the range is that one release. */
   exact: boolean;
+  /** The range's upper end when it has one (`<18.0.0`, `~=17.1`); a pin's is the pin. */
+  upper?: Bound;
+  /** A pin of the config, of upper-constraints.txt, of the series' constraints, or a requirement range. */
+  kind: VersionKind;
+  /** For `kind: "series"`: the OpenStack series whose upper-constraints pinned it. */
+  series?: string;
   source: FactSource;
 }
 
@@ -50,21 +67,91 @@ export interface LowerBound {
   exact: boolean;
 }
 
+export interface Range {
+  floor?: Bound;
+  upper?: Bound;
+  exact: boolean;
+}
+
+/** `1.4.5` → `1.5` (the release after the next-to-last part): the end of `~=1.4.5` and `==1.4.*`. */
+function bumpAt(version: string, index: number): string {
+  const parts = releaseParts(version).slice(0, index + 1);
+  while (parts.length <= index) parts.push(0);
+  parts[index] += 1;
+  return parts.join(".");
+}
+
+function tighterFloor(a: Bound | undefined, b: Bound): Bound {
+  if (!a) return b;
+  const d = compareVersions(b.version, a.version);
+  return d > 0 || (d === 0 && !b.inclusive) ? b : a;
+}
+
+function tighterUpper(a: Bound | undefined, b: Bound): Bound {
+  if (!a) return b;
+  const d = compareVersions(b.version, a.version);
+  return d < 0 || (d === 0 && !b.inclusive) ? b : a;
+}
+
+/** Poetry's `^0.33.0` and `~1.2.3`, which PEP 440 does not spell. */
+function poetryRange(spec: string): Range | undefined {
+  const match = /^(\^|~)\s*([0-9][0-9A-Za-z.]*)$/.exec(spec.trim());
+  if (!match) return undefined;
+  const [, op, version] = match;
+  const parts = releaseParts(version);
+  const index = op === "~" ? Math.min(1, parts.length - 1) : Math.max(0, parts.findIndex((p) => p !== 0));
+  return { floor: { version, inclusive: true }, upper: { version: bumpAt(version, index === -1 ? parts.length - 1 : index), inclusive: false }, exact: false };
+}
+
+/** The range a specifier set allows (`>=14.1.0,!=14.2.0,<18.0.0`); `!=` exclusions are ignored. */
+export function rangeOf(spec: string): Range | undefined {
+  const compact = spec.replace(/\s+/g, "");
+  if (!compact) return undefined;
+  const poetry = poetryRange(compact);
+  if (poetry) return poetry;
+  let constraints: { operator: string; version: string; prefix?: string }[];
+  try {
+    constraints = parseSpecifier(compact) ?? [];
+  } catch {
+    return undefined;
+  }
+  if (constraints.length === 0) return undefined;
+  const range: Range = { exact: false };
+  for (const { operator, version, prefix } of constraints) {
+    const wildcard = prefix === ".*";
+    switch (operator) {
+      case "===":
+      case "==":
+        if (wildcard) {
+          range.floor = tighterFloor(range.floor, { version, inclusive: true });
+          range.upper = tighterUpper(range.upper, { version: bumpAt(version, releaseParts(version).length - 1), inclusive: false });
+        } else {
+          return { floor: { version, inclusive: true }, upper: { version, inclusive: true }, exact: true };
+        }
+        break;
+      case ">=":
+      case ">":
+        range.floor = tighterFloor(range.floor, { version, inclusive: operator === ">=" });
+        break;
+      case "<=":
+      case "<":
+        range.upper = tighterUpper(range.upper, { version, inclusive: operator === "<=" });
+        break;
+      case "~=":
+        range.floor = tighterFloor(range.floor, { version, inclusive: true });
+        range.upper = tighterUpper(range.upper, { version: bumpAt(version, Math.max(0, releaseParts(version).length - 2)), inclusive: false });
+        break;
+      default: // != excludes single releases: it moves neither end
+    }
+  }
+  return range.floor || range.upper ? range : undefined;
+}
+
 /** The version a specifier set guarantees at least; undefined when nothing bounds it from below. */
 export function lowerBound(spec: string): LowerBound | undefined {
-  let best: LowerBound | undefined;
-  for (const raw of spec.split(",")) {
-    const clause = raw.trim();
-    const match = /^(===|==|>=|~=|>|\^|~=?|<=|<|!=)?\s*([0-9][0-9A-Za-z.*+!-]*)$/.exec(clause);
-    if (!match) continue;
-    const [, op = "==", version] = match;
-    if (op === "<" || op === "<=" || op === "!=") continue;
-    if (version.includes("*")) continue;
-    const exact = op === "==" || op === "===";
-    if (exact) return { version, exact };
-    if (!best || compareVersions(version, best.version) > 0) best = { version, exact: false };
-  }
-  return best;
+  const range = rangeOf(spec);
+  if (!range?.floor) return undefined;
+  return { version: range.floor.version, exact: range.exact };
 }
 
 /** Numeric release parts: `0.36.0rc1` → [0, 36, 0]; a leading `v` or epoch is ignored. */
@@ -80,7 +167,7 @@ export function releaseParts(version: string): number[] {
   return parts;
 }
 
-/** Compares release numbers: negative when a < b, 0 when equal (missing parts count as 0). */
+/** Compares release numbers: negative when a < b, 0 when equal (missing parts count as 0; pre-releases as their release). */
 export function compareVersions(a: string, b: string): number {
   const x = releaseParts(a);
   const y = releaseParts(b);
@@ -93,6 +180,13 @@ export function compareVersions(a: string, b: string): number {
 
 export function atLeast(version: string, minimum: string): boolean {
   return compareVersions(version, minimum) >= 0;
+}
+
+/** True when the range lets the project run `version` or a later release. */
+export function allowsFrom(fact: Pick<VersionFact, "upper">, version: string): boolean {
+  if (!fact.upper) return true;
+  const d = compareVersions(fact.upper.version, version);
+  return d > 0 || (d === 0 && fact.upper.inclusive);
 }
 
 function stripComment(line: string): string {
@@ -120,15 +214,19 @@ export function versionsIn(path: string, text: string): VersionFact[] {
     for (const [name, spec] of candidates) {
       const tracked = BY_NORMALIZED.get(normalize(name));
       if (!tracked) continue;
-      const bound = lowerBound(spec.replace(/\s+/g, ""));
-      if (!bound) continue;
-      facts.push({
+      const range = rangeOf(spec);
+      // An upper bound alone says nothing about the oldest release in use.
+      if (!range?.floor) continue;
+      const fact: VersionFact = {
         package: tracked,
-        version: bound.version,
+        version: range.floor.version,
         requirement: `${name}${spec.replace(/\s+/g, "")}`,
-        exact: bound.exact,
+        exact: range.exact,
+        kind: path.endsWith("upper-constraints.txt") ? "constraints" : "requirement",
         source: { path, line: index + 1 },
-      });
+      };
+      if (range.upper) fact.upper = range.upper;
+      facts.push(fact);
     }
   });
   return facts;
@@ -136,20 +234,42 @@ export function versionsIn(path: string, text: string): VersionFact[] {
 
 export type VersionFacts = Partial<Record<TrackedPackage, VersionFact>>;
 
+/** The pins of the series the tree names (tox.ini, .gitreview), placed after a root upper-constraints.txt. */
+export interface SeriesInput {
+  series: string;
+  asOf: string;
+  source: FactSource;
+  pins: Partial<Record<TrackedPackage, string>>;
+}
+
 /**
- * One fact per package from several files, given most authoritative first: the first file that names
- * a package wins; within a file the first line does.
+ * One fact per package, most authoritative first: a `versions:` pin of the config, then the files in
+ * the order given (upper-constraints.txt before the requirement files), with the series' pins placed
+ * after the root upper-constraints.txt. Within a file the first line wins.
  */
-export function mergeVersions(files: { path: string; text: string }[], pinned: Partial<Record<TrackedPackage, string>> = {}, configPath = ".eventlet-review.yaml"): VersionFacts {
+export function mergeVersions(
+  files: { path: string; text: string }[],
+  pinned: Partial<Record<TrackedPackage, string>> = {},
+  configPath = ".eventlet-review.yaml",
+  series?: SeriesInput,
+): VersionFacts {
   const result: VersionFacts = {};
+  const pin = (pkg: TrackedPackage, version: string, kind: VersionKind, source: FactSource, extra: Partial<VersionFact> = {}) => {
+    result[pkg] ??= { package: pkg, version, requirement: `${pkg}==${version}`, exact: true, upper: { version, inclusive: true }, kind, source, ...extra };
+  };
   for (const pkg of TRACKED_PACKAGES) {
     const version = pinned[pkg];
-    if (version) result[pkg] = { package: pkg, version, requirement: `${pkg}==${version}`, exact: true, source: { path: configPath } };
+    if (version) pin(pkg, version, "config", { path: configPath });
   }
-  for (const file of files) {
-    for (const fact of versionsIn(file.path, file.text)) {
-      result[fact.package] ??= fact;
+  const constraints = files.filter((f) => f.path.endsWith("upper-constraints.txt"));
+  const others = files.filter((f) => !f.path.endsWith("upper-constraints.txt"));
+  for (const file of constraints) for (const fact of versionsIn(file.path, file.text)) result[fact.package] ??= fact;
+  if (series) {
+    for (const pkg of TRACKED_PACKAGES) {
+      const version = series.pins[pkg];
+      if (version) pin(pkg, version, "series", series.source, { series: series.series, requirement: `${pkg}===${version}` });
     }
   }
+  for (const file of others) for (const fact of versionsIn(file.path, file.text)) result[fact.package] ??= fact;
   return result;
 }

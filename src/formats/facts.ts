@@ -1,5 +1,6 @@
 /** `eventlet-review facts`: the facts report as text (one line per fact, with its source) or JSON. */
-import { describeSource } from "../facts/describe.js";
+import { describeRange, describeSource, describeVersionSource } from "../facts/describe.js";
+import { seriesPins } from "../facts/series.js";
 import { sameDistribution } from "../facts/distribution.js";
 import { summaryLine, type FactsReport } from "../facts/summary.js";
 import { TRACKED_PACKAGES } from "../facts/versions.js";
@@ -8,12 +9,14 @@ export function formatFactsText(report: FactsReport): string {
   const out: string[] = [];
   const own = report.distribution;
   if (own) out.push(`project: ${own.name}  ${describeSource(own.source)}  (findings about its own modules and options are silent)`);
+  const series = report.series;
+  if (series) out.push(`series: ${series.series}  ${describeSource(series.source)}  (upper-constraints pins as of ${seriesPins(series.series)?.asOf})`);
   out.push("versions:");
   for (const pkg of TRACKED_PACKAGES) {
     const v = report.versions[pkg];
     if (!v && own && sameDistribution(own.name, pkg)) out.push(`  ${pkg.padEnd(15)} this project`);
     else if (!v) out.push(`  ${pkg.padEnd(15)} unknown (no requirement found; pin it under versions: in ${report.configPath})`);
-    else out.push(`  ${pkg.padEnd(15)} ${(v.exact ? v.version : `>= ${v.version}`).padEnd(12)} ${describeSource(v.source)}  ${v.requirement}`);
+    else out.push(`  ${pkg.padEnd(15)} ${describeRange(v, true).padEnd(12)} ${describeVersionSource(v)}  ${v.requirement}`);
   }
   out.push("concurrency:");
   if (report.configured.length === 0 && report.scopes.length === 0) out.push("  unknown everywhere (no init_backend() call, no monkey patch, no concurrency: in the config)");
@@ -27,5 +30,5 @@ export function formatFactsText(report: FactsReport): string {
 }
 
 export function formatFactsJson(report: FactsReport): string {
-  return JSON.stringify({ distribution: report.distribution ?? null, versions: report.versions, concurrency: report.scopes, configured: report.configured, summary: summaryLine(report) ?? null }, null, 2);
+  return JSON.stringify({ distribution: report.distribution ?? null, series: report.series ?? null, versions: report.versions, concurrency: report.scopes, configured: report.configured, summary: summaryLine(report) ?? null }, null, 2);
 }

@@ -2,14 +2,14 @@ import type { Node } from "web-tree-sitter";
 import { isWithin } from "../python/imports.js";
 import { calleeName, isDocstring, keywordValue, positionalArguments, stringText } from "../python/syntax.js";
 import type { Severity } from "../model/finding.js";
-import { describeVersion } from "../facts/describe.js";
-import { atLeast, type TrackedPackage } from "../facts/versions.js";
+import { describeRange, describeVersion, describeVersionSource } from "../facts/describe.js";
+import { allowsFrom, atLeast, type TrackedPackage, type VersionFact } from "../facts/versions.js";
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
 import type { Rule, Visitors } from "./types.js";
 
 /** An API the eventlet removal retires, and the versions of its package that matter. */
 export interface RetiredApi {
-  id: "heartbeat_in_pthread" | "eventlet-executor" | "oslo_service-module";
+  id: "heartbeat_in_pthread" | "eventlet-executor" | "executor-parameter" | "oslo_service-module";
   package: TrackedPackage;
   deprecatedIn: string;
   /** Undefined while no release has removed it. */
@@ -26,11 +26,19 @@ export const RETIRED: Record<RetiredApi["id"], RetiredApi> = {
     removedIn: "18.0.0",
     instead: "remove the option, since from 18.0.0 on the RabbitMQ driver always runs its heartbeat in a native thread",
   },
+  // oslo.messaging 16.0.0 (release note deprecate-eventlet-executor) deprecates both the eventlet
+  // executor and the `executor` parameter itself: threading will be the only model.
   "eventlet-executor": {
     id: "eventlet-executor",
     package: "oslo.messaging",
     deprecatedIn: "16.0.0",
-    instead: "use executor='threading'",
+    instead: "move the service to threading and drop the executor argument, a parameter that is deprecated too",
+  },
+  "executor-parameter": {
+    id: "executor-parameter",
+    package: "oslo.messaging",
+    deprecatedIn: "16.0.0",
+    instead: "drop the argument: threading is the only executor that stays, and the default once the process no longer monkey-patches",
   },
   "oslo_service-module": {
     id: "oslo_service-module",
@@ -51,24 +59,47 @@ const OSLO_SERVICE_MODULES: Record<string, string> = {
   "oslo_service.wsgi.Server": "serve the WSGI application with uwsgi or mod_wsgi",
   "oslo_service.eventlet_backdoor": "drop the backdoor (it is unmaintained)",
   "oslo_service.sslutils": "terminate TLS in the WSGI server or use the ssl module directly",
-  "oslo_service.fixtures": "drop the fixture or copy what the tests need",
+  // The module is `fixture` (singular); the 4.1.0 release note misspells it `fixtures`.
+  "oslo_service.fixture": "drop the fixture or copy what the tests need",
 };
 
 const MESSAGING_FACTORIES = new Set(["get_rpc_server", "get_notification_listener", "get_batch_notification_listener"]);
 
 export interface Verdict {
   severity: Severity;
-  /** "deprecated since 14.9.0 and removed in 18.0.0" and the like. */
+  /** What the API's lifecycle means for the project's versions, naming the bound that decided. */
   status: string;
 }
 
-/** The severity a retired API gets at `version` (undefined when the version predates the deprecation). */
-export function verdict(api: RetiredApi, version: string | undefined): Verdict | undefined {
-  const lifecycle = `deprecated in ${api.package} ${api.deprecatedIn}${api.removedIn ? ` and removed in ${api.removedIn}` : ""}`;
-  if (version === undefined) return { severity: "info", status: `${lifecycle}; the version in use is unknown (pin it under \`versions:\` in .eventlet-review.yaml)` };
-  if (api.removedIn && atLeast(version, api.removedIn)) return { severity: "error", status: `removed in ${api.package} ${api.removedIn}` };
-  if (atLeast(version, api.deprecatedIn)) return { severity: "warning", status: lifecycle };
-  return undefined;
+/** `oslo.messaging >= 14.1.0 at requirements.txt:3`, for inside parentheses. */
+function inline(fact: VersionFact): string {
+  return `${fact.package} ${describeRange(fact)} at ${describeVersionSource(fact)}`;
+}
+
+/**
+ * The severity a retired API gets under the project's versions (undefined when they all predate the
+ * deprecation). A pin is one release; a range allows every release from its floor to its upper bound:
+ * a removal at or below the floor is an error, a deprecation or removal inside the range a warning.
+ */
+export function verdict(api: RetiredApi, fact: VersionFact | undefined): Verdict | undefined {
+  const removal = api.removedIn ? ` and removed in ${api.removedIn}` : "";
+  const lifecycle = `deprecated in ${api.package} ${api.deprecatedIn}${removal}`;
+  if (!fact) return { severity: "info", status: `${lifecycle}; the version in use is unknown (pin it under \`versions:\` in .eventlet-review.yaml)` };
+  const removed = api.removedIn !== undefined && atLeast(fact.version, api.removedIn);
+  if (fact.exact) {
+    if (removed) return { severity: "error", status: `removed in ${api.package} ${api.removedIn}, and this project pins ${describeVersion(fact)}` };
+    if (atLeast(fact.version, api.deprecatedIn)) return { severity: "warning", status: `${lifecycle}, and this project pins ${describeVersion(fact)}` };
+    return undefined;
+  }
+  const range = `(${inline(fact)})`;
+  if (removed) return { severity: "error", status: `removed in ${api.package} ${api.removedIn}, at or below the floor of your requirements ${range}` };
+  if (api.removedIn && allowsFrom(fact, api.removedIn)) return { severity: "warning", status: `${lifecycle}, which your requirements allow ${range}` };
+  // From here on the range stops below any removal.
+  const stops = api.removedIn ? `; your requirements stop below its removal in ${api.removedIn}` : "";
+  const deprecated = `deprecated in ${api.package} ${api.deprecatedIn}`;
+  if (atLeast(fact.version, api.deprecatedIn)) return { severity: "warning", status: `${deprecated}, at or below the floor of your requirements${stops} ${range}` };
+  if (allowsFrom(fact, api.deprecatedIn)) return { severity: "warning", status: `${deprecated}, which your requirements allow${stops} ${range}` };
+  return undefined; // the upper bound stops before the deprecation
 }
 
 interface Use {
@@ -89,14 +120,19 @@ export const retiredEventletApi: Rule = {
     summary: "An option or module the project's oslo versions deprecate or removed along with eventlet.",
     docs: {
       what:
-        "Flags what the eventlet removal retires, judged against the versions the project uses (see " +
+        "Flags what the eventlet removal retires, judged against the versions the project allows (see " +
         "`eventlet-review facts`): the oslo.messaging option `heartbeat_in_pthread` (a keyword argument, an " +
         "option name in a string, or an attribute read), deprecated in 14.9.0 and removed in 18.0.0; " +
-        "`executor='eventlet'` given to oslo.messaging's server and listener factories, deprecated since 16.0.0; " +
-        "imports of `oslo_service.eventlet_backdoor`, `oslo_service.sslutils` and `oslo_service.fixtures`, and uses " +
-        "of the eventlet WSGI server `oslo_service.wsgi.Server`, deprecated in oslo.service 4.1.0 for removal in 2026.2. A warning where the " +
-        "version in use deprecates the API, an error where it removed it, nothing where the version predates the " +
-        "deprecation, and info where no version is known.",
+        "the `executor` argument of oslo.messaging's server and listener factories, deprecated since 16.0.0 " +
+        "(`'eventlet'` anywhere, `'threading'` in the factories); imports of `oslo_service.eventlet_backdoor`, " +
+        "`oslo_service.sslutils` and `oslo_service.fixture`, and uses of the eventlet WSGI server " +
+        "`oslo_service.wsgi.Server`, deprecated in oslo.service 4.1.0 for removal in 2026.2. Versions are ranges: " +
+        "`oslo.messaging>=14.1.0` allows every release from 14.1.0 up. A removal at or below the range's floor (or " +
+        "at a pin) is an error; a deprecation or removal inside the range is a warning that says so (\"removed in " +
+        "18.0.0, which your requirements allow\"); an upper bound (`<18.0.0`), a pin in `upper-constraints.txt`, the " +
+        "upper-constraints of the OpenStack series the tree names, or `versions:` narrows the range, and the " +
+        "message names the bound that decided. Nothing where the whole range predates the deprecation; info where " +
+        "no version is known.",
       why:
         "The TC goal \"Remove Eventlet from OpenStack\" retires eventlet from oslo in 2027.1, and the libraries " +
         "remove their eventlet-only features on the way. Code that still sets a removed option fails at start-up " +
@@ -109,17 +145,22 @@ export const retiredEventletApi: Rule = {
         "cfg.CONF.set_override('heartbeat_in_pthread', True, group='oslo_messaging_rabbit')\n",
       useInstead: "# nothing to set: the RabbitMQ heartbeat always runs in a native thread\n",
       notes:
-        "Release notes: oslo.messaging deprecated `heartbeat_in_pthread` in 14.9.0 and removed it in 18.0.0 " +
-        `(2026.2); it deprecated the eventlet executor in 16.0.0 (${MIGRATION_LINKS.osloMessagingNotes2025_1}). ` +
-        "oslo.service 4.1.0 deprecated `wsgi`, `eventlet_backdoor`, `sslutils` and `fixtures` for removal in " +
-        `2026.2 (${MIGRATION_LINKS.osloServiceNotes2025_1}); a later 2025.1 release undeprecated the \`wsgi\` ` +
-        "module and kept only its eventlet `Server` class deprecated, so only `Server` is flagged. A project is never " +
+        "Boundaries, checked against the libraries' release notes. oslo.messaging `heartbeat_in_pthread`: added " +
+        "in 10.1.0, deprecated in 12.6.0 and undeprecated in 12.11.0 (so 12.x gets nothing), deprecated again in " +
+        `14.9.0, removed in 18.0.0 (2026.2). oslo.messaging 16.0.0 (${MIGRATION_LINKS.osloMessagingNotes2025_1}) ` +
+        "deprecated the eventlet executor and the `executor` parameter itself (\"only the threading executor will " +
+        "remain\"), so `executor='threading'` is flagged too; no release has removed either yet. oslo.service " +
+        "4.1.0 deprecated `wsgi`, `eventlet_backdoor`, `sslutils` and `fixture` (the release note spells it " +
+        `\`fixtures\`) for removal in 2026.2 (${MIGRATION_LINKS.osloServiceNotes2025_1}); 4.2.2 undeprecated the ` +
+        "`wsgi` module and kept only its eventlet `Server` class deprecated, so only `Server` is flagged, and from " +
+        "4.4.0 `Server` raises `UnsupportedBackendError` under the threading backend. No oslo.service release has " +
+        "removed the modules yet (4.6.0 still ships them), so those are warnings, never errors. A project is never " +
         "told about its own distribution (its `pyproject.toml` `[project] name` or `setup.cfg` `[metadata] name`): " +
         "oslo.messaging declaring and testing `heartbeat_in_pthread`, or oslo.service testing its own `wsgi.Server`, " +
-        "gets nothing. No oslo.service release number for the removal is known yet, " +
-        "so those imports are warnings, never errors. Versions come from `upper-constraints.txt`, " +
-        "`requirements.txt`, `setup.cfg` or `pyproject.toml` at the project root (a range counts by its lower " +
-        "bound), or from `versions:` in the config.",
+        "gets nothing. Versions come, first match wins, from `versions:` in the config, `upper-constraints.txt` at " +
+        "the project root, the upper-constraints of the series that `tox.ini`'s `TOX_CONSTRAINTS_FILE` or " +
+        "`.gitreview`'s `defaultbranch` names (a table shipped with eventlet-review), then the ranges in " +
+        "`requirements.txt`, `setup.cfg` or `pyproject.toml`.",
     },
   },
   create(context) {
@@ -133,8 +174,14 @@ export const retiredEventletApi: Rule = {
       lines.add(key);
       uses.push({ node, api: RETIRED.heartbeat_in_pthread, what, instead: RETIRED.heartbeat_in_pthread.instead });
     };
-    const eventletExecutor = (node: Node, what: string) => {
-      uses.push({ node, api: RETIRED["eventlet-executor"], what, instead: RETIRED["eventlet-executor"].instead });
+    const executor = (node: Node, value: string, what: string) => {
+      const api = value === "eventlet" ? RETIRED["eventlet-executor"] : RETIRED["executor-parameter"];
+      uses.push({ node, api, what, instead: api.instead });
+    };
+    /** The call an argument belongs to is one of oslo.messaging's server factories. */
+    const inFactory = (argument: Node) => {
+      const call = argument.parent?.parent;
+      return call?.type === "call" && MESSAGING_FACTORIES.has(calleeName(call.childForFieldName("function")) ?? "");
     };
     const visitors: Visitors = {
       keyword_argument(node) {
@@ -142,7 +189,10 @@ export const retiredEventletApi: Rule = {
         if (name === "heartbeat_in_pthread") heartbeat(node, "heartbeat_in_pthread");
         if (name === "executor") {
           const value = keywordValue(node);
-          if (value?.type === "string" && stringText(value) === "eventlet") eventletExecutor(node, "executor='eventlet'");
+          const text = value?.type === "string" ? stringText(value) : undefined;
+          // 'eventlet' names oslo.messaging's executor wherever it is passed; 'threading' only in its factories.
+          if (text === "eventlet") executor(node, text, "executor='eventlet'");
+          else if (text === "threading" && inFactory(node)) executor(node, text, "executor='threading'");
         }
       },
       string(node) {
@@ -154,8 +204,10 @@ export const retiredEventletApi: Rule = {
       call(node) {
         const name = calleeName(node.childForFieldName("function"));
         if (!name || !MESSAGING_FACTORIES.has(name)) return;
-        const executor = positionalArguments(node)[3];
-        if (executor?.type === "string" && stringText(executor) === "eventlet") eventletExecutor(executor, "the 'eventlet' executor");
+        const argument = positionalArguments(node)[3];
+        const text = argument?.type === "string" ? stringText(argument) : undefined;
+        if (text === "eventlet") executor(argument!, text, "the 'eventlet' executor");
+        else if (text === "threading") executor(argument!, text, "the 'threading' executor argument");
       },
       async "module:exit"() {
         const seen = new Set<string>();
@@ -187,16 +239,15 @@ export const retiredEventletApi: Rule = {
         const versions = await facts.versions();
         for (const use of uses) {
           const fact = versions[use.api.package];
-          const judged = verdict(use.api, fact?.version);
+          const judged = verdict(use.api, fact);
           if (!judged) continue;
-          const inUse = fact ? `, and this project uses ${describeVersion(fact)}` : "";
-          context.report({ node: use.node, subject: use.api.package, severity: judged.severity, message: `${use.what} is ${judged.status}${inUse}: ${use.instead}.` });
+          context.report({ node: use.node, subject: use.api.package, severity: judged.severity, message: `${use.what} is ${judged.status}: ${use.instead}.` });
         }
       },
     };
     // Listen only for what the text can hold: attribute and string nodes are everywhere.
     const mayHeartbeat = context.text.includes("heartbeat_in_pthread");
-    const mayExecutor = context.text.includes("'eventlet'") || context.text.includes('"eventlet"');
+    const mayExecutor = ["'eventlet'", '"eventlet"', "'threading'", '"threading"'].some((t) => context.text.includes(t));
     if (!mayHeartbeat) {
       delete visitors.string;
       delete visitors.attribute;

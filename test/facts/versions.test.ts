@@ -1,4 +1,5 @@
-import { compareVersions, lowerBound, mergeVersions, versionsIn } from "../../src/facts/versions.js";
+import { readSeries, seriesPins, SERIES_PINS } from "../../src/facts/series.js";
+import { allowsFrom, compareVersions, lowerBound, mergeVersions, rangeOf, versionsIn } from "../../src/facts/versions.js";
 
 describe("lowerBound", () => {
   test.each([
@@ -16,7 +17,79 @@ describe("lowerBound", () => {
 
   test("an upper bound alone sets no version", () => {
     expect(lowerBound("<0.30,!=0.27")).toBeUndefined();
-    expect(lowerBound("==0.*")).toBeUndefined();
+    expect(lowerBound("not a specifier")).toBeUndefined();
+  });
+});
+
+describe("rangeOf: both ends of a requirement", () => {
+  const up = (version: string, inclusive = false) => ({ version, inclusive });
+  test.each([
+    [">=14.1.0", { floor: up("14.1.0", true), upper: undefined, exact: false }],
+    [">=14.1.0,!=14.2.0,<18.0.0", { floor: up("14.1.0", true), upper: up("18.0.0"), exact: false }],
+    [">=14.1.0,<=17.3.0", { floor: up("14.1.0", true), upper: up("17.3.0", true), exact: false }],
+    ["~=17.1", { floor: up("17.1", true), upper: up("18"), exact: false }],
+    ["~=17.1.2", { floor: up("17.1.2", true), upper: up("17.2"), exact: false }],
+    ["==0.*", { floor: up("0", true), upper: up("1"), exact: false }],
+    ["===17.3.0", { floor: up("17.3.0", true), upper: up("17.3.0", true), exact: true }],
+    ["^0.33.0", { floor: up("0.33.0", true), upper: up("0.34"), exact: false }],
+    ["^4.2", { floor: up("4.2", true), upper: up("5"), exact: false }],
+    ["<18", { floor: undefined, upper: up("18"), exact: false }],
+  ])("%s", (spec, expected) => {
+    const range = rangeOf(spec)!;
+    expect({ floor: range.floor, upper: range.upper, exact: range.exact }).toEqual(expected);
+  });
+
+  test("requirement facts carry the upper bound, and allowsFrom reads it", () => {
+    const [open] = versionsIn("requirements.txt", "oslo.messaging>=14.1.0\n");
+    const [capped] = versionsIn("requirements.txt", "oslo.messaging>=14.1.0,<18.0.0\n");
+    const [inclusive] = versionsIn("requirements.txt", "oslo.messaging>=14.1.0,<=18.0.0\n");
+    expect(open).toMatchObject({ version: "14.1.0", exact: false, kind: "requirement" });
+    expect(open.upper).toBeUndefined();
+    expect(capped.upper).toEqual({ version: "18.0.0", inclusive: false });
+    expect([allowsFrom(open, "18.0.0"), allowsFrom(capped, "18.0.0"), allowsFrom(inclusive, "18.0.0"), allowsFrom(capped, "17.9")]).toEqual([true, false, true, true]);
+  });
+});
+
+describe("the OpenStack series a tree names", () => {
+  const read = (files: Record<string, string>) => async (path: string) => files[path];
+
+  test("tox.ini's TOX_CONSTRAINTS_FILE default, in its releases and opendev spellings", async () => {
+    expect(await readSeries(read({ "tox.ini": "[testenv]\ndeps =\n  -c{env:TOX_CONSTRAINTS_FILE:https://releases.openstack.org/constraints/upper/2025.2}\n" }))).toEqual({
+      series: "2025.2",
+      source: { path: "tox.ini", line: 3 },
+    });
+    const opendev = "deps = -c{env:UPPER_CONSTRAINTS_FILE:https://opendev.org/openstack/requirements/raw/branch/stable/zed/upper-constraints.txt}\n";
+    expect((await readSeries(read({ "tox.ini": opendev })))?.series).toBe("zed");
+  });
+
+  test(".gitreview's defaultbranch when tox.ini names none; comments and unknown series do not count", async () => {
+    expect(await readSeries(read({ "tox.ini": "# constraints/upper/2024.1\n[tox]\n", ".gitreview": "[gerrit]\ndefaultbranch=unmaintained/2024.1\n" }))).toEqual({
+      series: "2024.1",
+      source: { path: ".gitreview", line: 2 },
+    });
+    expect(await readSeries(read({ "tox.ini": "deps = -c https://releases.openstack.org/constraints/upper/1999.9\n" }))).toBeUndefined();
+    expect(await readSeries(read({}))).toBeUndefined();
+  });
+
+  test("release names resolve to their numbered series; every series pins all three packages", () => {
+    expect(seriesPins("Epoxy")?.series).toBe("2025.1");
+    for (const s of SERIES_PINS) expect(Object.keys(s.pins).sort()).toEqual(["eventlet", "oslo.messaging", "oslo.service"]);
+  });
+
+  test("mergeVersions puts the series after a root upper-constraints.txt and before the requirement ranges", () => {
+    const series = { ...seriesPins("2026.1")!, source: { path: "tox.ini", line: 3 } };
+    const facts = mergeVersions(
+      [
+        { path: "upper-constraints.txt", text: "eventlet===0.40.0\n" },
+        { path: "requirements.txt", text: "eventlet>=0.26.0\noslo.messaging>=14.0.0\n" },
+      ],
+      { "oslo.service": "4.2.0" },
+      ".eventlet-review.yaml",
+      series,
+    );
+    expect(facts.eventlet).toMatchObject({ version: "0.40.0", kind: "constraints" });
+    expect(facts["oslo.messaging"]).toMatchObject({ version: "17.3.0", exact: true, kind: "series", series: "2026.1", source: { path: "tox.ini", line: 3 } });
+    expect(facts["oslo.service"]).toMatchObject({ version: "4.2.0", kind: "config" });
   });
 });
 

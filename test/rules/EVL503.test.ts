@@ -2,6 +2,7 @@ import { RETIRED, retiredEventletApi, verdict } from "../../src/rules/EVL503-ret
 import { Analyzer } from "../../src/analyzer/analyze.js";
 import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
+import { versionsIn, type TrackedPackage, type VersionFact } from "../../src/facts/versions.js";
 import { ruleTester } from "../helpers/rule-tester.js";
 
 const HEARTBEAT = "from oslo_config import cfg\ncfg.CONF.set_override('heartbeat_in_pthread', True, group='oslo_messaging_rabbit')\n";
@@ -9,12 +10,15 @@ const EXECUTOR = "import oslo_messaging\nserver = oslo_messaging.get_rpc_server(
 const BACKDOOR = "from oslo_service import eventlet_backdoor\n";
 const req = (line: string) => ({ "requirements.txt": `pbr>=6.0.0\n${line}\n` });
 
+const ucs = (line: string) => ({ "upper-constraints.txt": `${line}\n` });
+
 ruleTester(retiredEventletApi, {
   valid: [
-    { name: "heartbeat_in_pthread before its deprecation (14.8.x)", files: req("oslo.messaging>=14.8.1"), code: HEARTBEAT },
-    { name: "the eventlet executor before 16.0.0", files: req("oslo.messaging>=15.0.0"), code: EXECUTOR },
-    { name: "oslo.service modules before 4.1.0", files: req("oslo.service>=4.0.0"), code: BACKDOOR },
-    { name: "a threading executor", files: req("oslo.messaging>=16.0.0"), code: EXECUTOR.replace("eventlet", "threading") },
+    { name: "heartbeat_in_pthread where the range stops before its deprecation (<14.9.0)", files: req("oslo.messaging>=14.0.0,<14.9.0"), code: HEARTBEAT },
+    { name: "heartbeat_in_pthread at a 12.x pin: deprecated in 12.6.0, undeprecated in 12.11.0, so nothing", files: ucs("oslo.messaging===12.13.3"), code: HEARTBEAT },
+    { name: "the eventlet executor pinned before 16.0.0", files: ucs("oslo.messaging===15.1.0"), code: EXECUTOR },
+    { name: "oslo.service modules where the range stops before 4.1.0", files: req("oslo.service>=3.4.0,<4.1.0"), code: BACKDOOR },
+    { name: "executor='threading' outside oslo.messaging's factories", files: req("oslo.messaging>=16.0.0"), code: "pool.submit(job, executor='threading')\n" },
     { name: "a docstring that names the option", files: req("oslo.messaging>=18.0.0"), code: '"""heartbeat_in_pthread"""\n' },
     { name: "other oslo_service modules", files: req("oslo.service>=4.2.0"), code: "from oslo_service import service, loopingcall\n" },
     {
@@ -22,28 +26,64 @@ ruleTester(retiredEventletApi, {
       files: req("oslo.service>=4.2.0"),
       code: "from oslo_service import wsgi\nimport oslo_service.wsgi\nloader = wsgi.Loader(CONF)\nwsgi.register_opts(CONF)\n",
     },
+    {
+      name: "a series whose upper-constraints predate the deprecation (tox.ini names yoga)",
+      files: { ...req("oslo.messaging>=12.0.0"), "tox.ini": "[testenv]\ndeps =\n  -c{env:TOX_CONSTRAINTS_FILE:https://releases.openstack.org/constraints/upper/yoga}\n" },
+      code: HEARTBEAT,
+    },
   ],
   invalid: [
     {
-      name: "heartbeat_in_pthread at 14.9.0: deprecated",
-      files: req("oslo.messaging>=14.9.0 # Apache-2.0"),
+      name: "heartbeat_in_pthread in an open range from 14.1.0: removed in 18.0.0, which the requirements allow",
+      files: req("oslo.messaging>=14.1.0 # Apache-2.0"),
       code: HEARTBEAT,
-      errors: [{ line: 2, severity: "warning", message: "deprecated in oslo.messaging 14.9.0 and removed in 18.0.0, and this project uses oslo.messaging >= 14.9.0 (requirements.txt:2)" }],
+      errors: [
+        {
+          line: 2,
+          severity: "warning",
+          message:
+            "the heartbeat_in_pthread option is deprecated in oslo.messaging 14.9.0 and removed in 18.0.0, which your requirements allow (oslo.messaging >= 14.1.0 at requirements.txt:2): remove the option",
+        },
+      ],
     },
     {
-      name: "heartbeat_in_pthread at 17.3.0: still deprecated",
+      name: "heartbeat_in_pthread in a range that stops below the removal: deprecated, and the upper bound says so",
+      files: req("oslo.messaging>=14.9.0,<18.0.0"),
+      code: HEARTBEAT,
+      errors: [{ line: 2, severity: "warning", message: "deprecated in oslo.messaging 14.9.0, at or below the floor of your requirements; your requirements stop below its removal in 18.0.0 (oslo.messaging >= 14.9.0, < 18.0.0 at requirements.txt:2)" }],
+    },
+    {
+      name: "heartbeat_in_pthread in a range from before the deprecation to below the removal",
+      files: req("oslo.messaging>=14.1.0,<17.0.0"),
+      code: HEARTBEAT,
+      errors: [{ line: 2, severity: "warning", message: "deprecated in oslo.messaging 14.9.0, which your requirements allow; your requirements stop below its removal in 18.0.0" }],
+    },
+    {
+      name: "heartbeat_in_pthread pinned at 17.3.0: deprecated",
       files: { "upper-constraints.txt": "oslo.messaging===17.3.0\n" },
       code: "conf = dict(heartbeat_in_pthread=True)\n",
-      errors: [{ line: 1, severity: "warning", message: "oslo.messaging 17.3.0 (upper-constraints.txt:1)" }],
+      errors: [{ line: 1, severity: "warning", message: "and this project pins oslo.messaging 17.3.0 (upper-constraints.txt:1)" }],
     },
     {
-      name: "heartbeat_in_pthread at 18.0.0: removed",
+      name: "heartbeat_in_pthread with a floor at 18.0.0: removed, at or below the floor",
       files: req("oslo.messaging>=18.0.0"),
       code: HEARTBEAT + "enabled = cfg.CONF.oslo_messaging_rabbit.heartbeat_in_pthread\n",
       errors: [
-        { line: 2, severity: "error", message: "removed in oslo.messaging 18.0.0" },
+        { line: 2, severity: "error", message: "removed in oslo.messaging 18.0.0, at or below the floor of your requirements (oslo.messaging >= 18.0.0 at requirements.txt:2)" },
         { line: 3, severity: "error" },
       ],
+    },
+    {
+      name: "the series named by tox.ini pins what runs: master's upper-constraints remove heartbeat_in_pthread",
+      files: { ...req("oslo.messaging>=14.1.0"), "tox.ini": "[testenv]\ndeps =\n  -c{env:TOX_CONSTRAINTS_FILE:https://releases.openstack.org/constraints/upper/master}\n  -r{toxinidir}/requirements.txt\n" },
+      code: HEARTBEAT,
+      errors: [{ line: 2, severity: "error", message: "removed in oslo.messaging 18.0.0, and this project pins oslo.messaging 18.2.0 (upper-constraints of master, named by tox.ini:3)" }],
+    },
+    {
+      name: "a stable branch's .gitreview names the series when tox.ini does not",
+      files: { ...req("oslo.messaging>=14.1.0"), ".gitreview": "[gerrit]\nhost=review.example.org\nproject=openstack/teapot.git\ndefaultbranch=stable/2026.1\n" },
+      code: HEARTBEAT,
+      errors: [{ line: 2, severity: "warning", message: "pins oslo.messaging 17.3.0 (upper-constraints of 2026.1, named by .gitreview:4)" }],
     },
     {
       name: "unknown version: info with a hint to pin it",
@@ -55,19 +95,34 @@ ruleTester(retiredEventletApi, {
       files: req("oslo.messaging>=16.0.0"),
       code: EXECUTOR + "listener = oslo_messaging.get_notification_listener(transport, targets, endpoints, 'eventlet')\n",
       errors: [
-        { line: 2, severity: "warning", message: "executor='eventlet' is deprecated in oslo.messaging 16.0.0" },
-        { line: 3, severity: "warning", message: "executor='threading'" },
+        { line: 2, severity: "warning", message: "executor='eventlet' is deprecated in oslo.messaging 16.0.0, at or below the floor of your requirements" },
+        { line: 3, severity: "warning", message: "drop the executor argument" },
+      ],
+    },
+    {
+      name: "the eventlet executor in a range that reaches 16.0.0",
+      files: req("oslo.messaging>=15.0.0"),
+      code: EXECUTOR,
+      errors: [{ line: 2, severity: "warning", message: "deprecated in oslo.messaging 16.0.0, which your requirements allow (oslo.messaging >= 15.0.0 at requirements.txt:2)" }],
+    },
+    {
+      name: "16.0.0 deprecates the executor parameter itself: executor='threading' in the factories too",
+      files: req("oslo.messaging>=16.0.0"),
+      code: "import oslo_messaging\nserver = oslo_messaging.get_rpc_server(transport, target, endpoints, executor='threading')\nlistener = oslo_messaging.get_notification_listener(transport, targets, endpoints, 'threading')\n",
+      errors: [
+        { line: 2, severity: "warning", message: "executor='threading' is deprecated in oslo.messaging 16.0.0" },
+        { line: 3, severity: "warning", message: "threading is the only executor that stays" },
       ],
     },
     {
       name: "oslo.service modules from 4.1.0, in every import form (warnings: no removal release yet)",
       files: req("oslo.service>=5.0.0"),
-      code: "from oslo_service import eventlet_backdoor\nimport oslo_service.sslutils\nfrom oslo_service.wsgi import Server\nfrom oslo_service import fixtures as svc_fixtures\n",
+      code: "from oslo_service import eventlet_backdoor\nimport oslo_service.sslutils\nfrom oslo_service.wsgi import Server\nfrom oslo_service import fixture as svc_fixture\n",
       errors: [
         { line: 1, severity: "warning", message: "import of oslo_service.eventlet_backdoor is deprecated in oslo.service 4.1.0" },
         { line: 2, severity: "warning", message: "oslo_service.sslutils" },
         { line: 3, severity: "warning", message: "uwsgi" },
-        { line: 4, severity: "warning", message: "oslo_service.fixtures" },
+        { line: 4, severity: "warning", message: "import of oslo_service.fixture is deprecated" },
       ],
     },
     {
@@ -77,14 +132,19 @@ ruleTester(retiredEventletApi, {
       errors: [{ line: 3, column: 10, severity: "warning", message: "oslo_service.wsgi.Server is deprecated in oslo.service 4.1.0" }],
     },
     {
-      name: "a version pinned in the config wins over the requirement files",
-      files: req("oslo.messaging>=14.0.0"),
+      name: "a version pinned in the config wins over the requirement files and the series",
+      files: { ...req("oslo.messaging>=14.0.0"), "tox.ini": "deps = -c https://releases.openstack.org/constraints/upper/2024.2\n" },
       config: { versions: { "oslo.messaging": "18.0.0" } },
       code: HEARTBEAT,
       errors: [{ line: 2, severity: "error", message: "oslo.messaging 18.0.0 (.eventlet-review.yaml)" }],
     },
   ],
 });
+
+/** A pin, as upper-constraints.txt would give it. */
+function pin(version: string, pkg: TrackedPackage = "oslo.messaging"): VersionFact {
+  return versionsIn("upper-constraints.txt", `${pkg}===${version}\n`)[0];
+}
 
 describe("verdict boundaries", () => {
   test.each([
@@ -93,7 +153,7 @@ describe("verdict boundaries", () => {
     ["17.99.0", "warning"],
     ["18.0.0", "error"],
   ])("heartbeat_in_pthread at oslo.messaging %s", (version, severity) => {
-    expect(verdict(RETIRED.heartbeat_in_pthread, version)?.severity).toBe(severity);
+    expect(verdict(RETIRED.heartbeat_in_pthread, pin(version))?.severity).toBe(severity);
   });
 
   test.each([
@@ -101,14 +161,36 @@ describe("verdict boundaries", () => {
     ["16.0.0", "warning"],
     ["30.0.0", "warning"],
   ])("the eventlet executor at oslo.messaging %s", (version, severity) => {
-    expect(verdict(RETIRED["eventlet-executor"], version)?.severity).toBe(severity);
+    expect(verdict(RETIRED["eventlet-executor"], pin(version))?.severity).toBe(severity);
   });
 
   test.each([
     ["4.0.9", undefined],
     ["4.1.0", "warning"],
   ])("oslo.service modules at %s", (version, severity) => {
-    expect(verdict(RETIRED["oslo_service-module"], version)?.severity).toBe(severity);
+    expect(verdict(RETIRED["oslo_service-module"], pin(version, "oslo.service"))?.severity).toBe(severity);
+  });
+
+  test.each([
+    [">=14.1.0", "warning"],
+    [">=14.1.0,<14.9.0", undefined],
+    [">=14.1.0,<=14.9.0", "warning"],
+    [">=14.1.0,<18.0.0", "warning"],
+    [">=14.1.0,<=18.0.0", "warning"],
+    [">=18.0.0", "error"],
+    ["~=17.1", "warning"],
+    ["~=17.1.0", "warning"],
+    ["~=18.1", "error"],
+  ])("heartbeat_in_pthread under the range %s", (spec, severity) => {
+    const fact = versionsIn("requirements.txt", `oslo.messaging${spec}\n`)[0];
+    expect(verdict(RETIRED.heartbeat_in_pthread, fact)?.severity).toBe(severity);
+  });
+
+  test("the upper bound decides between 'which your requirements allow' and 'stop below its removal'", () => {
+    const open = versionsIn("requirements.txt", "oslo.messaging>=14.1.0\n")[0];
+    const capped = versionsIn("requirements.txt", "oslo.messaging>=14.1.0,<=17.99\n")[0];
+    expect(verdict(RETIRED.heartbeat_in_pthread, open)?.status).toContain("removed in 18.0.0, which your requirements allow");
+    expect(verdict(RETIRED.heartbeat_in_pthread, capped)?.status).toContain("stop below its removal in 18.0.0 (oslo.messaging >= 14.1.0, <= 17.99 at requirements.txt:1)");
   });
 
   test("a configured severity overrides the version's", async () => {
