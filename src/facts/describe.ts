@@ -17,6 +17,7 @@ export function describeRange(fact: VersionFact, compact = false): string {
 /** Where a version fact came from: a file and line, or the series' constraints a file names. */
 export function describeVersionSource(fact: VersionFact): string {
   if (fact.kind === "series") return `upper-constraints of ${fact.series}, named by ${describeSource(fact.source)}`;
+  if (fact.cappedBy) return `${describeSource(fact.source)}, capped by the upper-constraints of ${fact.cappedBy.series} named by ${describeSource(fact.cappedBy.source)}`;
   return describeSource(fact.source);
 }
 

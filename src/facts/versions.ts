@@ -38,6 +38,8 @@ export interface VersionFact {
   kind: VersionKind;
   /** For `kind: "series"`: the OpenStack series whose upper-constraints pinned it. */
   series?: string;
+  /** A requirement range whose upper end is master's upper-constraints pin (master moves: no exact pin). */
+  cappedBy?: { series: string; source: FactSource };
   source: FactSource;
 }
 
@@ -264,12 +266,24 @@ export function mergeVersions(
   const constraints = files.filter((f) => f.path.endsWith("upper-constraints.txt"));
   const others = files.filter((f) => !f.path.endsWith("upper-constraints.txt"));
   for (const file of constraints) for (const fact of versionsIn(file.path, file.text)) result[fact.package] ??= fact;
-  if (series) {
+  // A stable series pins what its branch runs. master's pins are a snapshot of a moving target (a tree
+  // from 2021 also names master), so there they only cap the requirement range from above.
+  const exactSeries = series && series.series !== "master" ? series : undefined;
+  if (exactSeries) {
     for (const pkg of TRACKED_PACKAGES) {
-      const version = series.pins[pkg];
-      if (version) pin(pkg, version, "series", series.source, { series: series.series, requirement: `${pkg}===${version}` });
+      const version = exactSeries.pins[pkg];
+      if (version) pin(pkg, version, "series", exactSeries.source, { series: exactSeries.series, requirement: `${pkg}===${version}` });
     }
   }
   for (const file of others) for (const fact of versionsIn(file.path, file.text)) result[fact.package] ??= fact;
+  if (series && !exactSeries) {
+    for (const pkg of TRACKED_PACKAGES) {
+      const cap = series.pins[pkg];
+      const fact = result[pkg];
+      if (!cap || !fact || fact.kind !== "requirement" || fact.exact) continue;
+      if (fact.upper && compareVersions(fact.upper.version, cap) <= 0) continue;
+      result[pkg] = { ...fact, upper: { version: cap, inclusive: true }, cappedBy: { series: series.series, source: series.source } };
+    }
+  }
   return result;
 }

@@ -160,7 +160,8 @@ export const retiredEventletApi: Rule = {
         "gets nothing. Versions come, first match wins, from `versions:` in the config, `upper-constraints.txt` at " +
         "the project root, the upper-constraints of the series that `tox.ini`'s `TOX_CONSTRAINTS_FILE` or " +
         "`.gitreview`'s `defaultbranch` names (a table shipped with eventlet-review), then the ranges in " +
-        "`requirements.txt`, `setup.cfg` or `pyproject.toml`.",
+        "`requirements.txt`, `setup.cfg` or `pyproject.toml`. master's pins move, so for master they only cap the " +
+        "requirement range from above.",
     },
   },
   create(context) {

@@ -252,20 +252,22 @@ describe("versions are ranges (fixtures/projects/ranges, fixtures/projects/serie
     expect(findings[0].message).toContain("deprecated in oslo.messaging 16.0.0, which your requirements allow (oslo.messaging >= 15.0.0 at requirements.txt:2)");
   });
 
-  test("the series tox.ini names pins what runs: master's upper-constraints removed the option", async () => {
+  test("the series tox.ini names bounds the range: master's upper-constraints reach the option's removal", async () => {
     const findings = await check("series");
-    expect(findings.map((f) => `${f.rule} ${f.path}:${f.line} ${f.severity}`)).toEqual(["EVL503 teacup/messaging.py:6 error"]);
-    expect(findings[0].message).toContain("this project pins oslo.messaging 18.2.0 (upper-constraints of master, named by tox.ini:6)");
+    expect(findings.map((f) => `${f.rule} ${f.path}:${f.line} ${f.severity}`)).toEqual(["EVL503 teacup/messaging.py:6 warning"]);
+    expect(findings[0].message).toContain(
+      "removed in 18.0.0, which your requirements allow (oslo.messaging >= 14.1.0, <= 18.2.0 at requirements.txt:2, capped by the upper-constraints of master named by tox.ini:6)",
+    );
   });
 
   test("facts says which series and where each version came from", async () => {
     const r = await run(["facts", "."], { cwd: join(PROJECTS, "series") });
     expect(r.stdout).toContain("series: master  tox.ini:6  (upper-constraints pins as of 2026-08-22)\n");
-    expect(r.stdout).toContain("  oslo.messaging  18.2.0       upper-constraints of master, named by tox.ini:6  oslo.messaging===18.2.0\n");
+    expect(r.stdout).toContain("  oslo.messaging  >= 14.1.0,<=18.2.0 requirements.txt:2, capped by the upper-constraints of master named by tox.ini:6  oslo.messaging>=14.1.0\n");
     const ranges = await run(["facts", "."], { cwd: join(PROJECTS, "ranges") });
     expect(ranges.stdout).toContain("  oslo.service    >= 3.4.0,<4.1.0 requirements.txt:3  oslo.service>=3.4.0,<4.1.0\n");
     const json = JSON.parse((await run(["facts", "--format", "json", "."], { cwd: join(PROJECTS, "series") })).stdout);
     expect(json.series).toEqual({ series: "master", source: { path: "tox.ini", line: 6 } });
-    expect(json.versions["oslo.messaging"]).toMatchObject({ version: "18.2.0", exact: true, kind: "series", series: "master" });
+    expect(json.versions["oslo.messaging"]).toMatchObject({ version: "14.1.0", exact: false, upper: { version: "18.2.0", inclusive: true }, cappedBy: { series: "master" } });
   });
 });

@@ -91,6 +91,15 @@ describe("the OpenStack series a tree names", () => {
     expect(facts["oslo.messaging"]).toMatchObject({ version: "17.3.0", exact: true, kind: "series", series: "2026.1", source: { path: "tox.ini", line: 3 } });
     expect(facts["oslo.service"]).toMatchObject({ version: "4.2.0", kind: "config" });
   });
+
+  test("master's pins cap a requirement range instead of pinning (a tree from any year names master)", () => {
+    const series = { ...seriesPins("master")!, source: { path: "tox.ini", line: 3 } };
+    const facts = mergeVersions([{ path: "requirements.txt", text: "oslo.messaging>=14.1.0\noslo.service>=4.0.0,<4.2.0\n" }], {}, ".eventlet-review.yaml", series);
+    expect(facts["oslo.messaging"]).toMatchObject({ version: "14.1.0", exact: false, upper: { version: "18.2.0", inclusive: true }, cappedBy: { series: "master" } });
+    expect(facts["oslo.service"]).toMatchObject({ upper: { version: "4.2.0", inclusive: false } });
+    expect(facts["oslo.service"]?.cappedBy).toBeUndefined();
+    expect(facts.eventlet).toBeUndefined();
+  });
 });
 
 describe("compareVersions", () => {

@@ -74,10 +74,22 @@ ruleTester(retiredEventletApi, {
       ],
     },
     {
-      name: "the series named by tox.ini pins what runs: master's upper-constraints remove heartbeat_in_pthread",
-      files: { ...req("oslo.messaging>=14.1.0"), "tox.ini": "[testenv]\ndeps =\n  -c{env:TOX_CONSTRAINTS_FILE:https://releases.openstack.org/constraints/upper/master}\n  -r{toxinidir}/requirements.txt\n" },
+      name: "a stable series named by tox.ini pins what its branch runs",
+      files: { ...req("oslo.messaging>=12.0.0"), "tox.ini": "[testenv]\ndeps =\n  -c{env:TOX_CONSTRAINTS_FILE:https://releases.openstack.org/constraints/upper/2025.1}\n  -r{toxinidir}/requirements.txt\n" },
+      code: EXECUTOR,
+      errors: [{ line: 2, severity: "warning", message: "and this project pins oslo.messaging 16.1.2 (upper-constraints of 2025.1, named by tox.ini:3)" }],
+    },
+    {
+      name: "master's upper-constraints (a moving snapshot) only cap the range: a removal below the cap is a warning",
+      files: { ...req("oslo.messaging>=14.1.0"), "tox.ini": "[testenv]\ndeps =\n  -c{env:TOX_CONSTRAINTS_FILE:https://releases.openstack.org/constraints/upper/master}\n" },
       code: HEARTBEAT,
-      errors: [{ line: 2, severity: "error", message: "removed in oslo.messaging 18.0.0, and this project pins oslo.messaging 18.2.0 (upper-constraints of master, named by tox.ini:3)" }],
+      errors: [{ line: 2, severity: "warning", message: "removed in 18.0.0, which your requirements allow (oslo.messaging >= 14.1.0, <= 18.2.0 at requirements.txt:2, capped by the upper-constraints of master named by tox.ini:3)" }],
+    },
+    {
+      name: "master's cap with a floor at the removal is still an error at the floor",
+      files: { ...req("oslo.messaging>=18.0.0"), "tox.ini": "deps = -c https://releases.openstack.org/constraints/upper/master\n" },
+      code: HEARTBEAT,
+      errors: [{ line: 2, severity: "error", message: "at or below the floor of your requirements" }],
     },
     {
       name: "a stable branch's .gitreview names the series when tox.ini does not",
