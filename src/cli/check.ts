@@ -16,7 +16,9 @@ import { fileFilter } from "../config/file-filter.js";
 import { walkFiles } from "../platforms/local/walk.js";
 import { WorkerCrash, WorkerPool, type FileAnalysis } from "./pool.js";
 import { DiskProjectFiles } from "../platforms/local/disk.js";
-import { changedSinceBase, repositoryRoot, stagedChanges } from "../platforms/local/git.js";
+import { changedSinceBase, GitRevisionFiles, mergeBase, repositoryRoot, stagedChanges } from "../platforms/local/git.js";
+import { BaseFindings, dropMoved } from "../review/moved.js";
+import type { ProjectFiles } from "../python/project-files.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
 
 export interface CheckOptions {
@@ -107,6 +109,15 @@ class ChangeReader {
       return changed.mapPaths((p) => inside(directory, join(repoRoot, p)));
     }
     return undefined;
+  }
+
+  /** The base revision's files (`--base`: the merge base; `--staged`: HEAD); none for a diff file. */
+  async baseFiles(directory: string): Promise<ProjectFiles | undefined> {
+    const { options } = this;
+    if (options.diffFile || (options.base === undefined && !options.staged)) return undefined;
+    const repoRoot = await repositoryRoot(directory);
+    const revision = options.staged ? "HEAD" : await mergeBase(repoRoot, options.base!);
+    return new GitRevisionFiles(repoRoot, revision, directory);
   }
 
   private async readDiff(file: string): Promise<ChangedLines> {
@@ -200,6 +211,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
         ? new WorkerPool(jobs, { config, directory: root.directory, mode })
         : inProcess(new Analyzer(config, new DiskProjectFiles(root.directory), undefined, { mode }));
     if (changed) root.changed = changed;
+    const baseFiles = changed ? await changes.baseFiles(root.directory) : undefined;
+    const base = baseFiles ? new BaseFindings(config, baseFiles) : undefined;
+    const headFiles = new DiskProjectFiles(root.directory);
     const candidates: AsyncIterable<string> | string[] = changed
       ? changed.paths().filter((p) => keep(p) && (!files || files.includes(p))).sort()
       : (files ?? walkFiles(root.directory, config, (path, message) => result.notices.push({ path, message })));
@@ -221,7 +235,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       } else {
         if (analyzed.parsed) result.filesParsed++;
         result.notices.push(...analyzed.notices);
-        const kept = changed ? scopeToChange(analyzed.findings, changed) : analyzed.findings;
+        let kept = changed ? scopeToChange(analyzed.findings, changed) : analyzed.findings;
+        if (changed && base && kept.length > 0) {
+          const text = await readFile(join(root.directory, ...item.path.split("/")), "utf8");
+          kept = await dropMoved(kept, text.split(/\r?\n|\r/), changed, base, headFiles);
+        }
         for (const finding of kept) result.findings.push({ ...finding, root: `PATH${index + 1}` });
       }
       options.onProgress?.(result.filesChecked, result.findings.length);

@@ -1,7 +1,27 @@
-/** The lines a change adds, per file: the one question diff scoping asks is "is this line new?". */
+/**
+ * The lines a change adds, per file: the one question diff scoping asks is "is this line new?". It also
+ * keeps the text of the lines the change removes (by old path), so a line that only moved can be told
+ * from a new one.
+ */
+
+/**
+ * Identity of a line's code, as git's --color-moved compares them: whitespace aside, and without a trailing
+ * comment (designate added `# noqa` to the patch line it moved). A `#` followed by a quote may be inside a
+ * string, so such a tail is kept.
+ */
+export function lineKey(text: string): string {
+  return text.replace(/\s+#[^'"]*$/, "").trim().replace(/\s+/g, " ");
+}
+
+/** Lines too plain to say anything about where code came from (`)`, `else:`, blank). */
+function meaningful(key: string): boolean {
+  return key.length >= 6 && /[A-Za-z_]/.test(key);
+}
 
 export class ChangedLines {
   private readonly files = new Map<string, Set<number> | "whole">();
+  /** Removed line text (lineKey) → the old-side paths that lost such a line. */
+  private readonly removed = new Map<string, Set<string>>();
 
   addLines(path: string, lines: Iterable<number>): void {
     const current = this.files.get(path);
@@ -14,6 +34,22 @@ export class ChangedLines {
   /** A new or untracked file: every line counts as added. */
   addWholeFile(path: string): void {
     this.files.set(path, "whole");
+  }
+
+  /** Lines the change removes from `path` (its old-side name), as text. */
+  addRemoved(path: string, texts: Iterable<string>): void {
+    for (const text of texts) {
+      const key = lineKey(text);
+      if (!meaningful(key)) continue;
+      let paths = this.removed.get(key);
+      if (!paths) this.removed.set(key, (paths = new Set()));
+      paths.add(path);
+    }
+  }
+
+  /** The old-side paths from which the change removed a line reading `text` (whitespace aside). */
+  removedFrom(text: string): string[] {
+    return [...(this.removed.get(lineKey(text)) ?? [])];
   }
 
   has(path: string, line: number): boolean {
@@ -34,6 +70,12 @@ export class ChangedLines {
       if (target === undefined) continue;
       if (lines === "whole") mapped.addWholeFile(target);
       else mapped.addLines(target, lines);
+    }
+    for (const [key, paths] of this.removed) {
+      for (const path of paths) {
+        const target = map(path);
+        if (target !== undefined) mapped.addRemoved(target, [key]);
+      }
     }
     return mapped;
   }

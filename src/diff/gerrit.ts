@@ -24,9 +24,19 @@ export function addedLinesOfDiffInfo(diff: Pick<DiffInfo, "content" | "meta_b" |
   return added;
 }
 
-/** The same, as ChangedLines for one path; an added file (no `meta_a`) counts as wholly new. */
-export function changedLinesOfDiffInfo(path: string, diff: DiffInfo, into = new ChangedLines()): ChangedLines {
+/** Text of the old-side lines that `diff` removes (its `a` chunks). */
+export function removedLinesOfDiffInfo(diff: Pick<DiffInfo, "content" | "binary">): string[] {
+  if (diff.binary) return [];
+  return (diff.content ?? []).flatMap((chunk) => chunk.a ?? []);
+}
+
+/**
+ * The same, as ChangedLines for one path; an added file (no `meta_a`) counts as wholly new. Removed
+ * lines are kept under `oldPath` (the file's name before a rename), so moves can be recognised.
+ */
+export function changedLinesOfDiffInfo(path: string, diff: DiffInfo, into = new ChangedLines(), oldPath = path): ChangedLines {
   if (!diff.meta_a && diff.meta_b && !diff.binary) into.addWholeFile(path);
   else into.addLines(path, addedLinesOfDiffInfo(diff));
+  into.addRemoved(oldPath, removedLinesOfDiffInfo(diff));
   return into;
 }

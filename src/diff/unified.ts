@@ -26,6 +26,17 @@ export function addedLinesOfHunks(patch: string): number[] {
   return added;
 }
 
+/** Text of the old-side lines that the hunks in `patch` remove (GitHub's per-file `patch`). */
+export function removedLinesOfHunks(patch: string): string[] {
+  const removed: string[] = [];
+  let inHunk = false;
+  for (const line of patch.split("\n")) {
+    if (HUNK.test(line)) inHunk = true;
+    else if (inHunk && line.startsWith("-")) removed.push(line.slice(1));
+  }
+  return removed;
+}
+
 function unquote(path: string): string {
   if (!path.startsWith('"')) return path;
   // git C-quotes unusual names: "a/t\303\251st.py"
@@ -49,6 +60,7 @@ const HUNK_COUNTS = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 export function parseUnifiedDiff(diff: string, strip = 1): ChangedLines {
   const changed = new ChangedLines();
   let path: string | undefined;
+  let oldPath: string | undefined;
   let oldLeft = 0;
   let newLeft = 0;
   let newLine = 0;
@@ -59,6 +71,7 @@ export function parseUnifiedDiff(diff: string, strip = 1): ChangedLines {
         newLine++;
         newLeft--;
       } else if (line.startsWith("-")) {
+        if (oldPath !== undefined) changed.addRemoved(oldPath, [line.slice(1)]);
         oldLeft--;
       } else if (!line.startsWith("\\")) {
         newLine++;
@@ -75,6 +88,10 @@ export function parseUnifiedDiff(diff: string, strip = 1): ChangedLines {
       if (path !== undefined) changed.addLines(path, []);
     } else if (line.startsWith("diff --git ")) {
       path = undefined;
+      oldPath = undefined;
+    } else if (line.startsWith("--- ")) {
+      const source = line.slice(4);
+      oldPath = source.startsWith("/dev/null") ? undefined : stripPrefix(source, strip);
     } else if (line.startsWith("+++ ")) {
       const target = line.slice(4);
       path = target.startsWith("/dev/null") ? undefined : stripPrefix(target, strip);

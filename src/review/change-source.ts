@@ -26,6 +26,11 @@ export interface ChangeSource extends ProjectFiles {
    * branch), never from the change itself, so a change cannot silence the review.
    */
   readBaseConfig(): Promise<string | undefined>;
+  /**
+   * Optional: a file's text at the base revision, so a finding the change only moved (the base had it
+   * on the removed line) is not reported as new (src/review/moved.ts). Without it every added line is new.
+   */
+  readBaseText?(path: string): Promise<string | undefined>;
   /** Optional: fetch several files in one round trip before the analysis reads them one by one. */
   prefetch?(paths: string[]): Promise<void>;
 }

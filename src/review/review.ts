@@ -11,6 +11,7 @@ import type { ChangedLines } from "../diff/changed-lines.js";
 import { factsSummary } from "../facts/summary.js";
 import type { ChangeSource } from "./change-source.js";
 import { outcome, type Outcome } from "./fail-level.js";
+import { BaseFindings, dropMoved } from "./moved.js";
 import { scopeToChange } from "./scope.js";
 
 export interface ReviewResult {
@@ -34,6 +35,8 @@ export async function reviewChange(source: ChangeSource): Promise<ReviewResult> 
   await source.prefetch?.(files.map((f) => f.path));
 
   const analyzer = new Analyzer(config, source);
+  const readBase = source.readBaseText?.bind(source);
+  const base = readBase ? new BaseFindings(config, { readText: readBase }) : undefined;
   const findings: Finding[] = [];
   const notices: Notice[] = [];
   for (const file of files) {
@@ -44,7 +47,9 @@ export async function reviewChange(source: ChangeSource): Promise<ReviewResult> 
     }
     const result = await analyzer.analyzeBytes(file.path, bytes);
     notices.push(...result.notices);
-    findings.push(...scopeToChange(result.findings, changed));
+    const scoped = scopeToChange(result.findings, changed);
+    const lines = base && scoped.length > 0 ? new TextDecoder().decode(bytes).split(/\r?\n|\r/) : [];
+    findings.push(...(await dropMoved(scoped, lines, changed, base, source)));
   }
   // Facts are best effort: a project whose requirement files cannot be read still gets its review.
   const factsLine = await factsSummary(analyzer.facts(), files.map((f) => f.path)).catch(() => undefined);

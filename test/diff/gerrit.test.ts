@@ -1,5 +1,5 @@
 import type { DiffInfo } from "../../src/diff/gerrit.js";
-import { addedLinesOfDiffInfo, changedLinesOfDiffInfo } from "../../src/diff/gerrit.js";
+import { addedLinesOfDiffInfo, changedLinesOfDiffInfo, removedLinesOfDiffInfo } from "../../src/diff/gerrit.js";
 
 const meta = (lines: number) => ({ name: "a.py", content_type: "text/x-python", lines });
 
@@ -20,6 +20,9 @@ describe("Gerrit DiffInfo → changed lines", () => {
       ],
     } as unknown as DiffInfo;
     expect(addedLinesOfDiffInfo(diff)).toEqual([3, 4, 8]);
+    expect(removedLinesOfDiffInfo(diff)).toEqual(["eventlet.monkey_patch()", "old"]);
+    // Removed text is kept under the old name of a renamed file.
+    expect(changedLinesOfDiffInfo("new/a.py", diff, undefined, "old/a.py").removedFrom("eventlet.monkey_patch()")).toEqual(["old/a.py"]);
   });
 
   test("a skip object counts its right side", () => {

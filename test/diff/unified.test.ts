@@ -1,6 +1,6 @@
 /** The unified diff parser: what each file's change adds, by new-side line number. */
 import { ChangedLines } from "../../src/diff/changed-lines.js";
-import { addedLinesOfHunks, parseUnifiedDiff } from "../../src/diff/unified.js";
+import { addedLinesOfHunks, parseUnifiedDiff, removedLinesOfHunks } from "../../src/diff/unified.js";
 
 const added = (changed: ChangedLines, path: string, upTo = 40) =>
   Array.from({ length: upTo }, (_, i) => i + 1).filter((line) => changed.has(path, line));
@@ -185,5 +185,38 @@ describe("ChangedLines", () => {
     expect(mapped.has("x.py", 3)).toBe(true);
     expect(mapped.has("x.py", 4)).toBe(false);
     expect(mapped.has("new.py", 42)).toBe(true);
+  });
+});
+
+describe("removed lines (moved code is told from new code by them)", () => {
+  test("parseUnifiedDiff keeps each removed line's text under the file's old path, whitespace aside", () => {
+    const diff = [
+      "diff --git a/pkg/common/messaging.py b/pkg/common/messaging.py",
+      "--- a/pkg/common/messaging.py",
+      "+++ b/pkg/common/messaging.py",
+      "@@ -5,2 +4,0 @@",
+      "-        eventlet.monkey_patch(time=True)",
+      "-    )",
+      "diff --git a/pkg/gone.py b/pkg/gone.py",
+      "deleted file mode 100644",
+      "--- a/pkg/gone.py",
+      "+++ /dev/null",
+      "@@ -1 +0,0 @@",
+      "-import MySQLdb",
+      "",
+    ].join("\n");
+    const changed = parseUnifiedDiff(diff);
+    expect(changed.removedFrom("eventlet.monkey_patch(time=True)")).toEqual(["pkg/common/messaging.py"]);
+    expect(changed.removedFrom("  eventlet.monkey_patch( time=True)")).toEqual([]);
+    // A trailing comment is not code: the patch line moved with a `# noqa` added is the same line.
+    expect(changed.removedFrom("eventlet.monkey_patch(time=True)  # noqa: E402")).toEqual(["pkg/common/messaging.py"]);
+    expect(changed.removedFrom("import   MySQLdb")).toEqual(["pkg/gone.py"]);
+    // Too plain to say where code came from.
+    expect(changed.removedFrom(")")).toEqual([]);
+    expect(changed.mapPaths((p) => `sub/${p}`).removedFrom("import MySQLdb")).toEqual(["sub/pkg/gone.py"]);
+  });
+
+  test("removedLinesOfHunks reads GitHub's per-file patch", () => {
+    expect(removedLinesOfHunks("@@ -1,2 +1,2 @@\n-import MySQLdb\n+import pymysql\n x = 1")).toEqual(["import MySQLdb"]);
   });
 });

@@ -62,7 +62,7 @@ export class GerritChangeSource implements ChangeSource {
     const files = (await this.listFiles()).filter((f) => f.status !== "removed" && keep(f.path));
     await eachLimited(files, 4, async (file) => {
       if (file.status === "added") changed.addWholeFile(file.path);
-      else changedLinesOfDiffInfo(file.path, await this.client.fileDiff(this.change, this.revision, file.path), changed);
+      else changedLinesOfDiffInfo(file.path, await this.client.fileDiff(this.change, this.revision, file.path), changed, file.previousPath ?? file.path);
     });
     return changed;
   }
@@ -85,6 +85,12 @@ export class GerritChangeSource implements ChangeSource {
     await eachLimited(paths, 4, async (path) => {
       await this.readBytes(path).catch(() => undefined);
     });
+  }
+
+  /** A file at the target branch, where the change will land (as the config is read). */
+  async readBaseText(path: string): Promise<string | undefined> {
+    const bytes = await this.client.branchFileContent(this.project, this.branch, path);
+    return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
   }
 
   async readBaseConfig(): Promise<string | undefined> {

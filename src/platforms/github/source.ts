@@ -9,7 +9,7 @@
 import { parentPackageInits } from "../../python/project-files.js";
 import { CONFIG_FILE_NAMES } from "../../config/load.js";
 import { ChangedLines } from "../../diff/changed-lines.js";
-import { addedLinesOfHunks } from "../../diff/unified.js";
+import { addedLinesOfHunks, removedLinesOfHunks } from "../../diff/unified.js";
 import type { ChangedFile, ChangedFileStatus, ChangeSource } from "../../review/change-source.js";
 import { addedLinesBetween } from "../../diff/line-diff.js";
 import type { GithubOctokit, PullRequestRef } from "./octokit.js";
@@ -54,6 +54,7 @@ export class GithubChangeSource implements ChangeSource {
   private files?: Promise<PullFile[]>;
   private baseConfig?: Promise<string | undefined>;
   private readonly head = new Map<string, Promise<Uint8Array | undefined>>();
+  private readonly baseTexts = new Map<string, Promise<string | undefined>>();
   private tree?: Promise<Set<string> | undefined>;
 
   constructor(
@@ -88,6 +89,8 @@ export class GithubChangeSource implements ChangeSource {
     const changed = new ChangedLines();
     const fallback: PullFile[] = [];
     for (const file of await this.pullFiles()) {
+      // Removed text (also of deleted files) lets moved code be told from new code.
+      if (file.patch !== undefined) changed.addRemoved(file.previous_filename ?? file.filename, removedLinesOfHunks(file.patch));
       if (file.status === "removed") continue;
       if (file.patch !== undefined) changed.addLines(file.filename, addedLinesOfHunks(file.patch));
       else if (file.changes === 0) changed.addLines(file.filename, []); // pure rename, mode change, binary
@@ -150,6 +153,18 @@ export class GithubChangeSource implements ChangeSource {
     const blobs = this.fetchBlobs(this.pr.headSha, wanted);
     for (const path of wanted) this.head.set(path, blobs.then((m) => m.get(path)));
     await blobs;
+  }
+
+  readBaseText(path: string): Promise<string | undefined> {
+    let text = this.baseTexts.get(path);
+    if (!text) {
+      text = this.fetchBlobs(this.pr.baseSha, [path]).then((m) => {
+        const bytes = m.get(path);
+        return bytes === undefined ? undefined : textDecoder.decode(bytes);
+      });
+      this.baseTexts.set(path, text);
+    }
+    return text;
   }
 
   readBaseConfig(): Promise<string | undefined> {

@@ -1,7 +1,9 @@
 /** `--base REF`: the lines the working tree changed since the merge base of REF and HEAD. */
 import { execFile } from "node:child_process";
+import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
 import type { ChangedLines } from "../../diff/changed-lines.js";
+import type { ProjectFiles } from "../../python/project-files.js";
 import { parseUnifiedDiff } from "../../diff/unified.js";
 
 const run = promisify(execFile);
@@ -28,10 +30,13 @@ export async function repositoryRoot(directory: string): Promise<string> {
   return (await git(directory, ["rev-parse", "--show-toplevel"])).trim();
 }
 
+export async function mergeBase(repoRoot: string, base: string): Promise<string> {
+  return (await git(repoRoot, ["merge-base", base, "HEAD"])).trim();
+}
+
 /** Changed lines keyed by paths relative to the repository root. */
 export async function changedSinceBase(repoRoot: string, base: string): Promise<ChangedLines> {
-  const mergeBase = (await git(repoRoot, ["merge-base", base, "HEAD"])).trim();
-  const diff = await git(repoRoot, [...DIFF, mergeBase, "--"]);
+  const diff = await git(repoRoot, [...DIFF, await mergeBase(repoRoot, base), "--"]);
   const changed = parseUnifiedDiff(diff);
   const untracked = await git(repoRoot, ["ls-files", "--others", "--exclude-standard", "-z"]);
   for (const path of untracked.split("\0")) if (path) changed.addWholeFile(path);
@@ -41,4 +46,22 @@ export async function changedSinceBase(repoRoot: string, base: string): Promise<
 /** Lines added to the index (what a pre-commit hook checks). */
 export async function stagedChanges(repoRoot: string): Promise<ChangedLines> {
   return parseUnifiedDiff(await git(repoRoot, [...DIFF, "--cached", "--"]));
+}
+
+/**
+ * The files of one revision (`git show REV:path`), with paths relative to `directory` as the CLI's
+ * analysis sees them: what the change's base looked like, to tell moved findings from new ones.
+ */
+export class GitRevisionFiles implements ProjectFiles {
+  constructor(
+    private readonly repoRoot: string,
+    private readonly revision: string,
+    private readonly directory: string,
+  ) {}
+
+  async readText(path: string): Promise<string | undefined> {
+    const inRepo = relative(this.repoRoot, join(this.directory, ...path.split("/"))).split(sep).join("/");
+    if (inRepo.startsWith("..")) return undefined;
+    return git(this.repoRoot, ["show", `${this.revision}:${inRepo}`]).catch(() => undefined);
+  }
 }

@@ -387,7 +387,9 @@ describe("what a pull request contains", () => {
     const oldText = "import eventlet\n\n\ndef main():\n    pass\n";
     const newText = "import eventlet\nimport MySQLdb\n\n\ndef main():\n    pass\n";
     const untouched = "import MySQLdb\n";
-    fake.commit(BASE, { ...BASE_FILES, "myapp/old_name.py": oldText, "myapp/moved.py": untouched, "myapp/gone.py": "import MySQLdb\n" });
+    // gone.py's line differs from the one new_name.py adds: the same text deleted here and added there
+    // would be a move (src/review/moved.ts), and this test is about paths.
+    fake.commit(BASE, { ...BASE_FILES, "myapp/old_name.py": oldText, "myapp/moved.py": untouched, "myapp/gone.py": "import MySQLdb as legacy_db\n" });
     fake.commit(HEAD1, { ...BASE_FILES, "myapp/new_name.py": newText, "myapp/cmd/moved.py": untouched });
     fake.addPull({
       number: 1,
@@ -396,7 +398,7 @@ describe("what a pull request contains", () => {
       files: [
         { filename: "myapp/new_name.py", previous_filename: "myapp/old_name.py", status: "renamed", patch: unifiedPatch(oldText, newText) },
         { filename: "myapp/cmd/moved.py", previous_filename: "myapp/moved.py", status: "renamed" },
-        { filename: "myapp/gone.py", status: "removed", patch: unifiedPatch("import MySQLdb\n", "") },
+        { filename: "myapp/gone.py", status: "removed", patch: unifiedPatch("import MySQLdb as legacy_db\n", "") },
       ],
     });
     await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
