@@ -6,6 +6,10 @@
  * Repository `load/app`; pull request n at revision k holds files `pr<n>/mod_1.py` … `pr<n>/mod_<k>.py`,
  * each with `import MySQLdb` (one EVL301 finding per file, so every push brings a new finding and
  * deserves a review). Revisions are SHA-1s of `pr-<n>-rev-<k>`.
+ *
+ * Like GitHub it holds the installation to its secondary limit on content-creating requests (POST,
+ * PATCH, PUT, DELETE, GraphQL mutations): past `writesPerMinute` in any 60 s it answers 403 "You have
+ * exceeded a secondary rate limit" with `retry-after`, and counts how often it had to.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -55,13 +59,27 @@ export interface FakeGithubOptions {
   latencyMs?: number;
   /** Share of check-run and review POSTs answered 502 before doing anything (exercises retries). */
   faultRate?: number;
+  /** Content-creating requests allowed in any 60 s (GitHub: 80 per installation). */
+  writesPerMinute?: number;
 }
+
+export const SECONDARY_LIMIT_MESSAGE =
+  "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.";
 
 export class FakeGithub {
   readonly reviews: PostedReview[] = [];
   readonly requests = new Map<string, number>();
   readonly checkRuns = new Map<number, { pr: number; headSha: string; status: string }>();
   faults = 0;
+  /** Writes GitHub took (refused ones not counted), and when. */
+  readonly writeTimes: number[] = [];
+  /** 403s for the secondary limit. */
+  secondaryLimited = 0;
+  /** Writes per head SHA (check runs and reviews name their commit; mutations are counted apart). */
+  readonly writesByHead = new Map<string, number>();
+  otherWrites = 0;
+  /** Most writes seen in any 60 s. */
+  peakWritesPerMinute = 0;
   private readonly revisions = new Map<string, { pr: number; rev: number }>();
   private readonly heads = new Map<number, number>();
   private readonly threads: Thread[] = [];
@@ -131,6 +149,24 @@ export class FakeGithub {
     };
     const repoPath = `/api/v3/repos/${OWNER}/${REPO}`;
     let m: RegExpExecArray | null;
+
+    const isWrite =
+      method !== "GET" && !/\/access_tokens$/.test(path) && (path !== "/api/graphql" || /^\s*mutation\b/.test(String(body.query ?? "")));
+    if (isWrite) {
+      const now = Date.now();
+      while (this.writeTimes.length && this.writeTimes[0]! <= now - 60_000) this.writeTimes.shift();
+      if (this.writeTimes.length >= (this.options.writesPerMinute ?? 80)) {
+        this.secondaryLimited++;
+        const retryAfter = Math.max(1, Math.ceil((this.writeTimes[0]! + 60_000 - now) / 1000));
+        return reply(403, { message: SECONDARY_LIMIT_MESSAGE, documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" }, { "retry-after": String(retryAfter) });
+      }
+      this.writeTimes.push(now);
+      this.peakWritesPerMinute = Math.max(this.peakWritesPerMinute, this.writeTimes.length);
+      const patched = /\/check-runs\/(\d+)$/.exec(path);
+      const head = String(body.head_sha ?? body.commit_id ?? (patched ? (this.checkRuns.get(Number(patched[1]))?.headSha ?? "") : ""));
+      if (head) this.writesByHead.set(head, (this.writesByHead.get(head) ?? 0) + 1);
+      else this.otherWrites++;
+    }
 
     if (method === "POST" && (m = /^\/api\/v3\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
       this.count("access_tokens");
@@ -240,7 +276,7 @@ export class FakeGithub {
           resolvedBy: t.isResolved ? { login: "eventlet-review[bot]" } : null,
           comments: { nodes: [{ body: t.body, author: { login: "eventlet-review[bot]" } }] },
         }));
-      return { repository: { pullRequest: { reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } } };
+      return { repository: { pullRequest: { reviews: { nodes: [] }, reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } } };
     }
     if (query.includes("resolveReviewThread")) {
       const thread = this.threads.find((t) => t.id === variables.threadId);

@@ -5,6 +5,10 @@
  * its latest head and that no revision was reviewed twice, no finding commented twice; prints throughput,
  * p50/p95 latency and peak memory. `--redis`: two instances on one redis-server, one killed (SIGKILL)
  * mid-burst; webhooks it would have taken go to the other, as a load balancer would send them.
+ *
+ * The fake GitHub holds the installation to GitHub's secondary limit (80 content-creating requests in
+ * any minute, 403 with retry-after past it). Targets (issue 15): every latest head reviewed exactly once
+ * within 120 s of the burst's end, no secondary-limit 403, at most 2 writes per review on average.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
@@ -23,8 +27,10 @@ const MAIN = join(ROOT, "dist/service/main.js");
 const { values: args } = parseArgs({
   options: {
     redis: { type: "boolean", default: false },
-    prs: { type: "string", default: "12" },
-    pushes: { type: "string", default: "3" },
+    prs: { type: "string", default: "40" },
+    pushes: { type: "string", default: "5" },
+    "writes-per-minute": { type: "string", default: "80" },
+    "target-s": { type: "string", default: "120" },
     redeliveries: { type: "string", default: "0.3" },
     concurrency: { type: "string", default: "4" },
     "api-latency-ms": { type: "string", default: "5" },
@@ -37,7 +43,7 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   process.stdout.write(
-    "npm run loadtest -- [--redis] [--prs 12] [--pushes 3] [--redeliveries 0.3] [--concurrency 4] [--api-latency-ms 5] [--fault-rate 0.02] [--timeout-s 300] [--log-level warn]\n",
+    "npm run loadtest -- [--redis] [--prs 40] [--pushes 5] [--redeliveries 0.3] [--concurrency 4] [--api-latency-ms 5] [--fault-rate 0.02] [--writes-per-minute 80] [--target-s 120] [--timeout-s 300] [--log-level warn]\n",
   );
   process.exit(0);
 }
@@ -90,12 +96,12 @@ async function startInstance(name: string, env: Record<string, string>, logDir: 
   void exited.then(() => {
     instance.alive = false;
   });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000; // a busy machine starts slowly
   for (;;) {
     if (!instance.alive) throw new Error(`${name} exited during start; see ${join(logDir, `${name}.log`)}`);
     const ready = await fetch(`${instance.url}/readyz`).then((r) => r.ok, () => false);
     if (ready) return instance;
-    if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s`);
+    if (Date.now() > deadline) throw new Error(`${name} not ready after 180 s`);
     await sleep(100);
   }
 }
@@ -186,7 +192,11 @@ async function main(): Promise<void> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm run loadtest does)`);
   const mode = args.redis ? "redis" : "memory";
   const logDir = mkdtempSync(join(tmpdir(), "eventlet-review-loadtest-"));
-  const github = new FakeGithub({ latencyMs: Number(args["api-latency-ms"]), faultRate: Number(args["fault-rate"]) });
+  const github = new FakeGithub({
+    latencyMs: Number(args["api-latency-ms"]),
+    faultRate: Number(args["fault-rate"]),
+    writesPerMinute: Number(args["writes-per-minute"]),
+  });
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const ghe = await github.start();
   let redis: RedisServer | undefined;
@@ -325,16 +335,25 @@ async function main(): Promise<void> {
     if (codes.some((c) => c !== 0)) problems.push(`an instance exited with ${codes.join(", ")} on SIGTERM`);
 
     const totalSeconds = (allReviewedAt - t0) / 1000;
+    const afterBurst = totalSeconds - sendSeconds;
+    if (afterBurst > Number(args["target-s"])) problems.push(`the last latest head was reviewed ${afterBurst.toFixed(0)} s after the burst (target ${args["target-s"]} s)`);
+    if (github.secondaryLimited > 0) problems.push(`GitHub answered ${github.secondaryLimited} secondary-rate-limit 403s`);
+    const reviewedHeads = [...github.checkRuns.values()].filter((r) => r.status === "completed").map((r) => r.headSha);
+    const totalWrites = [...github.writesByHead.values()].reduce((a, b) => a + b, 0) + github.otherWrites;
+    const writesPerReview = totalWrites / Math.max(1, new Set(reviewedHeads).size);
+    if (writesPerReview > 2) problems.push(`${writesPerReview.toFixed(2)} writes per review on average (target at most 2)`);
+    const latestWrites = Array.from({ length: PRS }, (_, k) => github.writesByHead.get(headSha(k + 1, github.head(k + 1)!)) ?? 0);
     const unique = deliveries.filter((d) => !d.redelivery).length;
     const staleRuns = [...github.checkRuns.values()].filter((r) => r.status !== "completed").length;
     const lines = [
       `mode: ${mode}${args.redis ? " (2 instances, one killed mid-burst)" : " (1 instance)"}, QUEUE_CONCURRENCY=${args.concurrency}, fake API latency ${args["api-latency-ms"]} ms, injected 502s: ${github.faults}`,
       `webhooks: ${deliveries.length} sent (${unique} pushes for ${PRS} PRs × ${PUSHES}, ${deliveries.length - unique} redeliveries) in ${sendSeconds.toFixed(1)} s = ${(deliveries.length / sendSeconds).toFixed(0)}/s; ${retriedElsewhere} resent after a dead instance`,
       `jobs (surviving instances): accepted ${sum("eventlet_review_jobs_submitted_total", 'platform="github",result="accepted"')}, duplicate ${sum("eventlet_review_jobs_submitted_total", 'platform="github",result="duplicate"')}; completed ${sum("eventlet_review_jobs_total", 'platform="github",outcome="completed"')}, superseded ${sum("eventlet_review_jobs_total", 'platform="github",outcome="superseded"')}, retried ${sum("eventlet_review_jobs_total", 'platform="github",outcome="retried"')}, dead letters ${sum("eventlet_review_jobs_total", 'platform="github",outcome="dead_letter"')}`,
-      `reviews: ${github.reviews.length} posted for ${PRS} PRs; all latest heads reviewed ${totalSeconds.toFixed(1)} s after the first webhook = ${(PRS / totalSeconds).toFixed(1)} PRs/s; check runs left in progress: ${staleRuns}`,
+      `reviews: ${github.reviews.length} posted for ${PRS} PRs; all latest heads reviewed ${totalSeconds.toFixed(1)} s after the first webhook, ${afterBurst.toFixed(1)} s after the burst = ${(PRS / totalSeconds).toFixed(2)} PRs/s (${((PRS / totalSeconds) * 60).toFixed(0)} a minute); check runs left in progress: ${staleRuns}`,
+      `writes: ${totalWrites} content-creating requests for ${new Set(reviewedHeads).size} reviewed heads = ${writesPerReview.toFixed(2)} per review (latest heads: ${(latestWrites.reduce((a, b) => a + b, 0) / PRS).toFixed(2)}); peak ${github.peakWritesPerMinute} in a minute (limit ${args["writes-per-minute"]}); secondary-limit 403s: ${github.secondaryLimited}`,
       `latency, latest push's webhook → its review: p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms`,
       `GitHub API requests: ${[...github.requests].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${n}`).join(", ")}`,
-      `  (Octokit's throttling sends at most one POST/PATCH a second per process, GraphQL queries included: that, not the queue, bounds reviews/s)`,
+      `  (the installation's write budget, shared through Redis, bounds reviews a minute: at 2 writes a review, 40 a minute)`,
       `peak RSS: ${instances.map((i) => `${i.name} ${(i.peakRssKb / 1024).toFixed(0)} MB`).join(", ")}`,
       `logs: ${logDir}`,
     ];

@@ -25,17 +25,12 @@ export const DEFAULT_ENTRY_POINTS = [
 export const DEFAULT_PATCH_MODULES = ["**/monkey_patch.py", "**/monkeypatch.py", "**/eventlet_patch.py"];
 export const DEFAULT_TEST_PATHS = ["**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py", "**/test.py"];
 export const DEFAULT_WSGI_MODULES = ["**/wsgi.py", "**/wsgi/**/*.py", "**/wsgi_app.py"];
-/** `author` is the pull request's author; the rest are GitHub's `author_association` values. */
-export const GITHUB_RECHECK_ROLES = [
-  "author",
-  "OWNER",
-  "MEMBER",
-  "COLLABORATOR",
-  "CONTRIBUTOR",
-  "FIRST_TIME_CONTRIBUTOR",
-  "FIRST_TIMER",
-  "NONE",
-] as const;
+/**
+ * `author` is the pull request's author; the rest are repository roles as GitHub's collaborator
+ * permission endpoint names them (`author_association` hides private organisation membership, and
+ * MEMBER does not mean write access, so it is not used).
+ */
+export const GITHUB_RECHECK_ROLES = ["author", "read", "triage", "write", "maintain", "admin"] as const;
 export const DEFAULT_EXCLUDE = [
   "**/.tox/**", "**/.venv/**", "**/venv/**", "**/node_modules/**", "**/.git/**", "**/build/**",
   // Sphinx configuration of documentation builds: it never runs in a service.
@@ -84,8 +79,8 @@ export const configSchema = z
         review_drafts: z.boolean().default(false),
         /** Open inline comments of ours on a pull request at a time; the rest are listed in the check run. */
         max_inline_comments: z.number().int().min(0).max(100).default(30),
-        /** Who may ask for a recheck: `author` (of the pull request) and `author_association` values. */
-        recheck_allowed: z.array(z.enum(GITHUB_RECHECK_ROLES)).default(["author", "OWNER", "MEMBER", "COLLABORATOR"]),
+        /** Who may ask for a recheck: `author` (of the pull request) and repository roles. */
+        recheck_allowed: z.array(z.enum(GITHUB_RECHECK_ROLES)).default(["author", "write", "maintain", "admin"]),
       })
       .strict()
       .prefault({}),

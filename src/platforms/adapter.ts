@@ -34,8 +34,11 @@ export interface PlatformAdapter {
   platform: Platform;
   /** Handles an HTTP request addressed to this platform; returns false when the path is not its own. */
   handleHttp?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
-  /** Runs one queued review job. Throwing marks the job failed (retried when the error is transient). */
-  runJob(job: ReviewJob): Promise<void>;
+  /**
+   * Runs one queued review job. Throwing marks the job failed (retried when the error is transient;
+   * delayed, not failed, on RateLimitedError).
+   */
+  runJob(job: ReviewJob, control?: JobControl): Promise<void>;
   /** Starts background event sources (Gerrit stream-events). */
   start?(): Promise<void>;
   stop?(): Promise<void>;
@@ -53,9 +56,24 @@ export class TransientError extends Error {
   }
 }
 
+/**
+ * The platform said "not now" (a rate limit, or our own write budget is spent): the job waits
+ * `retryAfterMs` and runs again. Not a failure: it uses up no attempt and never becomes a dead letter.
+ */
+export class RateLimitedError extends TransientError {
+  constructor(message: string, retryAfterMs: number, cause?: unknown) {
+    super(message, cause, Math.max(0, Math.ceil(retryAfterMs)));
+    this.name = "RateLimitedError";
+  }
+}
+
+export function isRateLimited(err: unknown): err is RateLimitedError {
+  return err instanceof RateLimitedError || (err instanceof Error && err.name === "RateLimitedError");
+}
+
 /** True for a TransientError, also one from another copy of this module (jest registries, bundles). */
 export function isTransient(err: unknown): err is TransientError {
-  return err instanceof TransientError || (err instanceof Error && err.name === "TransientError");
+  return err instanceof TransientError || (err instanceof Error && (err.name === "TransientError" || err.name === "RateLimitedError"));
 }
 
 export const noopHooks: ServiceHooks = {
@@ -90,7 +108,13 @@ export interface ReviewJob {
   payload: Record<string, unknown>;
 }
 
-export type JobHandler = (job: ReviewJob) => Promise<void>;
+/** What the queue tells a running job. */
+export interface JobControl {
+  /** True once a newer job for the same change is queued: a job that has not written yet should stop. */
+  superseded(): Promise<boolean>;
+}
+
+export type JobHandler = (job: ReviewJob, control?: JobControl) => Promise<void>;
 
 /**
  * `duplicate`: the eventId was seen (a redelivery). `stale`: the change already has a job for a newer

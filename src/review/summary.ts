@@ -41,6 +41,10 @@ export interface GithubActivity {
   alreadyCommented: number;
   resolved: number;
   dismissed: number;
+  /** Threads whose finding is gone that this token may not resolve. */
+  unresolvable?: number;
+  /** Why GitHub refused to dismiss our request for changes, per refusal. */
+  dismissFailed?: string[];
 }
 
 /** The body of our GitHub review: how many findings, how many new comments, and their table. */
@@ -80,6 +84,20 @@ export function checkSummary(result: ReviewResult, headSha: string, stats: Githu
   ].filter(Boolean);
   if (stats.dismissed) activity.push(`our request for changes dismissed`);
   if (activity.length) parts.push("", `${activity.join(", ")}.`);
+  if (stats.unresolvable) {
+    parts.push(
+      "",
+      `${count(stats.unresolvable, "thread")} whose finding is gone could not be resolved: this token may not resolve review threads ` +
+        "(GitHub Actions' GITHUB_TOKEN cannot). Resolving them needs the GitHub App's installation token or a personal access token.",
+    );
+  }
+  if (stats.dismissFailed?.length) {
+    parts.push(
+      "",
+      `Nothing fails any more, but GitHub refused to dismiss our earlier request for changes (${stats.dismissFailed.join("; ")}). ` +
+        "A maintainer can dismiss it, or allow the App to dismiss reviews on this branch.",
+    );
+  }
   return parts.join("\n");
 }
 

@@ -27,7 +27,7 @@ export class Metrics {
   });
   readonly jobs = new Counter({
     name: `${PREFIX}jobs_total`,
-    help: "Review jobs by outcome: completed, superseded, retried, dead_letter",
+    help: "Review jobs by outcome: completed, superseded, retried, delayed (rate limited), dead_letter",
     labelNames: ["platform", "outcome"] as const,
     registers: [this.registry],
   });

@@ -62,7 +62,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await queue.close().catch(() => undefined);
     throw new SettingsError(PLATFORM_HINT);
   }
-  for (const adapter of adapters) queue.handle(adapter.platform, (job) => adapter.runJob(job));
+  for (const adapter of adapters) queue.handle(adapter.platform, (job, control) => adapter.runJob(job, control));
 
   let platformsStarted = false;
   let draining = false;

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
-import { type ReviewJob, TransientError } from "../../src/platforms/adapter.js";
+import { type ReviewJob, RateLimitedError, TransientError } from "../../src/platforms/adapter.js";
 import type { JobOutcome, QueueOptions, ServiceQueue } from "../../src/service/queue/common.js";
 import { MemoryQueue } from "../../src/service/queue/memory.js";
 import { RedisQueue } from "../../src/service/queue/redis.js";
@@ -248,6 +248,45 @@ function semantics(name: string, make: () => Make): void {
       expect(finished).toEqual(["1"]);
       expect(q.ready()).toBe(false);
       await expect(q.submit(job("2", "a"))).rejects.toThrow(/shutting down/);
+    });
+
+    test("a rate-limited job is delayed by its wait and runs again without using up an attempt, never dead-lettered", async () => {
+      const rec = recorder();
+      const q = create({ attempts: 1 }, rec);
+      const runs: number[] = [];
+      q.handle("github", async () => {
+        runs.push(Date.now());
+        if (runs.length <= 2) throw new RateLimitedError("write budget spent", 300);
+      });
+      await q.start();
+      await q.submit(job("1", "a"));
+      await until(() => runs.length === 3, 10_000);
+      await q.idle();
+      // attempts: 1 would dead-letter the first transient failure; a rate limit is not one.
+      expect(await q.deadLetters()).toEqual([]);
+      expect(rec.outcomes.map((o) => o.outcome)).toEqual(["delayed", "delayed", "completed"]);
+      expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(290);
+      expect(runs[2]! - runs[1]!).toBeGreaterThanOrEqual(290);
+    });
+
+    test("a running job learns that a newer job for its change is queued (control.superseded)", async () => {
+      const q = create({ concurrency: 2 });
+      const blocker = gate();
+      const seen: boolean[] = [];
+      q.handle("github", async (j, control) => {
+        if (j.revision !== "sha1") return;
+        seen.push(await control!.superseded());
+        await blocker.wait;
+        seen.push(await control!.superseded());
+      });
+      await q.start();
+      await q.submit(job("9", "sha1"));
+      await until(() => seen.length === 1);
+      await q.submit(job("9", "sha2"));
+      blocker.open();
+      await until(() => seen.length === 2);
+      await q.idle();
+      expect(seen).toEqual([false, true]);
     });
 
     test("a job for a platform with no handler is dead-lettered, not lost silently", async () => {

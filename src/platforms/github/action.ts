@@ -19,7 +19,8 @@ import { SEVERITIES, type Finding, type Notice, type Severity } from "../../mode
 import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
 import { fileFilter } from "../../config/file-filter.js";
 import { formatSarif } from "../../formats/sarif.js";
-import { isRecheckCommand, mayRecheck } from "./events.js";
+import { isRecheckCommand, recheckRefusal } from "./events.js";
+import { PermissionCache } from "./permissions.js";
 import { errorStatus, throttleOptions, type GithubOctokit } from "./octokit.js";
 import { reviewPullRequest, type ReviewOutcome, type ReviewRequest } from "./run.js";
 import { GithubChangeSource } from "./source.js";
@@ -67,6 +68,8 @@ export function escapeProperty(text: string): string {
 }
 
 const COMMAND: Record<Severity, "error" | "warning" | "notice"> = { error: "error", warning: "warning", info: "notice" };
+/** GitHub shows at most 10 error, 10 warning and 10 notice annotations of a step. */
+export const ANNOTATIONS_PER_KIND = 10;
 
 /** One `::error file=…,line=…::` line per finding, with its span and rule as the title. */
 export function annotationCommand(f: Finding): string {
@@ -227,8 +230,10 @@ async function target(
       // A broken config is reported by the review itself; the default says who may ask meanwhile.
     }
     const login = String(comment.user?.login ?? "");
-    if (!mayRecheck(config, login, String(comment.author_association ?? ""), pr.user?.login)) {
-      log.info(`recheck by ${login} (${comment.author_association}) is not allowed by github.recheck_allowed`);
+    let refusal = recheckRefusal(config, login, "none", pr.user?.login);
+    if (refusal !== undefined) refusal = recheckRefusal(config, login, await new PermissionCache().role(octokit, owner, repo, login), pr.user?.login);
+    if (refusal !== undefined) {
+      log.info(`recheck refused: ${refusal} (github.recheck_allowed)`);
       return { skip: "the commenter may not ask for a recheck" };
     }
     return { request, commentId: comment.id };
@@ -264,11 +269,24 @@ async function annotate(
     io.stdout(`::error file=${escapeProperty(options.configPath ?? DEFAULT_CONFIG)},title=Invalid eventlet-review config::${escapeData(error.message)}\n`);
     return { code: 1, findings: 0, sarif: "" };
   }
-  for (const f of result.findings) io.stdout(`${annotationCommand(f)}\n`);
   const notices = [...missing, ...result.notices];
-  for (const n of notices) io.stdout(`::notice file=${escapeProperty(n.path)},title=eventlet-review::${escapeData(n.message)}\n`);
+  // A step shows at most 10 annotations of each kind; the rest would vanish without a word.
+  const shown = { error: 0, warning: 0, notice: 0 };
+  let hidden = 0;
+  const emit = (kind: keyof typeof shown, line: string) => {
+    if (shown[kind] >= ANNOTATIONS_PER_KIND) hidden++;
+    else {
+      shown[kind]++;
+      io.stdout(`${line}\n`);
+    }
+  };
+  for (const f of result.findings) emit(COMMAND[f.severity], annotationCommand(f));
+  for (const n of notices) emit("notice", `::notice file=${escapeProperty(n.path)},title=eventlet-review::${escapeData(n.message)}`);
 
   const sarif = resolve(io.env.GITHUB_WORKSPACE ?? io.cwd, options.sarifFile ?? "eventlet-review.sarif");
+  if (hidden > 0) {
+    log.info(`eventlet-review: ${hidden} more annotation${hidden === 1 ? "" : "s"} not shown (a step shows at most ${ANNOTATIONS_PER_KIND} of each kind); every finding is in ${sarif}`);
+  }
   await writeFile(sarif, `${formatSarif(result.findings, ALL_RULES, [], toolVersion(), notices)}\n`);
   const n = result.findings.length;
   log.info(`eventlet-review: ${n} finding${n === 1 ? "" : "s"} on the lines pull request #${request.pullNumber} adds; SARIF written to ${sarif}`);

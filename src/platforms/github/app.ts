@@ -6,16 +6,21 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { defaultConfig } from "../../config/load.js";
 import type { JobQueue, Logger, ReviewJob, ServiceHooks } from "../adapter.js";
-import { isRecheckCommand, mayRecheck, reviewJob, type PullRequestLike } from "./events.js";
+import { MemoryWriteBudget, type WriteBudget } from "./budget.js";
+import { isRecheckCommand, recheckRefusal, reviewJob, type PullRequestLike } from "./events.js";
 import type { GithubOctokit } from "./octokit.js";
 import { CHECK_NAME } from "./publisher.js";
 import { readConfig } from "./run.js";
+import { PermissionCache, RecheckLimiter } from "./permissions.js";
 import { GithubChangeSource } from "./source.js";
+import { JobWrites } from "./writes.js";
 
 export interface AppDeps {
   queue: JobQueue;
   logger: Logger;
   hooks: ServiceHooks;
+  /** The installations' write budget: reactions and replies spend it too (skipped when it is short). */
+  budget?: WriteBudget;
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -46,6 +51,10 @@ function rerunEvent(context: Context<"check_run.rerequested"> | Context<"check_s
 
 export function githubApp(deps: AppDeps): ApplicationFunction {
   const log = deps.logger;
+  const budget = deps.budget ?? new MemoryWriteBudget();
+  const permissions = new PermissionCache();
+  const rechecks = new RecheckLimiter(60_000);
+  const refusalReplies = new RecheckLimiter(10 * 60_000);
   return (app: Probot) => {
     let slug: Promise<string | undefined> | undefined;
     /** The app's slug for `@<slug> recheck`, read once from `GET /app`. */
@@ -96,11 +105,26 @@ export function githubApp(deps: AppDeps): ApplicationFunction {
       // A broken config is reported by the review itself; the default says who may ask meanwhile.
       const config = await readConfig(source).catch(() => defaultConfig());
       const commenter = comment.user?.login ?? "";
-      if (!mayRecheck(config, commenter, comment.author_association, pr.user?.login)) {
-        log.info({ repository: `${owner}/${repo}`, pull: pr.number, user: commenter, association: comment.author_association }, "recheck refused");
+      const octokit = context.octokit as unknown as GithubOctokit;
+      // The author needs no API call; anyone else's role comes from the permission endpoint (cached).
+      let refusal = recheckRefusal(config, commenter, "none", pr.user?.login);
+      if (refusal !== undefined) refusal = recheckRefusal(config, commenter, await permissions.role(octokit, owner, repo, commenter), pr.user?.login);
+      const writes = new JobWrites(budget, payload.installation.id);
+      writes.meter(context.octokit as unknown as Parameters<JobWrites["meter"]>[0]);
+      const where = `${owner}/${repo}#${pr.number}`;
+      if (refusal !== undefined) {
+        log.info({ repository: `${owner}/${repo}`, pull: pr.number, user: commenter }, "recheck refused");
+        // One reply per user and pull request in ten minutes, and only when the write budget allows.
+        if (refusalReplies.allow(`${where}:${commenter.toLowerCase()}`) && (await writes.tryReserve(1))) {
+          await context.octokit.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: `eventlet-review: ${refusal}.` });
+        }
         return;
       }
-      await context.octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "eyes" });
+      if (!rechecks.allow(where)) {
+        log.info({ repository: `${owner}/${repo}`, pull: pr.number, user: commenter }, "recheck ignored: one a minute per pull request");
+        return;
+      }
+      if (await writes.tryReserve(1)) await context.octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: comment.id, content: "eyes" });
       await submit(reviewJob(context.id, payload.installation.id, owner, repo, pr, "issue_comment.recheck", true));
     });
 

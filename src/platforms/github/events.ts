@@ -83,9 +83,20 @@ export function isRecheckCommand(body: string, appSlug?: string): boolean {
   return body.split(/\r?\n/).some((line) => command.test(line));
 }
 
-/** Who may recheck (README.md): the pull request's author and OWNER/MEMBER/COLLABORATOR by default; `github.recheck_allowed`. */
-export function mayRecheck(config: Config, commenter: string, association: string, prAuthor: string | undefined): boolean {
+/** A user's role on a repository, as `GET /repos/{o}/{r}/collaborators/{user}/permission` names it. */
+export type RepositoryRole = "none" | "read" | "triage" | "write" | "maintain" | "admin";
+
+/**
+ * Who may ask for a recheck: the pull request's author and, by default, users with write permission or
+ * above; `github.recheck_allowed` in the base config names the roles. Returns why not, or undefined.
+ */
+export function recheckRefusal(config: Config, commenter: string, role: RepositoryRole, prAuthor: string | undefined): string | undefined {
   const allowed = config.github.recheck_allowed as readonly string[];
-  if (allowed.includes("author") && prAuthor !== undefined && commenter.toLowerCase() === prAuthor.toLowerCase()) return true;
-  return allowed.includes(association);
+  if (allowed.includes("author") && prAuthor !== undefined && commenter.toLowerCase() === prAuthor.toLowerCase()) return undefined;
+  if (allowed.includes(role)) return undefined;
+  const roles = allowed.filter((r) => r !== "author");
+  const who = [allowed.includes("author") ? "the pull request's author" : "", roles.length ? `people with the ${roles.join(", ")} role on this repository` : ""]
+    .filter(Boolean)
+    .join(" and ");
+  return `only ${who || "nobody (github.recheck_allowed is empty)"} may ask for a recheck; @${commenter} has ${role === "none" ? "no role" : `the ${role} role`}`;
 }

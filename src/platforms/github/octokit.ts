@@ -20,6 +20,8 @@ export interface PullRequestRef {
 /** HTTP status of an Octokit error, "network" when the request never got an answer. */
 export function errorStatus(error: unknown): number | "network" | undefined {
   if (typeof error !== "object" || error === null) return undefined;
+  // GitHub answered (HTTP 200) with GraphQL errors: an answer, not a lost request.
+  if ((error as { name?: string }).name === "GraphqlResponseError") return undefined;
   const status = (error as { status?: unknown }).status;
   if (typeof status === "number" && status > 0) return status;
   if ((error as { name?: string }).name === "HttpError" || (error as { request?: unknown }).request) return "network";
@@ -29,6 +31,8 @@ export function errorStatus(error: unknown): number | "network" | undefined {
 /** 5xx, 429, a secondary rate limit (403 with retry-after) and network failures are worth retrying later. */
 export function isTransient(error: unknown): boolean {
   if (error instanceof TransientError) return true;
+  const graphqlErrors = (error as { name?: string; errors?: Array<{ type?: string }> }).errors;
+  if ((error as { name?: string }).name === "GraphqlResponseError") return graphqlErrors?.some((e) => e.type === "RATE_LIMITED") === true;
   const status = errorStatus(error);
   if (status === "network") return true;
   if (status === undefined) return false;

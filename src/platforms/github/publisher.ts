@@ -9,16 +9,18 @@ import type { ProjectFiles } from "../../python/project-files.js";
 import { commentBody } from "../../review/comment.js";
 import type { Outcome } from "../../review/fail-level.js";
 import { fingerprintMarker, readFingerprintMarker } from "../../review/fingerprint.js";
-import { GITHUB, NOT_INLINE, planComments, truncate, type PlannedComment } from "../../review/plan.js";
+import { GITHUB, NOT_INLINE, planComments, type PlannedComment } from "../../review/plan.js";
 import type { ReviewResult } from "../../review/review.js";
-import { checkSummary, checkText, checkTitle, githubReviewBody } from "../../review/summary.js";
+import { checkSummary, checkText, checkTitle, githubReviewBody, type GithubActivity } from "../../review/summary.js";
+import { truncateUtf8 } from "../../review/truncate.js";
 import type { Logger } from "../adapter.js";
-import type { GithubOctokit, PullRequestRef } from "./octokit.js";
+import { errorStatus, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
 
 export const CHECK_NAME = "eventlet-review";
 /** GitHub takes at most 50 annotations per check run request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
-const MAX_OUTPUT_CHARS = 65535;
+/** GitHub's limit on a check run's `output.summary` and `output.text`, in UTF-8 bytes. */
+export const MAX_OUTPUT_BYTES = 65535;
 /** Marks our review bodies, so a later run can find (and dismiss) our own blocking review. */
 export const REVIEW_MARKER = "<!-- eventlet-review:review -->";
 
@@ -48,6 +50,8 @@ export interface ReviewThread {
   fingerprint: string;
   /** Resolved by someone other than the author of our comment (a person dismissed it). */
   resolvedByOthers: boolean;
+  /** GitHub says this token may resolve it (the Actions GITHUB_TOKEN is reported unable to). */
+  viewerCanResolve: boolean;
 }
 
 export interface PublishReport {
@@ -62,6 +66,10 @@ export interface PublishReport {
   notInline: number;
   /** Our earlier REQUEST_CHANGES reviews dismissed because nothing fails any more. */
   dismissed: number;
+  /** Dismissals GitHub refused (a protected branch may deny them), with why. */
+  dismissFailed: string[];
+  /** Our own leftover PENDING reviews deleted before posting (one would block every later review). */
+  pendingDeleted: number;
 }
 
 export interface GithubPublisherOptions {
@@ -74,16 +82,23 @@ export interface GithubPublisherOptions {
   notices?: Notice[];
   /** False: the check run only, no review (the GitHub Action's `check` reporter). Default true. */
   inlineComments?: boolean;
+  /**
+   * Called once before the first write with how many writes the publish will make: reserve them from
+   * the write budget, or throw (rate limited, superseded) so that nothing at all is written.
+   */
+  beforeWrites?: (writes: number) => Promise<void>;
 }
 
 const THREADS_QUERY = `query EventletReviewThreads($owner: String!, $repo: String!, $number: Int!, $cursor: String) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
+      reviews(states: [PENDING], first: 10) { nodes { databaseId viewerDidAuthor } }
       reviewThreads(first: 100, after: $cursor) {
         pageInfo { hasNextPage endCursor }
         nodes {
           id
           isResolved
+          viewerCanResolve
           resolvedBy { login }
           comments(first: 1) { nodes { body author { login } } }
         }
@@ -103,11 +118,13 @@ const ADD_THREAD_MUTATION = `mutation EventletAddThread($input: AddPullRequestRe
 interface ThreadsPage {
   repository: {
     pullRequest: {
+      reviews: { nodes: Array<{ databaseId: number | null; viewerDidAuthor: boolean }> };
       reviewThreads: {
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
         nodes: Array<{
           id: string;
           isResolved: boolean;
+          viewerCanResolve: boolean;
           resolvedBy: { login: string } | null;
           comments: { nodes: Array<{ body: string; author: { login: string } | null }> };
         }>;
@@ -117,6 +134,8 @@ interface ThreadsPage {
 }
 
 export class GithubPublisher {
+  /** Ids of PENDING reviews the token's user left on the pull request, as the threads query found them. */
+  private pendingReviews: number[] = [];
 
   constructor(
     private readonly octokit: GithubOctokit,
@@ -163,28 +182,41 @@ export class GithubPublisher {
       ...candidates.slice(room).map((p) => ({ placed: p, why: inline ? NOT_INLINE.overCap(cap) : NOT_INLINE.noReview })),
     ];
 
+    const gone = threads.filter((t) => !t.isResolved && !present.has(t.fingerprint));
+    // A thread this token may not resolve costs no write: the check run says so instead.
+    const stale = gone.filter((t) => t.viewerCanResolve);
+    let unresolvable = gone.length - stale.length;
+    const blocking = await this.blockingReviews(result);
+    const annotationRequests = Math.max(1, Math.ceil(result.findings.length / ANNOTATIONS_PER_REQUEST));
+    const writes = (toPost.length > 0 ? 1 + this.pendingReviews.length : 0) + stale.length + blocking.length + annotationRequests;
+    await this.options.beforeWrites?.(writes);
+
+    const pendingDeleted = toPost.length > 0 ? await this.deleteLeftoverPending() : 0;
     const refused = await this.postReview(toPost, result);
     notInline.push(...refused.map((p) => ({ placed: p, why: NOT_INLINE.refused("GitHub", "outside the diff") })));
 
-    const stale = threads.filter((t) => !t.isResolved && !present.has(t.fingerprint));
     let resolved = 0;
     for (const thread of stale) {
       try {
         await this.octokit.graphql(RESOLVE_MUTATION, { threadId: thread.id });
         resolved++;
       } catch (error) {
+        if (isTransient(error)) throw error;
         this.options.logger?.warn({ err: error, thread: thread.id }, "could not resolve a review thread");
+        unresolvable++;
       }
     }
 
-    const dismissed = await this.dismissBlockingReviews(result);
+    const { dismissed, failed: dismissFailed } = await this.dismiss(blocking, result);
 
     const conclusion = CONCLUSIONS[result.outcome];
     const checkRunId = await this.completeCheckRun(result, conclusion, {
       posted: toPost.length - refused.length,
       alreadyCommented: commented.length,
       resolved,
+      unresolvable,
       dismissed,
+      dismissFailed,
       notInline,
     });
     return {
@@ -195,48 +227,69 @@ export class GithubPublisher {
       resolved,
       notInline: notInline.length,
       dismissed,
+      dismissFailed,
+      pendingDeleted,
     };
+  }
+
+  /**
+   * GitHub allows one PENDING review per user on a pull request, so a pending review of ours left by a
+   * crash in the fallback below would make every later review fail: delete it first.
+   */
+  private async deleteLeftoverPending(): Promise<number> {
+    let deleted = 0;
+    for (const id of this.pendingReviews) {
+      try {
+        await this.octokit.rest.pulls.deletePendingReview({ owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber, review_id: id });
+        deleted++;
+        this.options.logger?.info({ review: id }, "deleted our leftover pending review");
+      } catch (error) {
+        // Already gone (another run deleted or submitted it) is fine; anything else shows in the next request.
+        this.options.logger?.warn({ err: error, review: id }, "could not delete our leftover pending review");
+      }
+    }
+    this.pendingReviews = [];
+    return deleted;
   }
 
   /**
    * With `github.request_changes`, our REQUEST_CHANGES review blocks merging until it is dismissed:
    * once no finding is at or above fail_level, dismiss it (a COMMENT review would not lift the block).
    */
-  private async dismissBlockingReviews(result: ReviewResult): Promise<number> {
-    if (!result.config.github.request_changes || result.outcome === "fail") return 0;
+  private async blockingReviews(result: ReviewResult): Promise<number[]> {
+    if (!result.config.github.request_changes || result.outcome === "fail") return [];
     const base = { owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber };
     const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, { ...base, per_page: 100 });
-    let dismissed = 0;
-    for (const review of reviews) {
-      if (review.state !== "CHANGES_REQUESTED" || !review.body?.includes(REVIEW_MARKER)) continue;
-      await this.octokit.rest.pulls.dismissReview({
-        ...base,
-        review_id: review.id,
-        message: `eventlet-review: no finding at or above \`${result.config.fail_level}\` any more (${this.pr.headSha.slice(0, 7)}).`,
-      });
-      dismissed++;
-    }
-    return dismissed;
+    return reviews.filter((r) => r.state === "CHANGES_REQUESTED" && r.body?.includes(REVIEW_MARKER)).map((r) => r.id);
   }
 
-  /** Creates the check run in progress, before the analysis starts. */
-  async startCheckRun(): Promise<number> {
-    const { data } = await this.octokit.rest.checks.create({
-      owner: this.pr.owner,
-      repo: this.pr.repo,
-      name: CHECK_NAME,
-      head_sha: this.pr.headSha,
-      external_id: String(this.pr.pullNumber),
-      status: "in_progress",
-      started_at: new Date().toISOString(),
-    });
-    this.options.checkRunId = data.id;
-    return data.id;
+  private async dismiss(reviewIds: readonly number[], result: ReviewResult): Promise<{ dismissed: number; failed: string[] }> {
+    const failed: string[] = [];
+    const base = { owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber };
+    let dismissed = 0;
+    for (const id of reviewIds) {
+      try {
+        await this.octokit.rest.pulls.dismissReview({
+          ...base,
+          review_id: id,
+          message: `eventlet-review: no finding at or above \`${result.config.fail_level}\` any more (${this.pr.headSha.slice(0, 7)}).`,
+        });
+        dismissed++;
+      } catch (error) {
+        // A protected branch may allow dismissals to admins only: the review itself is still worth publishing.
+        const status = errorStatus(error);
+        const why = `${status === undefined ? "error" : `HTTP ${status}`}: ${(error as Error).message ?? String(error)}`;
+        this.options.logger?.warn({ err: error, review: id }, "could not dismiss our request for changes");
+        failed.push(why);
+      }
+    }
+    return { dismissed, failed };
   }
 
   /** Completes the check run without a review: a broken config, or a review that could not finish. */
   async failCheckRun(conclusion: "failure" | "neutral", title: string, summary: string): Promise<void> {
-    const output = { title, summary: cut(summary) };
+    await this.options.beforeWrites?.(1);
+    const output = { title, summary: cut(summary, "the summary") };
     const common = { owner: this.pr.owner, repo: this.pr.repo, status: "completed" as const, conclusion, completed_at: new Date().toISOString(), output };
     if (this.options.checkRunId === undefined) {
       await this.octokit.rest.checks.create({ ...common, name: CHECK_NAME, head_sha: this.pr.headSha, external_id: String(this.pr.pullNumber) });
@@ -256,8 +309,12 @@ export class GithubPublisher {
         number: this.pr.pullNumber,
         cursor,
       });
-      const connection = page.repository.pullRequest?.reviewThreads;
-      if (!connection) break;
+      const pull = page.repository.pullRequest;
+      if (!pull) break;
+      if (cursor === null) {
+        this.pendingReviews = pull.reviews.nodes.filter((r) => r.viewerDidAuthor && r.databaseId !== null).map((r) => r.databaseId!);
+      }
+      const connection = pull.reviewThreads;
       for (const node of connection.nodes) {
         const first = node.comments.nodes[0];
         const fingerprint = first ? readFingerprintMarker(first.body) : undefined;
@@ -268,6 +325,7 @@ export class GithubPublisher {
           isResolved: node.isResolved,
           fingerprint,
           resolvedByOthers: node.isResolved && resolver !== undefined && resolver !== first.author?.login,
+          viewerCanResolve: node.viewerCanResolve !== false,
         });
       }
       cursor = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
@@ -310,29 +368,39 @@ export class GithubPublisher {
     }
     const refused: Placed[] = [];
     const accepted: Placed[] = [];
-    for (const p of toPost) {
-      const c = p.comment!;
-      try {
-        await this.octokit.graphql(ADD_THREAD_MUTATION, {
-          input: {
-            pullRequestReviewId: pending.node_id,
-            path: c.path,
-            line: c.line,
-            side: c.side,
-            ...(c.start_line !== undefined ? { startLine: c.start_line, startSide: c.start_side } : {}),
-            body: c.body,
-          },
-        });
-        accepted.push(p);
-      } catch (error) {
-        this.options.logger?.info({ err: error, path: c.path, line: c.line }, "comment refused; it goes to the check run");
-        refused.push(p);
+    let submitted = false;
+    try {
+      for (const p of toPost) {
+        const c = p.comment!;
+        try {
+          await this.octokit.graphql(ADD_THREAD_MUTATION, {
+            input: {
+              pullRequestReviewId: pending.node_id,
+              path: c.path,
+              line: c.line,
+              side: c.side,
+              ...(c.start_line !== undefined ? { startLine: c.start_line, startSide: c.start_side } : {}),
+              body: c.body,
+            },
+          });
+          accepted.push(p);
+        } catch (error) {
+          if (isTransient(error)) throw error; // GitHub did not answer: retry the job, not a refusal
+          this.options.logger?.info({ err: error, path: c.path, line: c.line }, "comment refused; it goes to the check run");
+          refused.push(p);
+        }
       }
-    }
-    if (accepted.length === 0) {
-      await this.octokit.rest.pulls.deletePendingReview({ ...base, review_id: pending.id });
-    } else {
-      await this.octokit.rest.pulls.submitReview({ ...base, review_id: pending.id, event, body: this.reviewBody(accepted, result) });
+      if (accepted.length > 0) {
+        await this.octokit.rest.pulls.submitReview({ ...base, review_id: pending.id, event, body: this.reviewBody(accepted, result) });
+        submitted = true;
+      }
+    } finally {
+      // Nothing accepted, or a failure on the way: a pending review left behind would block every later one.
+      if (!submitted) {
+        await this.octokit.rest.pulls.deletePendingReview({ ...base, review_id: pending.id }).catch((error: unknown) => {
+          this.options.logger?.warn({ err: error, review: pending.id }, "could not delete the pending review; the next run deletes it");
+        });
+      }
     }
     return refused;
   }
@@ -340,9 +408,13 @@ export class GithubPublisher {
   private async completeCheckRun(
     result: ReviewResult,
     conclusion: Conclusion,
-    stats: { posted: number; alreadyCommented: number; resolved: number; dismissed: number; notInline: Array<{ placed: Placed; why: string }> },
+    stats: GithubActivity & { notInline: Array<{ placed: Placed; why: string }> },
   ): Promise<number> {
-    const output = { title: checkTitle(result.findings), summary: cut(checkSummary(result, this.pr.headSha, stats)), text: cut(this.text(result, stats.notInline)) };
+    const output = {
+      title: checkTitle(result.findings),
+      summary: cut(checkSummary(result, this.pr.headSha, stats), "the summary"),
+      text: cut(this.text(result, stats.notInline), "the details"),
+    };
     const annotations = result.findings.map(annotation);
     const batches: (typeof annotations)[] = [];
     for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
@@ -350,20 +422,22 @@ export class GithubPublisher {
 
     const base = { owner: this.pr.owner, repo: this.pr.repo };
     let id = this.options.checkRunId;
-    for (const [i, batch] of batches.entries()) {
-      const last = i === batches.length - 1;
-      const done = last ? { status: "completed" as const, conclusion, completed_at: new Date().toISOString() } : {};
-      const withOutput = { ...done, output: { ...output, ...(batch.length ? { annotations: batch } : {}) } };
+    // Created completed, with its output and the first 50 annotations: one write. Only past 50
+    // annotations do follow-up updates append the rest (GitHub takes 50 per request).
+    const done = { status: "completed" as const, conclusion, completed_at: new Date().toISOString() };
+    for (const batch of batches) {
+      const withOutput = { output: { ...output, ...(batch.length ? { annotations: batch } : {}) } };
       if (id === undefined) {
         const { data } = await this.octokit.rest.checks.create({
           ...base,
           name: CHECK_NAME,
           head_sha: this.pr.headSha,
           external_id: String(this.pr.pullNumber),
-          ...(last ? {} : { status: "in_progress" as const }),
+          ...done,
           ...withOutput,
         });
         id = data.id;
+        this.options.checkRunId = id;
       } else {
         await this.octokit.rest.checks.update({ ...base, check_run_id: id, ...withOutput });
       }
@@ -392,9 +466,9 @@ function annotation(f: Finding) {
   };
 }
 
-/** A check run's summary and text hold at most 65,535 characters each. */
-function cut(text: string): string {
-  return truncate(text, MAX_OUTPUT_CHARS, "\n\n… (cut at GitHub's 65,535-character limit)");
+/** A check run's summary and text hold at most 65,535 bytes of UTF-8 each (not characters). */
+function cut(text: string, what: string): string {
+  return truncateUtf8(text, MAX_OUTPUT_BYTES, what);
 }
 
 /** The inline comment for a planned finding (plan.ts places it); undefined when no line can take it. */

@@ -7,8 +7,8 @@ import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { fileFilter } from "../../config/file-filter.js";
 import { reviewChange } from "../../review/review.js";
-import type { Logger, ServiceHooks } from "../adapter.js";
-import { classify, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
+import { isRateLimited, type Logger, type ServiceHooks } from "../adapter.js";
+import { classify, errorStatus, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
 import { GithubPublisher, type GithubPublisherOptions, type PublishReport } from "./publisher.js";
 import { GithubChangeSource, MAX_LISTED_FILES } from "./source.js";
 
@@ -31,7 +31,14 @@ export interface RunOptions {
   source?: GithubChangeSource;
   /** Publisher options beyond files and logger (the Action's `check` reporter: `inlineComments: false`). */
   publisher?: Pick<GithubPublisherOptions, "inlineComments">;
+  /** True once a newer job stands for the pull request: then nothing is written. */
+  superseded?: () => Promise<boolean>;
+  /** Reserves the writes a publish will make (the installation's write budget); throws RateLimitedError. */
+  reserveWrites?: (writes: number) => Promise<void>;
 }
+
+/** A newer push came in while this review ran: it writes nothing, the newer job reviews. */
+class Superseded extends Error {}
 
 /** Reads the base config; a broken one is reported on the check run rather than ignored. */
 export async function readConfig(source: GithubChangeSource): Promise<Config> {
@@ -42,14 +49,23 @@ export async function readConfig(source: GithubChangeSource): Promise<Config> {
 export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewRequest, options: RunOptions): Promise<ReviewOutcome> {
   const log = options.logger.child({ repository: `${request.owner}/${request.repo}`, pull: request.pullNumber, sha: request.headSha });
   const source = options.source ?? new GithubChangeSource(octokit, request);
-  const publisher = new GithubPublisher(octokit, request, { files: source, logger: log, ...options.publisher });
+  const beforeWrites = async (writes: number) => {
+    if (await options.superseded?.()) throw new Superseded("a newer push is queued");
+    await options.reserveWrites?.(writes);
+  };
+  const publisher = new GithubPublisher(octokit, request, { files: source, logger: log, ...options.publisher, beforeWrites });
   let config: Config;
   try {
     config = await readConfig(source);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw classify(error, "reading .eventlet-review.yaml");
     log.warn({ error: error.message }, "invalid repository config");
-    await publisher.failCheckRun("failure", "Invalid .eventlet-review.yaml", `The configuration at the base branch could not be used:\n\n${error.message}`);
+    try {
+      await publisher.failCheckRun("failure", "Invalid .eventlet-review.yaml", `The configuration at the base branch could not be used:\n\n${error.message}`);
+    } catch (e) {
+      if (e instanceof Superseded) return { status: "skipped", reason: "superseded" };
+      throw e;
+    }
     return { status: "config-error", message: error.message };
   }
   if (request.draft && !request.recheck && !config.github.review_drafts) {
@@ -59,7 +75,6 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
   source.wants = fileFilter(config);
 
   try {
-    await publisher.startCheckRun();
     const started = performance.now();
     const result = await reviewChange(source);
     options.hooks?.analysisSeconds("github", (performance.now() - started) / 1000);
@@ -73,15 +88,23 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
     log.info({ findings: result.findings.length, ...report }, "review published");
     return { status: "published", report, findings: result.findings.length };
   } catch (error) {
-    log.error({ err: error }, "review failed");
-    if (publisher.checkRunId !== undefined) {
-      const summary = isTransient(error)
-        ? "GitHub did not answer; the review will be retried."
-        : `The review stopped with an error: ${(error as Error).message ?? String(error)}`;
-      await publisher.failCheckRun("neutral", "eventlet-review could not finish", summary).catch((e: unknown) => {
-        log.warn({ err: e }, "could not complete the check run");
-      });
+    if (error instanceof Superseded) {
+      log.info("superseded while reviewing: nothing written");
+      return { status: "skipped", reason: "superseded" };
     }
+    // Delayed or retried: the next run publishes; nothing is written meanwhile.
+    if (isRateLimited(error) || isTransient(error)) {
+      log.warn({ err: error }, "review interrupted; the queue runs it again");
+      throw classify(error, "reviewing the pull request");
+    }
+    log.error({ err: error }, "review failed");
+    // A 403 is a token that may not write (a fork's read-only GITHUB_TOKEN): the check run would be refused too.
+    if (errorStatus(error) === 403) throw error;
+    // For good: say so on the check run (never leave the pull request without one).
+    const summary = `The review stopped with an error: ${(error as Error).message ?? String(error)}`;
+    await publisher.failCheckRun("neutral", "eventlet-review could not finish", summary).catch((e: unknown) => {
+      log.warn({ err: e }, "could not complete the check run");
+    });
     throw classify(error, "reviewing the pull request");
   }
 }

@@ -56,6 +56,7 @@ export class GithubChangeSource implements ChangeSource {
   private readonly head = new Map<string, Promise<Uint8Array | undefined>>();
   private readonly baseTexts = new Map<string, Promise<string | undefined>>();
   private tree?: Promise<Set<string> | undefined>;
+  private mergeBase?: Promise<string>;
 
   constructor(
     private readonly octokit: GithubOctokit,
@@ -100,7 +101,7 @@ export class GithubChangeSource implements ChangeSource {
     if (fallback.length > 0) {
       const oldPaths = fallback.map((f) => f.previous_filename ?? f.filename);
       const [before] = await Promise.all([
-        this.fetchBlobs(this.pr.baseSha, oldPaths),
+        this.mergeBaseSha().then((sha) => this.fetchBlobs(sha, oldPaths)),
         this.prefetch(fallback.map((f) => f.filename)),
       ]);
       for (const [i, file] of fallback.entries()) {
@@ -112,6 +113,18 @@ export class GithubChangeSource implements ChangeSource {
       }
     }
     return changed;
+  }
+
+  /**
+   * What the pull request's own changes start from: the merge base of base and head (the compare API),
+   * as GitHub's diff does. Diffing against `base.sha` would count the lines the base branch changed
+   * since the pull request branched off as the pull request's own. One call, only for the fallback.
+   */
+  private mergeBaseSha(): Promise<string> {
+    this.mergeBase ??= this.octokit.rest.repos
+      .compareCommitsWithBasehead({ owner: this.pr.owner, repo: this.pr.repo, basehead: `${this.pr.baseSha}...${this.pr.headSha}`, per_page: 1 })
+      .then(({ data }) => data.merge_base_commit?.sha ?? this.pr.baseSha);
+    return this.mergeBase;
   }
 
   readBytes(path: string): Promise<Uint8Array | undefined> {

@@ -4,7 +4,8 @@
  */
 import { isTransient, type JobQueue, type Logger, type ReviewJob } from "../../platforms/adapter.js";
 
-export type JobOutcome = "completed" | "superseded" | "retried" | "dead_letter";
+/** `delayed`: rate limited, runs again later without using up an attempt. */
+export type JobOutcome = "completed" | "superseded" | "retried" | "delayed" | "dead_letter";
 
 /** What the queue reports to metrics. `seconds` runs from the event's arrival to the outcome. */
 export interface QueueObserver {

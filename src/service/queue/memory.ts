@@ -3,7 +3,7 @@
  * One pending job per change (a newer one replaces it in place), one running job per change, at most
  * `concurrency` running in all; delivery ids remembered for `dedupeTtlSeconds`.
  */
-import { changeKey, isTransient, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../../platforms/adapter.js";
+import { changeKey, isRateLimited, isTransient, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../../platforms/adapter.js";
 import {
   describeError,
   jobFields,
@@ -184,11 +184,17 @@ export class MemoryQueue implements ServiceQueue {
     try {
       const handler = this.handlers.get(entry.job.platform);
       if (!handler) throw new Error(`no handler for platform ${entry.job.platform}`);
-      await handler(entry.job);
+      await handler(entry.job, { superseded: async () => this.pending.has(entry.key) });
       this.finish(entry, "completed");
     } catch (err) {
       const newer = this.pending.get(entry.key);
-      if (isTransient(err) && newer) {
+      if (isRateLimited(err) && !newer && !this.stopped) {
+        // Not a failure: the same attempt runs again once the platform allows it.
+        const delay = err.retryAfterMs ?? this.options.retryDelayMs;
+        log.info({ ...jobFields(entry.job), retryInMs: delay }, "rate limited; job delayed");
+        this.options.observer?.finished?.(entry.job, "delayed", (Date.now() - entry.receivedAt) / 1000);
+        this.pending.set(entry.key, { ...entry, notBefore: Date.now() + delay });
+      } else if (isTransient(err) && newer) {
         log.info({ ...jobFields(entry.job), err }, "job failed; not retried, a newer job for the change is queued");
         this.finish(entry, "superseded");
       } else if (isTransient(err) && entry.attempt < this.options.attempts && !this.stopped) {

@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { changeKey, isTransient, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../../platforms/adapter.js";
+import { changeKey, isRateLimited, isTransient, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../../platforms/adapter.js";
 import {
   describeError,
   jobFields,
@@ -265,12 +265,20 @@ export class RedisQueue implements ServiceQueue {
     try {
       const handler = this.handlers.get(job.platform);
       if (!handler) throw new Error(`no handler for platform ${job.platform}`);
-      await handler(job);
+      await handler(job, { superseded: () => this.outranked(latestKey, rankOf(job, seq)) });
       await this.client.eval(CLEAR_LATEST, 1, latestKey, String(seq));
       o.observer?.finished?.(job, "completed", seconds());
       return "completed";
     } catch (err) {
       if (err instanceof DelayedError) throw err;
+      if (isRateLimited(err) && !this.closing && !(await this.outranked(latestKey, rankOf(job, seq)))) {
+        // Not a failure: the same attempt runs again once the platform allows it (no attempt used up).
+        const delay = err.retryAfterMs ?? o.retryDelayMs;
+        o.logger.info({ ...jobFields(job), retryInMs: delay }, "rate limited; job delayed");
+        o.observer?.finished?.(job, "delayed", seconds());
+        await bull.moveToDelayed(Date.now() + delay, token);
+        throw new DelayedError();
+      }
       if (isTransient(err)) {
         if (await this.outranked(latestKey, rankOf(job, seq))) {
           o.logger.info({ ...jobFields(job), err }, "job failed; not retried, a newer job for the change is queued");

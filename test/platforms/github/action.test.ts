@@ -174,8 +174,8 @@ describe("a pull request from the same repository", () => {
 describe("a pull request from a fork (read-only token)", () => {
   beforeEach(() => {
     fake.addPull({ number: 2, headSha: HEAD, baseSha: BASE, headRepo: "octocat-fork/Hello-World", files: [added("myapp/cmd/api.py", API)] });
-    // What GitHub answers a read-only GITHUB_TOKEN on its first write.
-    fake.fail("POST", /^\/repos\/Codertocat\/Hello-World\/check-runs$/, 403, 1, {
+    // What GitHub answers a read-only GITHUB_TOKEN on every write.
+    fake.fail("POST", /^\/repos\/Codertocat\/Hello-World\/(check-runs|pulls\/\d+\/reviews)$/, 403, 5, {
       message: "Resource not accessible by integration",
       documentation_url: "https://docs.github.com/rest/checks/runs#create-a-check-run",
     });
@@ -186,8 +186,8 @@ describe("a pull request from a fork (read-only token)", () => {
     const code = await githubCommand([], io("pull_request", event), quiet);
     expect(code).toBe(1);
 
-    // Nothing written to GitHub: the one refused check run, then only reads.
-    expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual(["POST /repos/Codertocat/Hello-World/check-runs"]);
+    // Nothing written to GitHub: the one refused write (the review, the first of the two), then only reads.
+    expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual(["POST /repos/Codertocat/Hello-World/pulls/2/reviews"]);
     expect(fake.checkRuns).toEqual([]);
     expect(fake.reviews).toEqual([]);
 
@@ -224,6 +224,19 @@ describe("a pull request from a fork (read-only token)", () => {
     expect(stdout).not.toContain("The token cannot write");
     expect(JSON.parse(readFileSync(join(dir, "out.sarif"), "utf8")).runs[0].results).toHaveLength(2);
   });
+
+  test("annotations stop at the 10 of each kind a step shows, and the log says how many more the SARIF holds", async () => {
+    const many = Array.from({ length: 14 }, (_, i) => `import MySQLdb as db${i}`).join("\n") + "\n";
+    fake.commit(HEAD, { ...BASE_FILES, "myapp/cmd/api.py": API, "myapp/db.py": many });
+    fake.pulls.get(2)!.files.push(added("myapp/db.py", many));
+    const event = pullRequestEvent("opened", { number: 2, headSha: HEAD, baseSha: BASE, fork: "octocat-fork/Hello-World" });
+    expect(await githubCommand(["--reporter", "annotations", "--sarif", "out.sarif"], io("pull_request_target", event), quiet)).toBe(1);
+    const lines = stdout.split("\n");
+    expect(lines.filter((l) => l.startsWith("::warning file="))).toHaveLength(10); // 15 EVL301 warnings
+    expect(lines.filter((l) => l.startsWith("::error file="))).toHaveLength(1);
+    expect(stdout).toContain("eventlet-review: 5 more annotations not shown (a step shows at most 10 of each kind); every finding is in");
+    expect(JSON.parse(readFileSync(join(dir, "out.sarif"), "utf8")).runs[0].results).toHaveLength(16);
+  });
 });
 
 describe("a recheck comment", () => {
@@ -231,7 +244,8 @@ describe("a recheck comment", () => {
     fake.addPull({ number: 3, headSha: HEAD, baseSha: BASE, draft: true, author: "octocat", files: [added("myapp/cmd/api.py", API)] });
   });
 
-  test("`/eventlet-review recheck` from a collaborator reviews the pull request at its head, drafts too, with an eyes reaction", async () => {
+  test("`/eventlet-review recheck` from a collaborator with write access reviews the pull request at its head, drafts too, with an eyes reaction", async () => {
+    fake.roles.set("reviewer", "write");
     const event = issueCommentEvent({ number: 3, body: "Fixed the config.\n/eventlet-review recheck", login: "reviewer", association: "COLLABORATOR", commentId: 9001 });
     const code = await githubCommand([], io("issue_comment", event), quiet);
     expect(code).toBe(1);
@@ -242,7 +256,8 @@ describe("a recheck comment", () => {
     expect(fake.reviews).toHaveLength(1);
   });
 
-  test("from someone else, or any other comment, does nothing", async () => {
+  test("from someone without write access, or any other comment, does nothing", async () => {
+    fake.roles.set("passer-by", "read");
     const stranger = issueCommentEvent({ number: 3, body: "/eventlet-review recheck", login: "passer-by", association: "NONE" });
     expect(await githubCommand([], io("issue_comment", stranger), quiet)).toBe(0);
     const chatter = issueCommentEvent({ number: 3, body: "> /eventlet-review recheck\nno need", login: "octocat", association: "OWNER" });

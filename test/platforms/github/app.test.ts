@@ -100,6 +100,11 @@ describe("first review", () => {
     expect(fake.requests).toEqual([]);
 
     expect(await h.runJobs()).toEqual([]);
+    // Two writes: the review, then the check run created completed with its output and annotations.
+    expect(fake.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /repos/Codertocat/Hello-World/pulls/1/reviews",
+      "POST /repos/Codertocat/Hello-World/check-runs",
+    ]);
 
     const [run] = fake.checkRuns;
     expect(fake.checkRuns).toHaveLength(1);
@@ -180,6 +185,19 @@ describe("after a push", () => {
     expect(run.output?.summary).toContain("1 new inline comment, 2 already commented, 1 thread resolved (finding gone).");
   });
 
+  test("a token that may not resolve threads (viewerCanResolve false) spends no write on them; the check run says so once", async () => {
+    await reviewFirstPush();
+    fake.cannotResolve = true;
+    push(HEAD2, { "myapp/cmd/api.py": API_V2 }, [added("myapp/cmd/api.py", API_V2)]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.graphqlCalls("EventletResolveThread")).toEqual([]);
+    expect(fake.threads.filter((t) => t.isResolved)).toEqual([]);
+    const summary = fake.checkRuns[1].output?.summary ?? "";
+    expect(summary).toContain("1 thread whose finding is gone could not be resolved");
+    expect(summary.match(/installation token or a personal access token/g)).toHaveLength(1);
+  });
+
   test("a push with nothing new posts nothing; the check run still updates", async () => {
     await reviewFirstPush();
     push(HEAD3, { "myapp/cmd/api.py": API_V1, "README.md": "# demo\nmore\nand more\n" }, [
@@ -241,6 +259,17 @@ describe("stale jobs", () => {
     expect(fake.checkRuns.map((r) => r.head_sha)).toEqual([HEAD2]);
   });
 
+  test("a job that a newer push supersedes while it runs writes nothing at all", async () => {
+    firstPush();
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    const job = JSON.parse(JSON.stringify(h.queue.submitted[0]));
+    let asked = 0;
+    const control = { superseded: async () => ++asked > 0 }; // the queue has a newer job by the time it asks
+    expect(await h.adapter.review(job, control)).toEqual({ status: "skipped", reason: "superseded" });
+    expect(asked).toBe(1);
+    expect(fake.writes()).toEqual([]);
+  });
+
   test("a closed pull request is not reviewed; a draft converted after the event waits", async () => {
     firstPush();
     await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
@@ -286,35 +315,53 @@ describe("recheck", () => {
     expect(fake.reviews).toHaveLength(1);
   });
 
-  test("`@<app-slug> recheck` from a member works; the slug comes from GET /app once", async () => {
+  test("`@<app-slug> recheck` from a maintainer works; the slug comes from GET /app once; rechecks run once a minute per pull request", async () => {
     firstPush();
+    fake.roles.set("maintainer", "maintain");
     for (const id of [1, 2]) {
       const comment = issueCommentEvent({ number: 1, body: "@eventlet-review-test recheck", login: "maintainer", association: "MEMBER", commentId: id });
       expect((await h.deliver("issue_comment", comment)).status).toBe(200);
     }
-    expect(fake.reactions.map((r) => r.commentId)).toEqual([1, 2]);
+    expect(fake.reactions.map((r) => r.commentId)).toEqual([1]);
     expect(fake.calls("GET", "/app")).toHaveLength(1);
-    expect(h.queue.submitted).toHaveLength(2);
+    expect(fake.calls("GET", "/repos/Codertocat/Hello-World/collaborators/maintainer/permission")).toHaveLength(1); // cached
+    expect(h.queue.submitted).toHaveLength(1); // the second one came within the minute
   });
 
-  test("a recheck from someone not allowed gets no reaction and no run; bots and quotes are ignored", async () => {
+  test("a private organisation member with write access can recheck, whatever author_association says", async () => {
     firstPush();
+    fake.roles.set("hidden-maintainer", "write");
+    await h.deliver("issue_comment", issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "hidden-maintainer", association: "CONTRIBUTOR" }));
+    expect(h.queue.submitted.map((j) => j.payload.trigger)).toEqual(["issue_comment.recheck"]);
+    expect(fake.issueComments).toEqual([]);
+  });
+
+  test("a read-only user gets a reply saying why, and no run; bots and quotes are ignored", async () => {
+    firstPush();
+    fake.roles.set("reader", "read");
     const comments = [
-      issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "stranger", association: "NONE" }),
-      issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "drive-by", association: "CONTRIBUTOR" }),
+      issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "reader", association: "MEMBER" }),
+      issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "reader", association: "MEMBER" }), // no second reply
       issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "ci[bot]", association: "NONE", type: "Bot" }),
       issueCommentEvent({ number: 1, body: "> /eventlet-review recheck\nwhy?", login: "octocat", association: "OWNER" }),
     ];
     for (const c of comments) expect((await h.deliver("issue_comment", c)).status).toBe(200);
     expect(fake.reactions).toEqual([]);
     expect(h.queue.submitted).toEqual([]);
+    expect(fake.issueComments).toEqual([
+      {
+        issue: 1,
+        body: "eventlet-review: only the pull request's author and people with the write, maintain, admin role on this repository may ask for a recheck; @reader has the read role.",
+      },
+    ]);
   });
 
   test("the base config decides who may recheck", async () => {
-    fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": "github:\n  recheck_allowed: [CONTRIBUTOR]\n" });
+    fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": "github:\n  recheck_allowed: [triage]\n" });
     firstPush();
-    await h.deliver("issue_comment", issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "drive-by", association: "CONTRIBUTOR" }));
-    await h.deliver("issue_comment", issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "octocat", association: "NONE" }));
+    fake.roles.set("triager", "triage");
+    await h.deliver("issue_comment", issueCommentEvent({ number: 1, body: "/eventlet-review recheck", login: "triager", association: "CONTRIBUTOR" }));
+    await h.deliver("issue_comment", issueCommentEvent({ number: 2, body: "/eventlet-review recheck", login: "octocat", association: "NONE" }));
     expect(h.queue.submitted.map((j) => j.payload.trigger)).toEqual(["issue_comment.recheck"]);
     expect(fake.reactions).toHaveLength(1);
   });
@@ -331,6 +378,8 @@ describe("what a pull request contains", () => {
     expect(fake.reviews).toEqual([]);
     expect(fake.graphqlCalls("EventletReviewBlobs")).toHaveLength(1); // the config only
     expect(fake.calls("GET", /\/contents\//)).toEqual([]);
+    // A clean pull request costs one write: the check run, created completed.
+    expect(fake.writes().map((r) => `${r.method} ${r.path}`)).toEqual(["POST /repos/Codertocat/Hello-World/check-runs"]);
   });
 
   test("a pull request of 250 files: every page of the file list is read", async () => {
@@ -421,6 +470,24 @@ describe("what a pull request contains", () => {
     expect(fake.reviewComments(1).map((c) => [c.path, c.line])).toEqual([["myapp/cmd/big.py", 5]]);
   });
 
+  test("the fallback diffs against the merge base: lines the base branch changed since are not the pull request's", async () => {
+    const MERGE_BASE = "3e7b000000000000000000000000000000000001";
+    const branchedFrom = ["import eventlet", "eventlet.monkey_patch()", "", "import MySQLdb", ""].join("\n");
+    // Since then the base branch moved off MySQLdb; the pull request, not rebased, still has it and adds a line.
+    const baseNow = ["import eventlet", "eventlet.monkey_patch()", "", "import pymysql", ""].join("\n");
+    const head = ["import eventlet", "eventlet.monkey_patch()", "", "import MySQLdb", "import _mysql", ""].join("\n");
+    fake.commit(MERGE_BASE, { ...BASE_FILES, "myapp/cmd/big.py": branchedFrom });
+    fake.commit(BASE, { ...BASE_FILES, "myapp/cmd/big.py": baseNow });
+    fake.commit(HEAD1, { ...BASE_FILES, "myapp/cmd/big.py": head });
+    fake.mergeBases.set(`${BASE}...${HEAD1}`, MERGE_BASE);
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [{ filename: "myapp/cmd/big.py", status: "modified", changes: 1, additions: 1, commentable: [4, 5] }] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.calls("GET", `/repos/Codertocat/Hello-World/compare/${BASE}...${HEAD1}`)).toHaveLength(1);
+    // Against base.sha, `import MySQLdb` (line 4) would count as added; against the merge base only line 5 is.
+    expect(fake.reviewComments(1).map((c) => [c.path, c.line])).toEqual([["myapp/cmd/big.py", 5]]);
+  });
+
   test("a pull request of more than 3,000 files: GitHub's list stops there and the check run says so", async () => {
     const pullFiles: FakeFile[] = [{ filename: "a/first.py", status: "added", patch: unifiedPatch("", "import MySQLdb\n") }];
     for (let i = 0; i < 3000; i++) pullFiles.push({ filename: `data/f${i}.txt`, status: "added", patch: "@@ -0,0 +1 @@\n+x" });
@@ -464,7 +531,7 @@ describe("what a pull request contains", () => {
     expect(fake.reviewComments(1)).toHaveLength(30);
     const [run] = fake.checkRuns;
     expect(run.annotations).toHaveLength(60);
-    expect(run.updates).toBe(2); // two PATCHes: 50 + 10 annotations
+    expect(run.updates).toBe(1); // created completed with 50 annotations, one PATCH with the other 10
     expect(run.output?.text?.match(/over the limit of 30 open inline comments/g)).toHaveLength(30);
     expect(run.output?.text).toContain("`myapp/settings.py:60`");
 

@@ -3,7 +3,8 @@
  * config, one bad event among good ones; and GitHub Enterprise Server through GHE_HOST.
  */
 import nock from "nock";
-import { TransientError } from "../../../src/platforms/adapter.js";
+import { RateLimitedError, TransientError } from "../../../src/platforms/adapter.js";
+import { MemoryWriteBudget } from "../../../src/platforms/github/budget.js";
 import { FakeGithub, INSTALLATION_ID, unifiedPatch } from "./fake-github.js";
 import { issueCommentEvent, pullRequestEvent, startHarness, type Harness } from "./helpers.js";
 
@@ -77,7 +78,7 @@ describe("webhook security (real HTTP server)", () => {
 });
 
 describe("GitHub API failures", () => {
-  test("a server error fails the job as transient, the check run says so, and the retried job succeeds", async () => {
+  test("a server error before any write fails the job as transient and writes nothing; the retried job publishes", async () => {
     h = await startHarness();
     fake.fail("GET", /\/pulls\/1\/files$/, 502);
     await h.deliver("pull_request", opened());
@@ -85,12 +86,11 @@ describe("GitHub API failures", () => {
     const errors = await h.runJobs();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(TransientError);
-    expect(fake.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "neutral" });
-    expect(fake.checkRuns[0].output?.summary).toContain("will be retried");
+    expect(fake.checkRuns).toEqual([]); // no check run left spinning: none was created
     expect(h.hooks.apiErrors).toContain(502);
 
     await h.adapter.runJob(job); // the queue's retry
-    expect(fake.checkRuns[1]).toMatchObject({ conclusion: "failure" });
+    expect(fake.checkRuns).toEqual([expect.objectContaining({ status: "completed", conclusion: "failure", updates: 0 })]);
     expect(fake.reviewComments(1)).toHaveLength(2);
   });
 
@@ -103,20 +103,45 @@ describe("GitHub API failures", () => {
     expect(fake.reviewComments(1)).toHaveLength(2);
   });
 
-  test("a secondary rate limit waits for retry-after and retries (our throttle handler), then gives up as transient", async () => {
-    h = await startHarness({ throttle: true });
+  test("a secondary rate limit ends the job as RateLimitedError with retry-after's wait, and holds the installation's writes", async () => {
+    const budget = new MemoryWriteBudget();
+    h = await startHarness({ budget });
     const limited = { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." };
-    fake.fail("POST", /\/check-runs$/, 403, 1, limited, { "retry-after": "3" });
+    fake.fail("POST", /\/pulls\/1\/reviews$/, 403, 1, limited, { "retry-after": "30" });
     await h.deliver("pull_request", opened());
-    expect(await h.runJobs()).toEqual([]);
-    expect(fake.calls("POST", "/repos/Codertocat/Hello-World/check-runs")).toHaveLength(2);
-    expect(fake.reviewComments(1)).toHaveLength(2);
-
-    fake.fail("GET", /\/pulls\/1\/files$/, 403, 10, limited, { "retry-after": "1" });
-    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD, baseSha: BASE }));
     const errors = await h.runJobs();
-    expect(errors[0]).toBeInstanceOf(TransientError);
-    expect(fake.calls("GET", "/repos/Codertocat/Hello-World/pulls/1/files")).toHaveLength(1 + 4); // first job + 1 try and 3 retries
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(RateLimitedError);
+    expect((errors[0] as RateLimitedError).retryAfterMs).toBe(30_000);
+    expect(fake.calls("POST", "/repos/Codertocat/Hello-World/pulls/1/reviews")).toHaveLength(1); // not retried in place
+    expect(fake.checkRuns).toEqual([]); // nothing else written meanwhile
+    const wait = await budget.take(INSTALLATION_ID, 1);
+    expect(wait.ok).toBe(false);
+    expect(wait.ok ? 0 : wait.waitMs).toBeGreaterThan(25_000);
+  });
+
+  test("a spent primary limit (x-ratelimit-remaining: 0) delays the job until x-ratelimit-reset", async () => {
+    h = await startHarness();
+    const reset = Math.floor(Date.now() / 1000) + 120;
+    fake.fail("GET", /\/pulls\/1\/files$/, 403, 1, { message: "API rate limit exceeded" }, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) });
+    await h.deliver("pull_request", opened());
+    const errors = await h.runJobs();
+    expect(errors[0]).toBeInstanceOf(RateLimitedError);
+    expect((errors[0] as RateLimitedError).retryAfterMs).toBeGreaterThan(110_000);
+    expect((errors[0] as RateLimitedError).retryAfterMs).toBeLessThanOrEqual(120_000);
+  });
+
+  test("a short write budget delays the job before its first write: nothing half-published", async () => {
+    const budget = new MemoryWriteBudget({ perMinute: 80, perHour: 500, marginMs: 0 });
+    expect(await budget.take(INSTALLATION_ID, 79)).toEqual({ ok: true }); // another instance's writes
+    h = await startHarness({ budget });
+    await h.deliver("pull_request", opened());
+    const errors = await h.runJobs();
+    expect(errors[0]).toBeInstanceOf(RateLimitedError);
+    expect((errors[0] as RateLimitedError).retryAfterMs).toBeGreaterThan(55_000);
+    expect(fake.apiRequests().filter((r) => r.method !== "GET" && r.operation === undefined)).toEqual([]);
+    expect(fake.checkRuns).toEqual([]);
+    expect(fake.reviews).toEqual([]);
   });
 
   test("a 404 (no access) is not transient: the job fails for good and the check run is completed", async () => {
@@ -196,5 +221,71 @@ describe("GitHub Enterprise Server", () => {
     expect(fake.reviewComments(1)).toHaveLength(2);
     expect(fake.requests.some((r) => r.path === `/app/installations/${INSTALLATION_ID}/access_tokens`)).toBe(true);
     expect(fake.graphqlCalls("EventletReviewBlobs").length).toBeGreaterThan(0);
+  });
+});
+
+describe("nothing left pending, nothing fatal that need not be", () => {
+  test("a leftover pending review of ours is deleted before posting (GitHub allows one per user)", async () => {
+    h = await startHarness();
+    fake.reviews.push({ id: 555, node_id: "PRR_555", pull: 1, state: "PENDING", commit_id: HEAD, comments: [] });
+    await h.deliver("pull_request", opened());
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.calls("DELETE", "/repos/Codertocat/Hello-World/pulls/1/reviews/555")).toHaveLength(1);
+    expect(fake.reviews.map((r) => [r.id === 555, r.state])).toEqual([[false, "COMMENTED"]]);
+    expect(fake.reviewComments(1)).toHaveLength(2);
+  });
+
+  test("someone else's pending review is left alone", async () => {
+    h = await startHarness();
+    fake.reviews.push({ id: 556, node_id: "PRR_556", pull: 1, state: "PENDING", author: "octocat", comments: [] });
+    await h.deliver("pull_request", opened());
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.calls("DELETE", /\/reviews\/556$/)).toEqual([]);
+    expect(fake.reviewComments(1)).toHaveLength(2);
+  });
+
+  test("a fallback that fails on submit deletes its pending review in a finally; the retry then posts", async () => {
+    h = await startHarness();
+    fake.pulls.get(1)!.files[0].commentable = [1, 2, 3]; // forces the one-by-one fallback
+    fake.fail("POST", /\/pulls\/1\/reviews\/\d+\/events$/, 502, 3); // every attempt of the write
+    await h.deliver("pull_request", opened());
+    const errors = await h.runJobs();
+    expect(errors[0]).toBeInstanceOf(TransientError);
+    expect(fake.reviews.filter((r) => r.state === "PENDING")).toEqual([]);
+    expect(fake.calls("DELETE", /\/pulls\/1\/reviews\/\d+$/)).toHaveLength(1);
+    await h.adapter.runJob(h.queue.submitted[0]);
+    expect(fake.reviews.map((r) => r.state)).toEqual(["COMMENTED"]);
+  });
+
+  test("a 403 on dismissing our request for changes is logged and reported in the check run, which still completes", async () => {
+    h = await startHarness();
+    fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": "github:\n  request_changes: true\n" });
+    await h.deliver("pull_request", opened());
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviews[0].state).toBe("CHANGES_REQUESTED");
+    const FIXED = "a1a1000000000000000000000000000000000002";
+    const text = "import eventlet\neventlet.monkey_patch()\n";
+    fake.commit(FIXED, { ...BASE_FILES, "myapp/cmd/api.py": text });
+    Object.assign(fake.pulls.get(1)!, { headSha: FIXED, files: [{ filename: "myapp/cmd/api.py", status: "added", patch: unifiedPatch("", text) }] });
+    fake.fail("PUT", /\/dismissals$/, 403, 1, { message: "Must have admin rights to Repository." });
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: FIXED, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    const run = fake.checkRuns.filter((r) => r.head_sha === FIXED).at(-1)!;
+    expect(run).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(run.output?.summary).toContain("GitHub refused to dismiss our earlier request for changes (HTTP 403: Must have admin rights");
+    expect(fake.reviews[0].state).toBe("CHANGES_REQUESTED");
+  });
+
+  test("a check-run summary over 65,535 bytes of multi-byte text is cut by bytes, not refused", async () => {
+    h = await startHarness();
+    // 80 unknown keys of 500 characters, 80,000 bytes: the error message names them all, so the summary carries them.
+    const keys = Array.from({ length: 80 }, (_, i) => `${String(i).padStart(2, "0")}${"é".repeat(498)}: 1`);
+    fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": `${keys.join("\n")}\n` });
+    await h.deliver("pull_request", opened());
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.checkRuns).toHaveLength(1);
+    const summary = fake.checkRuns[0].output!.summary!;
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(65_535);
+    expect(summary).toMatch(/bytes of the summary cut at the limit of 65,535 bytes\)$/);
   });
 });

@@ -69,6 +69,8 @@ export interface Review {
   event?: string;
   body?: string;
   commit_id?: string;
+  /** Who wrote it (default: the App's bot); a PENDING review is visible to its author only. */
+  author?: string;
   comments: Array<{ path: string; line: number; start_line?: number; body: string }>;
 }
 
@@ -79,6 +81,8 @@ export interface Thread {
   line: number;
   isResolved: boolean;
   resolvedBy?: string;
+  /** The review that opened it. */
+  review?: number;
   comments: Array<{ body: string; author: string }>;
 }
 
@@ -100,7 +104,14 @@ export class FakeGithub {
   readonly reviews: Review[] = [];
   readonly threads: Thread[] = [];
   readonly reactions: Array<{ commentId: number; content: string }> = [];
+  readonly issueComments: Array<{ issue: number; body: string }> = [];
+  /** Repository roles by login (`role_name` of the collaborator permission endpoint); others have none. */
+  readonly roles = new Map<string, "read" | "triage" | "write" | "maintain" | "admin">();
   private readonly failures: Failure[] = [];
+  /** `base...head` → merge base SHA for the compare API (default: the base itself). */
+  readonly mergeBases = new Map<string, string>();
+  /** The token may not resolve threads (as the Actions GITHUB_TOKEN is reported to be): viewerCanResolve false. */
+  cannotResolve = false;
   /** Answer tree requests as GitHub does for huge repositories: cut, with `truncated: true`. */
   truncateTrees = false;
   private nextId = 1000;
@@ -144,6 +155,13 @@ export class FakeGithub {
   /** Requests other than authentication (installation tokens). */
   apiRequests(): RecordedRequest[] {
     return this.requests.filter((r) => !/^\/app\/installations\/\d+\/access_tokens$/.test(r.path));
+  }
+
+  /** Content-creating requests, as GitHub's secondary limit counts them: REST writes and GraphQL mutations. */
+  writes(): RecordedRequest[] {
+    return this.apiRequests().filter((r) =>
+      r.path === "/graphql" ? /^\s*mutation\b/.test(String((r.body as { query?: string } | undefined)?.query ?? "")) : r.method !== "GET",
+    );
   }
 
   calls(method: string, path: RegExp | string): RecordedRequest[] {
@@ -231,6 +249,16 @@ export class FakeGithub {
       if (content === undefined) return [404, { message: "Not Found" }];
       return [200, Buffer.from(content), { "content-type": "application/vnd.github.raw" }];
     }
+    if ((method === "POST" && rest === "/check-runs") || (method === "PATCH" && /^\/check-runs\/\d+$/.test(rest))) {
+      const output = body.output as Record<string, unknown> | undefined;
+      for (const field of ["summary", "text"]) {
+        const value = output?.[field];
+        // GitHub measures these in UTF-8 bytes (github/docs#35252).
+        if (typeof value === "string" && Buffer.byteLength(value) > 65535) {
+          return [422, { message: `Invalid request.\n\nOnly 65535 bytes are allowed; ${Buffer.byteLength(value)} were supplied. (output.${field} exceeds a maximum bytesize)` }];
+        }
+      }
+    }
     if (method === "POST" && rest === "/check-runs") {
       const run: CheckRun = {
         id: this.nextId++,
@@ -256,6 +284,9 @@ export class FakeGithub {
       const pull = this.pulls.get(Number(m[1]));
       if (!pull) return [404, { message: "Not Found" }];
       const comments = (body.comments as Review["comments"] | undefined) ?? [];
+      if (this.reviews.some((r) => r.pull === pull.number && r.state === "PENDING" && (r.author ?? BOT_LOGIN) === BOT_LOGIN)) {
+        return [422, { message: "Unprocessable Entity", errors: ["User can only have one pending review per pull request"], status: "422" }];
+      }
       for (const c of comments) {
         if (!this.commentable(pull, c.path, c.line)) {
           return [422, { message: "Unprocessable Entity", errors: ["Pull request review thread line must be part of the diff"], status: "422" }];
@@ -298,7 +329,24 @@ export class FakeGithub {
       const i = this.reviews.findIndex((r) => r.id === Number(m![2]) && r.state === "PENDING");
       if (i < 0) return [422, { message: "Unprocessable Entity" }];
       this.reviews.splice(i, 1);
+      // Deleting a pending review deletes the comments it holds.
+      for (let t = this.threads.length - 1; t >= 0; t--) if (this.threads[t].review === Number(m[2])) this.threads.splice(t, 1);
       return [200, { id: Number(m[2]) }];
+    }
+    if (method === "GET" && (m = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
+      if (!this.commits.has(m[1]) || !this.commits.has(m[2])) return [404, { message: "Not Found" }];
+      const base = this.mergeBases.get(`${m[1]}...${m[2]}`) ?? m[1];
+      return [200, { status: "diverged", merge_base_commit: { sha: base }, base_commit: { sha: m[1] }, commits: [], files: [] }];
+    }
+    if (method === "GET" && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const role = this.roles.get(m[1]);
+      // `permission` folds maintain into write and triage into read, as GitHub's does.
+      const permission = role === "maintain" ? "write" : role === "triage" ? "read" : (role ?? "none");
+      return [200, { permission, role_name: role ?? "none", user: { login: m[1] } }];
+    }
+    if (method === "POST" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      this.issueComments.push({ issue: Number(m[1]), body: String(body.body) });
+      return [201, { id: this.nextId++, body: body.body }];
     }
     if (method === "POST" && (m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
       this.reactions.push({ commentId: Number(m[1]), content: String(body.content) });
@@ -326,6 +374,7 @@ export class FakeGithub {
     this.threads.push({
       id: `PRRT_${this.nextId++}`,
       pull: review.pull,
+      review: review.id,
       path: c.path,
       line: c.line,
       isResolved: false,
@@ -405,11 +454,17 @@ export class FakeGithub {
             data: {
               repository: {
                 pullRequest: {
+                  reviews: {
+                    nodes: this.reviews
+                      .filter((r) => r.pull === pull && r.state === "PENDING")
+                      .map((r) => ({ databaseId: r.id, viewerDidAuthor: (r.author ?? BOT_LOGIN) === BOT_LOGIN })),
+                  },
                   reviewThreads: {
                     pageInfo: { hasNextPage, endCursor: hasNextPage ? String(start + 100) : null },
                     nodes: page.map((t) => ({
                       id: t.id,
                       isResolved: t.isResolved,
+                      viewerCanResolve: !this.cannotResolve,
                       resolvedBy: t.resolvedBy ? { login: t.resolvedBy } : null,
                       comments: { nodes: t.comments.slice(0, 1).map((c) => ({ body: c.body, author: { login: c.author } })) },
                     })),
@@ -423,6 +478,7 @@ export class FakeGithub {
       case "EventletResolveThread": {
         const thread = this.threads.find((t) => t.id === variables.threadId);
         if (!thread) return [200, { data: null, errors: [{ message: "Could not resolve to a node" }] }];
+        if (this.cannotResolve) return [200, { data: { resolveReviewThread: null }, errors: [{ type: "FORBIDDEN", message: "Resource not accessible by integration" }] }];
         thread.isResolved = true;
         thread.resolvedBy = BOT_LOGIN;
         return [200, { data: { resolveReviewThread: { thread: { id: thread.id, isResolved: true } } } }];

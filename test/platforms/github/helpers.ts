@@ -7,9 +7,9 @@ import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
-import Bottleneck from "bottleneck";
 import { pino } from "pino";
 import type { Finding } from "../../../src/model/finding.js";
+import type { WriteBudget } from "../../../src/platforms/github/budget.js";
 import { buildGithubAdapter, type GithubAdapter } from "../../../src/platforms/github/index.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
 import type { JobHandler, JobQueue, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
@@ -90,7 +90,7 @@ export interface Harness {
   runJobs(): Promise<unknown[]>;
 }
 
-export async function startHarness(options: { env?: Record<string, string>; retry?: boolean; throttle?: boolean } = {}): Promise<Harness> {
+export async function startHarness(options: { env?: Record<string, string>; retry?: boolean; budget?: WriteBudget } = {}): Promise<Harness> {
   const queue = new MemoryQueue();
   const hooks = new RecordingHooks();
   const settings = githubSettings(appEnv(options.env))!;
@@ -98,12 +98,8 @@ export async function startHarness(options: { env?: Record<string, string>; retr
     settings,
     { queue, hooks, logger: silentLogger },
     {
-      octokit: {
-        retry: options.retry ? { retryAfterBaseValue: 1 } : { enabled: false },
-        // retry-after seconds become milliseconds, so a rate-limited test waits no real minutes
-        // and writes are not spaced by a second each (Octokit's default for content-creating requests)
-        throttle: options.throttle ? { retryAfterBaseValue: 1, write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }) } : { enabled: false },
-      },
+      octokit: { retry: options.retry ? { retryAfterBaseValue: 1 } : { enabled: false } },
+      ...(options.budget ? { budget: options.budget } : {}),
     },
   );
   const server = createServer((req, res) => {

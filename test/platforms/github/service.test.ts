@@ -44,7 +44,7 @@ test("a signed pull_request webhook through the service's server and queue ends 
     settings: loadSettings({ PORT: "0", HOST: "127.0.0.1" }),
     env: appEnv(),
     logger: silentLogger,
-    factories: [(env, deps) => buildGithubAdapter(githubSettings(env)!, deps, { octokit: { retry: { enabled: false }, throttle: { enabled: false } } })],
+    factories: [(env, deps) => buildGithubAdapter(githubSettings(env)!, deps, { octokit: { retry: { enabled: false } } })],
   });
   await service.started;
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig, defaultConfig } from "../../../src/config/load.js";
 import { createGithubAdapter } from "../../../src/platforms/github/index.js";
-import { isRecheckCommand, mayRecheck, reviewJob } from "../../../src/platforms/github/events.js";
+import { isRecheckCommand, recheckRefusal, reviewJob } from "../../../src/platforms/github/events.js";
 import { addedLinesBetween } from "../../../src/diff/line-diff.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
 import { noopHooks } from "../../../src/platforms/adapter.js";
@@ -65,16 +65,19 @@ describe("the recheck command", () => {
     expect(isRecheckCommand(body, "eventlet-review-test")).toBe(expected);
   });
 
-  test("who may ask: the author and OWNER/MEMBER/COLLABORATOR by default, the config can widen or narrow it", () => {
+  test("who may ask: the author and write, maintain or admin by default; the config names the roles", () => {
     const config = defaultConfig();
-    expect(mayRecheck(config, "octocat", "NONE", "octocat")).toBe(true);
-    expect(mayRecheck(config, "OctoCat", "NONE", "octocat")).toBe(true);
-    for (const a of ["OWNER", "MEMBER", "COLLABORATOR"]) expect(mayRecheck(config, "someone", a, "octocat")).toBe(true);
-    for (const a of ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE"]) expect(mayRecheck(config, "someone", a, "octocat")).toBe(false);
-    const onlyOwners = parseConfig("github:\n  recheck_allowed: [OWNER]\n");
-    expect(mayRecheck(onlyOwners, "octocat", "NONE", "octocat")).toBe(false);
-    expect(mayRecheck(onlyOwners, "boss", "OWNER", "octocat")).toBe(true);
-    expect(() => parseConfig("github:\n  recheck_allowed: [EVERYONE]\n")).toThrow("github.recheck_allowed");
+    expect(recheckRefusal(config, "octocat", "none", "octocat")).toBeUndefined();
+    expect(recheckRefusal(config, "OctoCat", "none", "octocat")).toBeUndefined();
+    for (const role of ["write", "maintain", "admin"] as const) expect(recheckRefusal(config, "someone", role, "octocat")).toBeUndefined();
+    expect(recheckRefusal(config, "someone", "read", "octocat")).toBe(
+      "only the pull request's author and people with the write, maintain, admin role on this repository may ask for a recheck; @someone has the read role",
+    );
+    expect(recheckRefusal(config, "someone", "none", "octocat")).toMatch(/@someone has no role$/);
+    const adminsOnly = parseConfig("github:\n  recheck_allowed: [admin]\n");
+    expect(recheckRefusal(adminsOnly, "octocat", "write", "octocat")).toBeDefined();
+    expect(recheckRefusal(adminsOnly, "boss", "admin", "octocat")).toBeUndefined();
+    expect(() => parseConfig("github:\n  recheck_allowed: [MEMBER]\n")).toThrow("github.recheck_allowed");
   });
 });
 
