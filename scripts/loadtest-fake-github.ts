@@ -78,6 +78,8 @@ export class FakeGithub {
   /** Writes per head SHA (check runs and reviews name their commit; mutations are counted apart). */
   readonly writesByHead = new Map<string, number>();
   otherWrites = 0;
+  /** Writes answered with an injected 502, per head: the service sends them again. */
+  readonly faultsByHead = new Map<string, number>();
   /** Most writes seen in any 60 s. */
   peakWritesPerMinute = 0;
   private readonly revisions = new Map<string, { pr: number; rev: number }>();
@@ -142,6 +144,8 @@ export class FakeGithub {
     const fault = () => {
       if (this.options.faultRate && Math.random() < this.options.faultRate) {
         this.faults++;
+        const head = String(body.head_sha ?? body.commit_id ?? "");
+        if (head) this.faultsByHead.set(head, (this.faultsByHead.get(head) ?? 0) + 1);
         reply(502, { message: "Bad Gateway (injected)" });
         return true;
       }
