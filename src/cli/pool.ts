@@ -3,11 +3,9 @@
  * thread reads files and hands their bytes over (transferred, not copied); results come back in the
  * order the files went out, so the output is the same as a single-threaded run.
  */
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { FileResult } from "../analyzer/analyze.js";
+import { startWorker } from "../analyzer/worker-thread.js";
 import type { WorkerSetup, WorkReply, WorkRequest } from "./worker.js";
 
 export interface FileAnalysis {
@@ -18,18 +16,6 @@ export interface FileAnalysis {
 /** A worker died or could not start: the run cannot go on, unlike one file the analyzer chokes on. */
 export class WorkerCrash extends Error {}
 
-function startWorker(setup: WorkerSetup): Worker {
-  // Compiled: dist/cli/worker.js. From the TypeScript sources (tests, tsx), load worker.ts through
-  // tsx's loader, which a worker thread does not inherit from the main thread.
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url), { workerData: setup });
-  // The ESM entry of tsx/esm/api, found from the package root (its CommonJS entry cannot register hooks for import()).
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
-  const tsx = pathToFileURL(join(tsxRoot, "dist/esm/api/index.mjs")).href;
-  const worker = new URL("./worker.ts", import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`;
-  return new Worker(code, { eval: true, workerData: setup });
-}
-
 export class WorkerPool implements FileAnalysis {
   private readonly workers: { worker: Worker; inFlight: number }[] = [];
   private readonly pending = new Map<number, { resolve: (r: FileResult) => void; reject: (e: Error) => void; slot: number }>();
@@ -37,7 +23,7 @@ export class WorkerPool implements FileAnalysis {
 
   constructor(jobs: number, setup: WorkerSetup) {
     for (let i = 0; i < jobs; i++) {
-      const worker = startWorker(setup);
+      const worker = startWorker(new URL("./worker.js", import.meta.url), { workerData: setup });
       worker.on("message", (reply: WorkReply) => this.settle(reply));
       worker.on("error", (error) => this.failAll(new WorkerCrash(`a worker thread failed: ${error.message}`)));
       worker.on("exit", (code) => this.failAll(new WorkerCrash(`a worker thread exited (code ${code})`)));

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { SEVERITIES } from "../model/finding.js";
+import { globComplexityProblem } from "./glob-safety.js";
 
 const severity = z.enum(SEVERITIES);
 const ruleSetting = z.union([
@@ -11,7 +12,15 @@ const ruleSetting = z.union([
   z.boolean(),
   z.object({ enabled: z.boolean().optional(), severity: severity.optional() }).strict(),
 ]);
-const globs = z.array(z.string().min(1));
+/** One glob, refused at load when it could make matching a hostile path backtrack for minutes. */
+const glob = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const problem = globComplexityProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: `the glob "${value}" ${problem}` });
+  });
+const globs = z.array(glob);
 
 export const DEFAULT_ENTRY_POINTS = [
   "**/cmd/__init__.py",
@@ -64,7 +73,16 @@ export const configSchema = z
     /** Files larger than this many bytes are skipped with a notice. */
     max_file_bytes: z.number().int().positive().default(2 * 1024 * 1024),
     /** The concurrency model: one for the whole tree, or per path glob (first match wins); `auto` detects it. */
-    concurrency: z.union([concurrencyModel, z.record(z.string().min(1), concurrencyModel)]).optional(),
+    concurrency: z.union([concurrencyModel, z.record(z.string().min(1), concurrencyModel)])
+      .superRefine((value, ctx) => {
+        // Checked here, not on the record's key schema: inside the union zod would only say "Invalid input".
+        if (typeof value !== "object") return;
+        for (const key of Object.keys(value)) {
+          const problem = globComplexityProblem(key);
+          if (problem) ctx.addIssue({ code: "custom", path: [key], message: `the glob "${key}" ${problem}` });
+        }
+      })
+      .optional(),
     /** Versions in use, when the requirement files do not say (or say something else than what runs). */
     versions: z
       .object({ eventlet: version.optional(), "oslo.messaging": version.optional(), "oslo.service": version.optional() })

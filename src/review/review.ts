@@ -1,17 +1,19 @@
 /**
  * The platform-neutral review of one change: read the config from the base revision, analyze each
- * touched Python file of the new revision, keep the findings the change brings in.
+ * touched Python file of the new revision, keep the findings the change brings in. Matching and
+ * analysis run in an AnalysisSandbox (a worker thread under a time budget): the change's author
+ * chooses the paths and the contents.
  */
-import { Analyzer } from "../analyzer/analyze.js";
 import type { Finding, Notice } from "../model/finding.js";
+import { CachedProjectFiles } from "../python/project-files.js";
+import { pathProblem } from "../config/glob-safety.js";
 import { defaultConfig, parseConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { fileFilter } from "../config/file-filter.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
-import { factsSummary } from "../facts/summary.js";
 import type { ChangeSource } from "./change-source.js";
 import { outcome, type Outcome } from "./fail-level.js";
 import { BaseFindings, dropMoved } from "./moved.js";
+import { AnalysisSandbox, DEFAULT_BUDGET, type AnalysisBudget } from "./sandbox.js";
 import { scopeToChange } from "./scope.js";
 
 export interface ReviewResult {
@@ -26,33 +28,55 @@ export interface ReviewResult {
   factsLine?: string;
 }
 
-export async function reviewChange(source: ChangeSource): Promise<ReviewResult> {
+export interface ReviewOptions {
+  budget?: AnalysisBudget;
+}
+
+export async function reviewChange(source: ChangeSource, options: ReviewOptions = {}): Promise<ReviewResult> {
   const configText = await source.readBaseConfig();
   const config = configText === undefined ? defaultConfig() : parseConfig(configText);
-  const keep = fileFilter(config);
-  const files = (await source.listFiles()).filter((f) => f.status !== "removed" && keep(f.path));
-  const changed = await source.changedLines();
-  await source.prefetch?.(files.map((f) => f.path));
+  const sandbox = new AnalysisSandbox({ config, mode: "change" }, new CachedProjectFiles(source), options.budget ?? DEFAULT_BUDGET);
+  try {
+    return await reviewIn(sandbox, source, config);
+  } finally {
+    sandbox.close();
+  }
+}
 
-  const analyzer = new Analyzer(config, source);
+async function reviewIn(sandbox: AnalysisSandbox, source: ChangeSource, config: Config): Promise<ReviewResult> {
+  // The base revision is the target branch's code (trusted like the config): analyzed in this thread.
   const readBase = source.readBaseText?.bind(source);
   const base = readBase ? new BaseFindings(config, { readText: readBase }) : undefined;
   const findings: Finding[] = [];
   const notices: Notice[] = [];
-  for (const file of files) {
-    const bytes = await source.readBytes(file.path);
-    if (!bytes) {
-      notices.push({ path: file.path, message: "could not read the file at the revision under review" });
+  const files: string[] = [];
+  for (const file of await source.listFiles()) {
+    if (file.status === "removed") continue;
+    const problem = pathProblem(file.path);
+    if (problem) {
+      notices.push({ path: file.path, message: problem });
       continue;
     }
-    const result = await analyzer.analyzeBytes(file.path, bytes);
+    const kept = await sandbox.keep(file.path);
+    if (!kept.ok) notices.push({ path: file.path, message: kept.notice });
+    else if (kept.value) files.push(file.path);
+  }
+  const changed = await source.changedLines();
+  await source.prefetch?.(files);
+
+  for (const path of files) {
+    const bytes = await source.readBytes(path);
+    if (!bytes) {
+      notices.push({ path, message: "could not read the file at the revision under review" });
+      continue;
+    }
+    const result = await sandbox.analyze(path, bytes);
     notices.push(...result.notices);
     const scoped = scopeToChange(result.findings, changed);
     const lines = base && scoped.length > 0 ? new TextDecoder().decode(bytes).split(/\r?\n|\r/) : [];
     findings.push(...(await dropMoved(scoped, lines, changed, base, source)));
   }
-  // Facts are best effort: a project whose requirement files cannot be read still gets its review.
-  const factsLine = await factsSummary(analyzer.facts(), files.map((f) => f.path)).catch(() => undefined);
+  const factsLine = await sandbox.factsLine(files);
   return {
     config,
     findings,

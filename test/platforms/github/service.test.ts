@@ -23,7 +23,7 @@ afterEach(async () => {
   nock.enableNetConnect();
 });
 
-async function until(condition: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > end) throw new Error("timed out");
@@ -73,4 +73,5 @@ test("a signed pull_request webhook through the service's server and queue ends 
   const metrics = await metricsText();
   expect(metrics).toMatch(/eventlet_review_events_received_total\{[^}]*platform="github"[^}]*\} 1/);
   expect(metrics).toMatch(/eventlet_review_reviews_posted_total\{[^}]*platform="github"[^}]*\} 1/);
-});
+  // The review starts its analysis worker thread (src/review/sandbox.ts): seconds on a loaded machine.
+}, 120_000);
