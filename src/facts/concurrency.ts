@@ -1,15 +1,19 @@
 /**
  * Which concurrency model a module declares: `threading` where it selects oslo.service's threading
- * backend (`init_backend(BackendType.THREADING)`, aliases resolved), `eventlet` where it monkey-patches
- * (directly, through a project helper named `monkey_patch`, or by importing a dedicated patch module)
- * or selects the eventlet backend. Package `__init__`s count only what runs at import; entry points
- * count a selection anywhere in the module (`main()` is where programs usually make it).
+ * backend (`init_backend(BackendType.THREADING)`, aliases resolved) or calls a patch module's
+ * `patch(backend='threading')`, `eventlet` where it monkey-patches (directly, through a re-exported
+ * eventlet, a project helper whose body patches, a patch module's `patch()`, or by importing a patch
+ * module that patches when imported) or selects the eventlet backend. What counts as patching is
+ * what EVL101–103 count (`patchingCall` in packages.ts): `facts` and the rules agree.
  */
 import picomatch from "picomatch";
 import type { Node } from "web-tree-sitter";
-import { ImportTable, isWithin } from "../python/imports.js";
+import { ImportTable } from "../python/imports.js";
 import { withTree } from "../python/parser.js";
+import { resolveReExports } from "./indirection.js";
+import { patchingCall, patchModule } from "./packages.js";
 import { greensSubprocess, isPatchCall } from "./patching.js";
+import type { ProjectFiles } from "../python/project-files.js";
 import { keywordArguments, keywordValue, positionalArguments, runsAtImport, stringText } from "../python/syntax.js";
 import type { Config } from "../config/schema.js";
 
@@ -79,12 +83,6 @@ export function declarationOfCall(call: Node, imports: ImportTable): Pick<ModelD
     return { model, how: `${name}(BackendType.${model.toUpperCase()})` };
   }
   if (isPatchCall(call, imports)) return { model: "eventlet", how: "eventlet.monkey_patch()", ...(greensSubprocess(call) === false ? { nativeSubprocess: true as const } : {}) };
-  // A project helper that patches: neutron's `eventlet_utils.monkey_patch()`. Only from a module whose
-  // name says eventlet: cinder's and nova's `utils.monkey_patch()` apply decorators and patch nothing.
-  const name = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : fn?.text;
-  if (name === "monkey_patch" && callee && !isWithin(callee, "eventlet") && /eventlet/i.test(callee.split(".").slice(0, -1).join("."))) {
-    return { model: "eventlet", how: `${callee}()` };
-  }
   return undefined;
 }
 
@@ -120,23 +118,41 @@ export interface DeclarationNode extends ModelDeclaration {
 }
 
 /** Declarations in a parsed module. `entryPoint` widens the search to function bodies. */
-export function declarationsInTree(root: Node, imports: ImportTable, path: string, config: Config, entryPoint: boolean): DeclarationNode[] {
+export async function declarationsInTree(
+  root: Node,
+  imports: ImportTable,
+  path: string,
+  config: Config,
+  entryPoint: boolean,
+  project: ProjectFiles,
+): Promise<DeclarationNode[]> {
   const isPatchModule = picomatch(config.patch_modules, { dot: true });
   const declarations: DeclarationNode[] = [];
+  const calledModules = new Set<string>();
   // One wasm-side search for calls: walking every node from JavaScript costs more than the parse.
   for (const call of root.descendantsOfType("call")) {
     if (!call || !(entryPoint || runsAtImport(call))) continue;
-    const found = declarationOfCall(call, imports);
     // A call inside another declaring call's arguments (a lambda hook) is the same declaration.
-    if (found && !declarations.some((d) => d.node.startIndex <= call.startIndex && call.endIndex <= d.node.endIndex)) {
-      declarations.push({ ...found, path, ...spanOf(call), node: call });
+    if (declarations.some((d) => d.node.startIndex <= call.startIndex && call.endIndex <= d.node.endIndex)) continue;
+    let found = declarationOfCall(call, imports);
+    if (!found) {
+      // A patch module's patch() (backend='threading' selects threading) or a project helper that patches.
+      const patching = await patchingCall(call, imports, config, project);
+      if (patching) found = { model: patching.model, how: patching.how };
+      const callee = imports.qualify(call.childForFieldName("function"));
+      if (callee) calledModules.add(callee.split(".").slice(0, -1).join("."));
     }
+    if (found) declarations.push({ ...found, path, ...spanOf(call), node: call });
   }
   for (const record of imports.records) {
     if (!runsAtImport(record.node)) continue;
     const module = record.name ? `${record.module}.${record.name}` : record.module;
     const file = module.replace(/\./g, "/");
-    if (isPatchModule(`${file}.py`) || isPatchModule(`${file}/__init__.py`)) {
+    if (!isPatchModule(`${file}.py`) && !isPatchModule(`${file}/__init__.py`)) continue;
+    // Importing it declares eventlet only when that patches (`is_patched()` is no declaration); a patch
+    // module outside the tree counts unless the module calls into it, as EVL101 judges it.
+    const info = await patchModule(module, config, project);
+    if (info && (info.known ? info.patchesOnImport : !calledModules.has(module))) {
       declarations.push({ model: "eventlet", how: `import ${module}`, path, ...spanOf(record.node), node: record.node });
     }
   }
@@ -144,11 +160,12 @@ export function declarationsInTree(root: Node, imports: ImportTable, path: strin
 }
 
 /** Declarations and imports of one module, from its text. */
-export async function scanModule(path: string, text: string, config: Config, entryPoint: boolean): Promise<ModuleScan> {
+export async function scanModule(path: string, text: string, config: Config, entryPoint: boolean, project: ProjectFiles): Promise<ModuleScan> {
   if (!declarationTrigger(config).test(text)) return { declarations: [], imports: [] };
-  return withTree(text, (tree) => {
+  return withTree(text, async (tree) => {
     const imports = new ImportTable(tree.rootNode);
-    const declarations = declarationsInTree(tree.rootNode, imports, path, config, entryPoint).map(({ node: _node, ...d }) => d);
+    await resolveReExports(imports, project);
+    const declarations = (await declarationsInTree(tree.rootNode, imports, path, config, entryPoint, project)).map(({ node: _node, ...d }) => d);
     return { declarations, imports: importedModules(imports) };
   });
 }

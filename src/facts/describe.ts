@@ -30,9 +30,13 @@ export function describeDeclaration(d: ModelDeclaration): string {
   return `${d.how} at ${d.path}:${d.line}`;
 }
 
-/** Why a file counts as threading: the config glob, or the selection on its import chain. */
+/** Why a file counts as threading: the config glob, the selection on its import chain, or the project's programs. */
 export function whyThreading(c: FileConcurrency): string {
   if (c.configured) return `configured: concurrency "${c.configured.glob}" = ${c.configured.model}`;
+  if (c.programs) {
+    const { declaration, programs, sources } = c.programs;
+    return `every program of the project that picks a model picks it: ${declaration.path}:${declaration.line}; ${programs.length} programs in ${sources.join(" and ")}`;
+  }
   const d = c.declarations.find((x) => x.model === "threading");
   return d ? `${d.path}:${d.line} selects it` : "threading";
 }

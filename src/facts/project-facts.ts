@@ -10,6 +10,8 @@ import { moduleRoles } from "./roles.js";
 import type { Config } from "../config/schema.js";
 import { readDistribution, type Distribution } from "./distribution.js";
 import { readSeries, seriesPins, type SeriesFact } from "./series.js";
+import { moduleFile } from "./indirection.js";
+import { pyprojectPrograms, setupCfgPrograms, type Program } from "./programs.js";
 import { combine, scanModule, type ConcurrencyModel, type ModelDeclaration, type ModuleScan } from "./concurrency.js";
 import { mergeVersions, ROOT_REQUIREMENT_FILES, TRACKED_PACKAGES, type TrackedPackage, type VersionFact, type VersionFacts } from "./versions.js";
 
@@ -22,6 +24,25 @@ export interface FileConcurrency {
   declarations: ModelDeclaration[];
   /** The `concurrency` glob of the config that decided the model, when one did. */
   configured?: { glob: string; model: ConcurrencyModel };
+  /** Set when the file declares nothing on its chain but every program that runs it selects threading. */
+  programs?: ProgramsModel;
+}
+
+/**
+ * What the programs a project installs run on (ironic, designate and heat select threading in their
+ * command packages). Library code only those programs run inherits it: `threading` when at least one
+ * program selects it and none patches or selects eventlet. A program that declares nothing patches
+ * nothing, so it runs native threads too.
+ */
+export interface ProgramsModel {
+  model: "threading";
+  /** The programs of the project found in the tree, and the metadata files that list them. */
+  programs: Program[];
+  sources: string[];
+  /** The selection of the first program that selects threading. */
+  declaration: ModelDeclaration;
+  /** Top-level packages of those programs: library code under them inherits the model. */
+  packages: string[];
 }
 
 /** Subpackages a package `__init__` is probed for, to see a conflict from the parent's side. */
@@ -38,6 +59,7 @@ export class ProjectFacts {
   private versionFacts?: Promise<VersionFacts>;
   private distributionFact?: Promise<Distribution | undefined>;
   private seriesFact?: Promise<SeriesFact | undefined>;
+  private programFacts?: Promise<ProgramsModel | undefined>;
   private readonly scans = new Map<string, Promise<ModuleScan | undefined>>();
   private readonly rules: { glob: string; model: ModelSetting; match: (path: string) => boolean }[];
 
@@ -94,7 +116,7 @@ export class ProjectFacts {
       scan = (text !== undefined ? Promise.resolve(text) : this.project.readText(path)).then((text) => {
         if (text === undefined) return undefined;
         const roles = moduleRoles(path, text, this.config);
-        return scanModule(path, text, this.config, roles.entryPoint);
+        return scanModule(path, text, this.config, roles.entryPoint, this.project);
       });
       this.scans.set(path, scan);
     }
@@ -114,14 +136,57 @@ export class ProjectFacts {
 
   /** The model `path` runs on; `text` is the file's own text when the caller has it. */
   async concurrencyOf(path: string, text?: string): Promise<FileConcurrency> {
+    const declarations = await this.chainDeclarations(path, text);
+    const configured = this.configured(path);
+    if (configured) return { path, model: configured.model, declarations, configured };
+    const model = combine(declarations);
+    if (model === "unknown") {
+      // Library code that declares nothing runs in the project's programs: if they all select threading, so does it.
+      const programs = await this.programsModel();
+      const roles = moduleRoles(path, text ?? (await this.project.readText(path)) ?? "", this.config);
+      const library = !roles.entryPoint && !roles.test && !roles.patchModule;
+      if (programs && library && programs.packages.includes(path.split("/")[0])) {
+        return { path, model: programs.model, declarations: [programs.declaration], programs };
+      }
+    }
+    return { path, model, declarations };
+  }
+
+  private async chainDeclarations(path: string, text?: string): Promise<ModelDeclaration[]> {
     const declarations: ModelDeclaration[] = [];
     for (const file of this.chain(path)) {
       const scan = await this.scan(file, file === path ? text : undefined);
       if (scan) declarations.push(...scan.declarations);
     }
-    const configured = this.configured(path);
-    if (configured) return { path, model: configured.model, declarations, configured };
-    return { path, model: combine(declarations), declarations };
+    return declarations;
+  }
+
+  /** What the project's installed programs run on, when they agree on threading (see ProgramsModel). */
+  programsModel(): Promise<ProgramsModel | undefined> {
+    this.programFacts ??= (async () => {
+      const listed: Program[] = [];
+      const sources: string[] = [];
+      for (const [file, parse] of [["setup.cfg", setupCfgPrograms], ["pyproject.toml", pyprojectPrograms]] as const) {
+        const text = await this.project.readText(file);
+        const found = text === undefined ? [] : parse(file, text);
+        if (found.length > 0) sources.push(file);
+        listed.push(...found);
+      }
+      const programs: Program[] = [];
+      let declaration: ModelDeclaration | undefined;
+      for (const program of listed) {
+        const file = await moduleFile(program.module, this.project);
+        if (!file) continue; // another distribution's program (designate-rootwrap = oslo_rootwrap.cmd:main)
+        programs.push(program);
+        const declarations = await this.chainDeclarations(file.path);
+        if (declarations.some((d) => d.model === "eventlet")) return undefined;
+        declaration ??= declarations.find((d) => d.model === "threading");
+      }
+      if (!declaration) return undefined;
+      const packages = [...new Set(programs.map((p) => p.module.split(".")[0]))];
+      return { model: "threading" as const, programs, sources, declaration, packages };
+    })();
+    return this.programFacts;
   }
 
   /**

@@ -32,6 +32,8 @@ export interface FactsReport {
   /** `concurrency` globs of the config, in order. */
   configured: { glob: string; model: string }[];
   configPath: string;
+  /** Set when every program the project installs that picks a model picks threading: its library code runs on it. */
+  programs?: { model: "threading"; packages: string[]; programs: number; sources: string[]; path: string; line: number; how: string };
 }
 
 function scopesFrom(declarations: Iterable<ModelDeclaration>): ScopeFact[] {
@@ -56,7 +58,15 @@ export async function collectFacts(facts: ProjectFacts, paths: AsyncIterable<str
     scopes: scopesFrom(declarations),
     configured: concurrencyRules(facts.config.concurrency).map(([glob, model]) => ({ glob, model })),
     configPath: facts.configPath,
+    ...(await programsFact(facts)),
   };
+}
+
+async function programsFact(facts: ProjectFacts): Promise<Pick<FactsReport, "programs">> {
+  const p = await facts.programsModel();
+  if (!p) return {};
+  const { path, line, how } = p.declaration;
+  return { programs: { model: p.model, packages: p.packages, programs: p.programs.length, sources: p.sources, path, line, how } };
 }
 
 const MAX_PER_MODEL = 5;
@@ -80,10 +90,11 @@ function outermost(scopes: ScopeFact[], model: "threading" | "eventlet"): string
  * `threading: neutron; eventlet: neutron/cmd/eventlet (eventlet 0.36.1, oslo.messaging >= 14.9.0)`.
  * Undefined when no fact was found.
  */
-export function summaryLine(report: Pick<FactsReport, "versions" | "scopes" | "configured">): string | undefined {
+export function summaryLine(report: Pick<FactsReport, "versions" | "scopes" | "configured" | "programs">): string | undefined {
   const groups: string[] = [];
   for (const model of ["threading", "eventlet"] as const) {
     const names = outermost(report.scopes, model);
+    if (report.programs?.model === model) names.push(...report.programs.packages.map((p) => `${p} (every program)`));
     for (const c of report.configured) if (c.model === model) names.push(`${c.glob} (config)`);
     if (names.length === 0) continue;
     const shown = names.slice(0, MAX_PER_MODEL).join(", ");

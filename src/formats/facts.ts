@@ -24,11 +24,21 @@ export function formatFactsText(report: FactsReport): string {
   for (const s of report.scopes) {
     for (const d of s.declarations) out.push(`  ${s.scope.padEnd(30)} ${d.model.padEnd(10)} ${d.path}:${d.line}  ${d.how}`);
   }
+  const p = report.programs;
+  if (p) {
+    const scope = `${p.packages.join(", ")} (library code)`;
+    out.push(`  ${scope.padEnd(30)} ${p.model.padEnd(10)} every program that picks a model picks it (${p.programs} in ${p.sources.join(" and ")}; first: ${p.path}:${p.line})`);
+  }
   const line = summaryLine(report);
   if (line) out.push(`summary: ${line}`);
   return `${out.join("\n")}\n`;
 }
 
 export function formatFactsJson(report: FactsReport): string {
-  return JSON.stringify({ distribution: report.distribution ?? null, series: report.series ?? null, versions: report.versions, concurrency: report.scopes, configured: report.configured, summary: summaryLine(report) ?? null }, null, 2);
+  const programs = report.programs ? { programs: report.programs } : {};
+  return JSON.stringify(
+    { distribution: report.distribution ?? null, series: report.series ?? null, versions: report.versions, concurrency: report.scopes, configured: report.configured, ...programs, summary: summaryLine(report) ?? null },
+    null,
+    2,
+  );
 }

@@ -154,7 +154,7 @@ export const greenUnawareSubprocess: Rule = {
           return;
         }
         const concurrency = await facts?.concurrencyOf(context.path, context.text);
-        const own = declarationsInTree(root, context.imports, context.path, context.config, context.roles.entryPoint).filter(isPatch);
+        const own = (await declarationsInTree(root, context.imports, context.path, context.config, context.roles.entryPoint, context.project)).filter(isPatch);
         const inherited = (concurrency?.declarations ?? []).filter((d) => d.path !== context.path && isPatch(d));
         if (inherited.length === 0 && facts && !context.roles.test && !context.roles.entryPoint) inherited.push(...(await servicePatches(facts, context.path)));
         const native = [...inherited, ...own].find((d) => d.nativeSubprocess);

@@ -86,6 +86,9 @@ export const eventletInThreadingCode: Rule = {
       useInstead:
         "import threading\n\ndef start(worker):\n    threading.Thread(target=worker.run, daemon=True).start()\n",
       notes:
+        "Library code that declares no model itself counts as threading when every program the project installs " +
+        "(its `pyproject.toml` or `setup.cfg` scripts) that picks a model picks threading and none patches eventlet, " +
+        "as ironic, designate and heat do in their command packages; test code and entry points keep their own. " +
         "How the model is found: `eventlet-review facts PATH` prints it for each package and entry point with the " +
         "file and line it came from. Code whose import chain also monkey-patches is EVL502's business, not this " +
         "rule's. `time.sleep(0)` on native threads releases the GIL, which threaded code does on purpose, so it is " +

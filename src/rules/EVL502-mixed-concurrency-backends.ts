@@ -31,8 +31,9 @@ export const mixedConcurrencyBackends: Rule = {
     summary: "One program both monkey-patches and selects the threading backend, or selects two different backends.",
     docs: {
       what:
-        "Flags a backend selection (`init_backend(BackendType.…)`) or an eventlet monkey patch (direct, through a " +
-        "helper named `monkey_patch`, or by importing a dedicated patch module) when code that runs in the same " +
+        "Flags a backend selection (`init_backend(BackendType.…)`, or a patch module's `patch(backend='threading')`) " +
+        "or an eventlet monkey patch (direct, through a re-exported eventlet, a project helper whose body patches, a " +
+        "patch module's `patch()`, or importing a patch module that patches when imported) when code that runs in the same " +
         "process declares the other model: a parent package `__init__` on the file's import chain, the package " +
         "`__init__` of a project module it imports, a usual subpackage of a package `__init__` (`cmd`, `tests`, " +
         "`tests/unit`, `tests/functional`), an earlier statement of the same module (except one in an exclusive " +
@@ -73,7 +74,7 @@ export const mixedConcurrencyBackends: Rule = {
         // and they lead to its root. No visitor: the search runs once, in wasm, only where needed.
         const root = context.imports.records[0]?.node.tree.rootNode;
         if (!root) return;
-        const own: DeclarationNode[] = declarationsInTree(root, context.imports, context.path, context.config, context.roles.entryPoint);
+        const own: DeclarationNode[] = await declarationsInTree(root, context.imports, context.path, context.config, context.roles.entryPoint, context.project);
         if (own.length === 0) return;
         const configured = facts.configured(context.path);
         const others: ModelDeclaration[] = [];

@@ -1,6 +1,7 @@
 import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { ProjectFacts } from "../../src/facts/project-facts.js";
+import { CONCURRENCY_REEXPORT, EVENTLET_UTILS, MODERN_PATCH_MODULE, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../helpers/patch-modules.js";
 
 const config = (extra: Record<string, unknown> = {}) => configSchema.parse(extra);
 
@@ -39,6 +40,7 @@ describe("concurrency model of a file", () => {
         "neutron/__init__.py": "",
         "neutron/cmd/__init__.py": "",
         "neutron/cmd/eventlet/__init__.py": "from neutron.common import eventlet_utils\neventlet_utils.monkey_patch()\n",
+        "neutron/common/eventlet_utils.py": EVENTLET_UTILS,
         "cinder/__init__.py": "import eventlet\neventlet.monkey_patch()\n",
       }),
       config(),
@@ -46,7 +48,7 @@ describe("concurrency model of a file", () => {
     expect(await facts.concurrencyOf("nova/cmd/compute.py")).toMatchObject({ model: "eventlet", declarations: [{ how: "import nova.monkey_patch" }] });
     expect(await facts.concurrencyOf("neutron/cmd/eventlet/agents/l3.py")).toMatchObject({
       model: "eventlet",
-      declarations: [{ how: "neutron.common.eventlet_utils.monkey_patch()" }],
+      declarations: [{ how: "eventlet_utils.monkey_patch()" }],
     });
     expect((await facts.concurrencyOf("cinder/volume/api.py")).model).toBe("eventlet");
     expect((await facts.concurrencyOf("nova/compute/api.py")).model).toBe("unknown");
@@ -113,19 +115,37 @@ describe("versions through ProjectFiles", () => {
   });
 });
 
-describe("project helpers named monkey_patch", () => {
-  test("eventlet_utils.monkey_patch() patches; cinder's decorator utils.monkey_patch() does not", async () => {
+describe("project helpers: what their body does decides, not their name", () => {
+  test("eventlet_utils.monkey_patch() and nova 2018's utils.monkey_patch() patch; the decorator utils.monkey_patch() does not", async () => {
     const facts = new ProjectFacts(
       new MemoryProjectFiles({
         "a/__init__.py": "",
+        "a/common/eventlet_utils.py": EVENTLET_UTILS,
         "a/cmd/__init__.py": "from a.common import eventlet_utils\neventlet_utils.monkey_patch()\n",
         "b/__init__.py": "",
+        "b/utils.py": UTILS_WITH_DECORATOR_HELPER,
         "b/cmd/__init__.py": "from b import utils\nutils.monkey_patch()\n",
+        "c/__init__.py": "",
+        "c/utils.py": UTILS_WITH_PATCH_HELPER,
+        "c/cmd/__init__.py": "from c import utils\n\nutils.monkey_patch()\n",
+        "d/__init__.py": "",
+        "d/cmd/__init__.py": "from d.common import eventlet_utils\neventlet_utils.monkey_patch()\n",
       }),
       config(),
     );
     expect((await facts.concurrencyOf("a/cmd/x.py")).model).toBe("eventlet");
     expect((await facts.concurrencyOf("b/cmd/x.py")).model).toBe("unknown");
+    expect(await facts.concurrencyOf("c/cmd/x.py")).toMatchObject({ model: "eventlet", declarations: [{ path: "c/cmd/__init__.py", line: 3, how: "utils.monkey_patch()" }] });
+    // The helper's module is not in the tree: nothing says it patches.
+    expect((await facts.concurrencyOf("d/cmd/x.py")).model).toBe("unknown");
+  });
+
+  test("a re-exported eventlet is eventlet (swift.common.concurrency)", async () => {
+    const facts = new ProjectFacts(
+      new MemoryProjectFiles({ "s/__init__.py": "", "s/concurrency.py": CONCURRENCY_REEXPORT, "s/tests/__init__.py": "from s.concurrency import eventlet\neventlet.monkey_patch()\n" }),
+      config(),
+    );
+    expect(await facts.concurrencyOf("s/tests/unit/test_x.py")).toMatchObject({ model: "eventlet", declarations: [{ how: "eventlet.monkey_patch()" }] });
   });
 });
 
@@ -166,5 +186,67 @@ describe("config keys", () => {
     expect(() => parseConfig("concurrency: {'x/**': gevent}\n")).toThrow(/concurrency/);
     expect(() => parseConfig("versions: {greenlet: 3.0}\n")).toThrow(/unknown key "greenlet" in versions/);
     expect(() => parseConfig("versions: {eventlet: latest}\n")).toThrow(/versions look like/);
+  });
+});
+
+describe("dedicated patch modules: the call says what is selected (nova's monkey_patch.patch)", () => {
+  const project = () =>
+    new MemoryProjectFiles({
+      "pkg/__init__.py": "",
+      "pkg/monkey_patch.py": MODERN_PATCH_MODULE,
+      "pkg/cmd/__init__.py": "",
+      "pkg/cmd/compute.py": "from pkg import monkey_patch; monkey_patch.patch(backend='threading')  # noqa\n",
+      "pkg/cmd/api.py": "from pkg import monkey_patch; monkey_patch.patch()  # noqa\n",
+      "pkg/utils.py": "from pkg import monkey_patch\n\n\ndef eventlet_mode():\n    return monkey_patch.is_patched()\n",
+      "pkg/tests/unit/test_utils.py": "from pkg import monkey_patch\n",
+    });
+
+  test("patch(backend='threading') selects threading, patch() patches, an import for is_patched() declares nothing", async () => {
+    const facts = new ProjectFacts(project(), config());
+    expect(await facts.concurrencyOf("pkg/cmd/compute.py")).toMatchObject({
+      model: "threading",
+      declarations: [{ line: 1, how: "monkey_patch.patch(backend='threading')" }],
+    });
+    expect(await facts.concurrencyOf("pkg/cmd/api.py")).toMatchObject({ model: "eventlet", declarations: [{ how: "monkey_patch.patch()" }] });
+    expect(await facts.concurrencyOf("pkg/utils.py")).toMatchObject({ model: "unknown", declarations: [] });
+    expect(await facts.concurrencyOf("pkg/tests/unit/test_utils.py")).toMatchObject({ model: "unknown", declarations: [] });
+  });
+});
+
+describe("the project's programs (issue 12, class 7)", () => {
+  const THREADING = "from oslo_service import backend\nbackend.init_backend(backend.BackendType.THREADING)\n";
+  const base = {
+    "setup.cfg": "[metadata]\nname = forge\n\n[entry_points]\nconsole_scripts =\n    forge-engine = forge.cmd.engine:main\n    forge-manage = forge.cmd.manage:main\nwsgi_scripts =\n    forge-api = forge.api.wsgi:init_application\n",
+    "forge/__init__.py": "",
+    "forge/cmd/__init__.py": "",
+    "forge/cmd/engine.py": `import sys\n\n${THREADING}`,
+    "forge/cmd/manage.py": "import sys\n",
+    "forge/api/__init__.py": "",
+    "forge/api/wsgi.py": "def init_application():\n    pass\n",
+  };
+
+  test("one program selects threading and the others declare nothing (heat shape): library code is threading", async () => {
+    const facts = new ProjectFacts(new MemoryProjectFiles(base), config());
+    const c = await facts.concurrencyOf("forge/engine/stack.py", "import eventlet\n");
+    expect(c).toMatchObject({ model: "threading", declarations: [{ path: "forge/cmd/engine.py", line: 4 }] });
+    expect(c.programs?.programs.map((p) => p.name)).toEqual(["forge-engine", "forge-manage", "forge-api"]);
+    // Entry points, tests and code outside the programs' packages keep their own (unknown) model.
+    expect((await facts.concurrencyOf("forge/cmd/manage.py")).model).toBe("unknown");
+    expect((await facts.concurrencyOf("forge/tests/unit/test_stack.py", "import eventlet\n")).model).toBe("unknown");
+    expect((await facts.concurrencyOf("tools/lint.py", "import eventlet\n")).model).toBe("unknown");
+  });
+
+  test("one program that patches eventlet: nothing is inferred", async () => {
+    const files = { ...base, "forge/api/wsgi.py": "import eventlet\neventlet.monkey_patch()\n" };
+    const facts = new ProjectFacts(new MemoryProjectFiles(files), config());
+    expect((await facts.concurrencyOf("forge/engine/stack.py", "import eventlet\n")).model).toBe("unknown");
+    expect(await facts.programsModel()).toBeUndefined();
+  });
+
+  test("programs that declare nothing, or no programs at all: nothing is inferred", async () => {
+    const none = new ProjectFacts(new MemoryProjectFiles({ ...base, "forge/cmd/engine.py": "import sys\n" }), config());
+    expect(await none.programsModel()).toBeUndefined();
+    const noMetadata = new ProjectFacts(new MemoryProjectFiles({ "forge/__init__.py": "", "forge/cmd/__init__.py": THREADING }), config());
+    expect((await noMetadata.concurrencyOf("forge/engine/stack.py", "import eventlet\n")).model).toBe("unknown");
   });
 });

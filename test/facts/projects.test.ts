@@ -149,6 +149,36 @@ describe("half-way: a mixed entry point", () => {
   });
 });
 
+describe("commands: every program selects threading in its command package (ironic shape)", () => {
+  const root = join(PROJECTS, "commands");
+
+  test("library code only those programs run is threading: a change that adds a green pool there fails", async () => {
+    const result = await reviewChange(new FixtureChange(root, { "anvil/conductor/manager.py": [13, 14, 15] }));
+    const evl501 = result.findings.filter((f) => f.rule === "EVL501");
+    expect(evl501.map((f) => [f.path, f.line, f.severity])).toEqual([["anvil/conductor/manager.py", 13, "error"]]);
+    expect(evl501[0].message).toContain("every program of the project that picks a model picks it: anvil/command/__init__.py:5; 3 programs in pyproject.toml");
+    expect(result.outcome).toBe("fail");
+  });
+
+  test("a whole-tree check lists the library's eventlet at info level; test code is not the programs' library", async () => {
+    const r = await run(["check", "--format", "json", "."], { cwd: root });
+    const findings = JSON.parse(r.stdout).findings as { rule: string; path: string; line: number; severity: string }[];
+    expect(findings.filter((f) => f.rule === "EVL501").map((f) => [f.path, f.line, f.severity])).toEqual([
+      ["anvil/conductor/manager.py", 4, "info"],
+      ["anvil/conductor/manager.py", 13, "info"],
+    ]);
+    expect(r.code).toBe(0);
+  });
+
+  test("facts says so, with the programs it counted", async () => {
+    const r = await run(["facts", "."], { cwd: root });
+    expect(r.stdout).toContain(
+      "  anvil (library code)           threading  every program that picks a model picks it (3 in pyproject.toml; first: anvil/command/__init__.py:5)\n",
+    );
+    expect(r.stdout).toMatch(/^summary: threading: anvil\/command, anvil \(every program\)/m);
+  });
+});
+
 describe("eventlet-review facts", () => {
   test("models and versions with the file and line each came from", async () => {
     const r = await run(["facts", "."], { cwd: join(PROJECTS, "halfway") });

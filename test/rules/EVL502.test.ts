@@ -3,6 +3,7 @@ import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { mixedConcurrencyBackends } from "../../src/rules/EVL502-mixed-concurrency-backends.js";
 import { ruleTester } from "../helpers/rule-tester.js";
+import { EVENTLET_UTILS } from "../helpers/patch-modules.js";
 
 const THREADING = "from oslo_service import backend\nbackend.init_backend(backend.BackendType.THREADING)\n";
 const PATCH = "import eventlet\neventlet.monkey_patch()\n";
@@ -80,9 +81,9 @@ ruleTester(mixedConcurrencyBackends, {
       errors: [{ line: 2, message: "this selects the threading backend but pkg/tests/__init__.py:2 monkey-patches with eventlet" }],
     },
     {
-      name: "an entry point that patches and imports a threading package (a helper named monkey_patch)",
+      name: "an entry point that patches and imports a threading package (a project helper whose body patches)",
       path: "agent/cmd/run.py",
-      files: { "agent/__init__.py": "", "agent/cmd/__init__.py": "", "neutron/__init__.py": THREADING },
+      files: { "agent/__init__.py": "", "agent/cmd/__init__.py": "", "agent/common/eventlet_utils.py": EVENTLET_UTILS, "neutron/__init__.py": THREADING },
       code: `
       from agent.common import eventlet_utils
       eventlet_utils.monkey_patch()
