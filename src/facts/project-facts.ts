@@ -123,8 +123,12 @@ export class ProjectFacts {
     return scan;
   }
 
-  /** The files Python runs on the way to `path`: its parent package `__init__`s, then the file itself. */
-  chain(path: string): string[] {
+  /**
+   * The files Python runs on the way to `path`: its parent package `__init__`s, then the file itself.
+   * Given the file's text, a script run by path (a `__main__` guard) is its own program: just the file.
+   */
+  chain(path: string, text?: string): string[] {
+    if (text !== undefined && moduleRoles(path, text, this.config).script) return [path];
     return [...parentPackageInits(path), path];
   }
 
@@ -154,7 +158,7 @@ export class ProjectFacts {
 
   private async chainDeclarations(path: string, text?: string): Promise<ModelDeclaration[]> {
     const declarations: ModelDeclaration[] = [];
-    for (const file of this.chain(path)) {
+    for (const file of this.chain(path, text ?? (await this.project.readText(path)))) {
       const scan = await this.scan(file, file === path ? text : undefined);
       if (scan) declarations.push(...scan.declarations);
     }
@@ -195,7 +199,7 @@ export class ProjectFacts {
    * subpackages (`cmd`, `tests`), whose programs run it first.
    */
   async sameProcessDeclarations(path: string, options: { probeChildren?: boolean; text?: string } = {}): Promise<ModelDeclaration[]> {
-    const own = new Set(this.chain(path));
+    const own = new Set(this.chain(path, options.text ?? (await this.project.readText(path))));
     const candidates = new Set<string>();
     const scan = await this.scan(path, options.text);
     for (const module of scan?.imports ?? []) {

@@ -12,6 +12,14 @@ export interface ModuleRoles {
   wsgi: boolean;
   /** `pkg/__init__.py` directly under the project root (`nova/__init__.py`). */
   rootPackageInit: boolean;
+  /**
+   * A script run by path (`python tests/isolated/x.py`): a module with a `__main__` guard, other than a
+   * package's `__init__.py` or `__main__.py` (which `python -m` runs inside its package), the modules
+   * of a `cmd/` package (console scripts import them) and test modules (`test_*.py`, `*_test.py`: the
+   * test runner imports them; their `unittest.main()` guard is a convenience). It is its own program: Python runs no
+   * parent package `__init__` before it.
+   */
+  script: boolean;
 }
 
 type Matcher = (path: string) => boolean;
@@ -51,5 +59,6 @@ export function moduleRoles(path: string, text: string, config: Config): ModuleR
     test,
     wsgi: m.wsgi(path) || WSGI_APPLICATION.test(text),
     rootPackageInit: /^[^/]+\/__init__\.py$/.test(path),
+    script: MAIN_GUARD.test(text) && !/(^|\/)(__init__|__main__|test_[^/]*|[^/]*_test)\.py$/.test(path) && !/(^|\/)cmd\//.test(path),
   };
 }

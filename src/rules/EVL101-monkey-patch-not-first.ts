@@ -46,7 +46,11 @@ export const monkeyPatchNotFirst: Rule = {
         "(`oslo_messaging/tests/__init__.py`) is not flagged for its parent `__init__.py` when that only " +
         "re-exports the library's own modules: nothing inside the package can run earlier, and patching in the " +
         "library's `__init__` is what EVL102 forbids. A module whose parent package already patched (a test " +
-        "module under a tests package that patches) is not flagged either: its own patch is redundant, not late.",
+        "module under a tests package that patches) is not flagged either: its own patch is redundant, not late. " +
+        "A script run by path (a module with an `if __name__ == \"__main__\":` guard, other than a package's " +
+        "`__init__.py`, `__main__.py`, a `cmd/` module, which console scripts import, or a `test_*.py` module, which " +
+        "the test runner imports) is its own program: no parent package `__init__` runs before it, so none " +
+        "makes its patch late, and none makes it redundant.",
     },
   },
   create(context) {
@@ -97,7 +101,8 @@ export const monkeyPatchNotFirst: Rule = {
         if (!patchFunctionCalled) for (const node of unreadPatchModuleImports) sites.push({ node, what: `the patch (${node.text})` });
         if (sites.length === 0) return;
         sites.sort((a, b) => a.node.startIndex - b.node.startIndex);
-        const parents = await parentPackages(context.path, context.project, context.config);
+        // A script run by path is its own program: no parent package __init__ runs before it.
+        const parents = context.roles.script ? [] : await parentPackages(context.path, context.project, context.config);
         // A package __init__ patched before this module's first line ran: its patch is redundant, not late.
         if (parents.some((p) => p.patch)) return;
         const isPatchImport = (node: Node) =>

@@ -58,7 +58,7 @@ export const monkeyPatchThreadDisabled: Rule = {
           if (scope === "full" && runsAtImport(node)) patchedFully = true;
           if (scope === "full" || scope === "unknown" || windowsOnly(node)) continue;
           // eventlet never unpatches: after a full patch of the program, a narrower one changes nothing.
-          if (!parentsChecked) {
+          if (!parentsChecked && !context.roles.script) {
             parentsChecked = true;
             const parents = await parentPackages(context.path, context.project, context.config);
             if (parents.some((p) => p.patch?.scopes.includes("full"))) patchedFully = true;

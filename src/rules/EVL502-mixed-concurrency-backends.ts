@@ -78,7 +78,9 @@ export const mixedConcurrencyBackends: Rule = {
         if (own.length === 0) return;
         const configured = facts.configured(context.path);
         const others: ModelDeclaration[] = [];
-        for (const init of parentPackageInits(context.path)) others.push(...((await facts.scan(init))?.declarations ?? []));
+        // A script run by path does not run its parent package __init__s.
+        const parents = context.roles.script ? [] : parentPackageInits(context.path);
+        for (const init of parents) others.push(...((await facts.scan(init))?.declarations ?? []));
         // A whole-tree run reviews the subpackages themselves; probing them too would report each pair twice.
         others.push(...(await facts.sameProcessDeclarations(context.path, { probeChildren: context.mode !== "tree", text: context.text })));
 

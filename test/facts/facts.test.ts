@@ -250,3 +250,13 @@ describe("the project's programs (issue 12, class 7)", () => {
     expect((await noMetadata.concurrencyOf("forge/engine/stack.py", "import eventlet\n")).model).toBe("unknown");
   });
 });
+
+describe("scripts run by path (issue 12, class 8)", () => {
+  test("a script does not inherit its package's model; a module of the package does", async () => {
+    const THREADING = "from oslo_service import backend\nbackend.init_backend(backend.BackendType.THREADING)\n";
+    const facts = new ProjectFacts(new MemoryProjectFiles({ "pkg/__init__.py": THREADING }), config());
+    const script = "import eventlet\n\nif __name__ == '__main__':\n    eventlet.spawn(print).wait()\n";
+    expect(await facts.concurrencyOf("pkg/tools/bench.py", script)).toMatchObject({ model: "unknown", declarations: [] });
+    expect((await facts.concurrencyOf("pkg/tools/helpers.py", "import eventlet\n")).model).toBe("threading");
+  });
+});

@@ -540,3 +540,38 @@ ruleTester(monkeyPatchNotFirst, {
     },
   ],
 });
+
+// Scripts run by path are their own program (issue 12, class 8).
+ruleTester(monkeyPatchNotFirst, {
+  valid: [
+    {
+      name: "a script run by path does not inherit its tests package __init__ (eventlet's tests/isolated shape)",
+      path: "mylib/tests/isolated/pipe_read.py",
+      files: { "mylib/__init__.py": "", "mylib/tests/__init__.py": "import contextlib\nimport json\n" },
+      code: "if __name__ == '__main__':\n    import eventlet\n    eventlet.monkey_patch()\n\n    import os\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "a script's own imports before its patch still count",
+      path: "mylib/tests/isolated/pipe_read.py",
+      files: { "mylib/__init__.py": "", "mylib/tests/__init__.py": "import contextlib\n" },
+      code: "import logging\nimport eventlet\neventlet.monkey_patch()\n\nif __name__ == '__main__':\n    logging.basicConfig()\n",
+      errors: [{ line: 3, related: [1], message: "eventlet.monkey_patch() runs after import logging (line 1)" }],
+    },
+    {
+      name: "a script under a package that patches: the package's patch does not run first, so its own late patch counts",
+      path: "pkg/tests/tools/serve.py",
+      files: { "pkg/__init__.py": "", "pkg/tests/__init__.py": "import eventlet\neventlet.monkey_patch()\n" },
+      code: "import logging\nimport eventlet\neventlet.monkey_patch()\n\nif __name__ == '__main__':\n    logging.basicConfig()\n",
+      errors: [{ line: 3, related: [1] }],
+    },
+    {
+      name: "__main__.py runs with python -m, inside its package: the package __init__ runs first",
+      path: "mylib/__main__.py",
+      files: { "mylib/__init__.py": "import requests\n" },
+      code: "import eventlet\neventlet.monkey_patch()\n\nif __name__ == '__main__':\n    main()\n",
+      errors: [{ line: 2, message: "mylib/__init__.py runs import requests (line 1) before this patch" }],
+    },
+  ],
+});

@@ -189,3 +189,36 @@ ruleTester(monkeyPatchThreadDisabled, {
     },
   ],
 });
+
+// A script run by path does not run its package's full patch first (issue 12, class 8).
+ruleTester(monkeyPatchThreadDisabled, {
+  valid: [
+    {
+      name: "a module under a fully patching tests package: its partial patch is redundant",
+      path: "pkg/tests/functional/test_pipe.py",
+      files: { "pkg/__init__.py": "", "pkg/tests/__init__.py": "import eventlet\neventlet.monkey_patch()\n" },
+      code: "import eventlet\neventlet.monkey_patch(socket=True)\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "the same partial patch in a script run by path is the program's only patch",
+      path: "pkg/tests/isolated/pipe.py",
+      files: { "pkg/__init__.py": "", "pkg/tests/__init__.py": "import eventlet\neventlet.monkey_patch()\n" },
+      code: "if __name__ == '__main__':\n    import eventlet\n    eventlet.monkey_patch(socket=True)\n",
+      errors: [{ line: 3 }],
+    },
+  ],
+});
+
+ruleTester(monkeyPatchThreadDisabled, {
+  valid: [
+    {
+      name: "a test module with a unittest.main() guard is imported by the test runner: its package's full patch ran",
+      path: "pkg/tests/probe/test_failures.py",
+      files: { "pkg/__init__.py": "", "pkg/tests/probe/__init__.py": "import eventlet\neventlet.monkey_patch()\n" },
+      code: "import eventlet\neventlet.monkey_patch(all=False, socket=True)\n\nif __name__ == '__main__':\n    main()\n",
+    },
+  ],
+  invalid: [],
+});

@@ -161,3 +161,24 @@ describe("EVL502 in a whole-tree run", () => {
     expect((await tree.analyzeText("pkg/tests/__init__.py", PATCH)).findings.map((f) => f.line)).toEqual([2]);
   });
 });
+
+// Scripts run by path (issue 12, class 8): no parent __init__ runs first, but what they import does.
+ruleTester(mixedConcurrencyBackends, {
+  valid: [
+    {
+      name: "a script under a threading package that imports nothing of it",
+      path: "pkg/tools/bench.py",
+      files: { "pkg/__init__.py": THREADING },
+      code: "import eventlet\neventlet.monkey_patch()\n\nif __name__ == '__main__':\n    eventlet.sleep(1)\n",
+    },
+  ],
+  invalid: [
+    {
+      name: "a script that imports its threading package after patching",
+      path: "pkg/tools/bench.py",
+      files: { "pkg/__init__.py": THREADING, "pkg/worker.py": "" },
+      code: "import eventlet\neventlet.monkey_patch()\n\nfrom pkg import worker\n\nif __name__ == '__main__':\n    worker.run()\n",
+      errors: [{ line: 2, message: "pkg/__init__.py:2 selects the threading backend" }],
+    },
+  ],
+});
