@@ -17,7 +17,8 @@ export async function bundle(outdir: string, entries: Record<string, string> = {
   const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
   mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: { ...entries, worker: "src/cli/worker.ts" },
+    // The worker threads sit beside the entry, where pool.ts and review/sandbox.ts look for them.
+    entryPoints: { ...entries, worker: "src/cli/worker.ts", "sandbox-worker": "src/review/sandbox-worker.ts" },
     outdir,
     bundle: true,
     platform: "node",
