@@ -17,8 +17,8 @@ export interface ChangedFile {
 export interface ChangeSource extends ProjectFiles {
   /** Every file the change touches (all pages). */
   listFiles(): Promise<ChangedFile[]>;
-  /** The new-side lines the change adds, per file. */
-  changedLines(): Promise<ChangedLines>;
+  /** The new-side lines the change adds, per file; files `keep` refuses may be left out (saves fetching them). */
+  changedLines(keep?: (path: string) => boolean): Promise<ChangedLines>;
   /** Raw bytes of a file at the revision under review (undefined when absent). */
   readBytes(path: string): Promise<Uint8Array | undefined>;
   /**

@@ -1,5 +1,6 @@
 /**
- * The platform-neutral review of one change: read the config from the base revision, analyze each
+ * The platform-neutral review of one change: read the config from the base revision
+ * (once; a caller that has it passes it in), analyze each
  * touched Python file of the new revision, keep the findings the change brings in. Matching and
  * analysis run in an AnalysisSandbox (a worker thread under a time budget): the change's author
  * chooses the paths and the contents.
@@ -28,13 +29,20 @@ export interface ReviewResult {
   factsLine?: string;
 }
 
+/** The change's config: its base revision's `.eventlet-review.yaml`, else the defaults. Throws ConfigError. */
+export async function readChangeConfig(source: Pick<ChangeSource, "readBaseConfig">): Promise<Config> {
+  const text = await source.readBaseConfig();
+  return text === undefined ? defaultConfig() : parseConfig(text);
+}
+
 export interface ReviewOptions {
   budget?: AnalysisBudget;
+  /** The parsed config, when the caller has it (read to decide whether to review, or overridden). */
+  config?: Config;
 }
 
 export async function reviewChange(source: ChangeSource, options: ReviewOptions = {}): Promise<ReviewResult> {
-  const configText = await source.readBaseConfig();
-  const config = configText === undefined ? defaultConfig() : parseConfig(configText);
+  const config = options.config ?? (await readChangeConfig(source));
   const sandbox = new AnalysisSandbox({ config, mode: "change" }, new CachedProjectFiles(source), options.budget ?? DEFAULT_BUDGET);
   try {
     return await reviewIn(sandbox, source, config);

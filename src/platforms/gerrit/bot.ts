@@ -5,9 +5,9 @@
  * replays what it finds: unreviewed patch sets and unanswered rechecks (catch-up.ts).
  */
 import { performance } from "node:perf_hooks";
-import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
+import { ConfigError, defaultConfig } from "../../config/load.js";
 import { changeKey, type Logger, type PlatformDeps, type ReviewJob } from "../adapter.js";
-import { reviewChange } from "../../review/review.js";
+import { readChangeConfig, reviewChange } from "../../review/review.js";
 import { catchUpEvents, gerritEpoch } from "./catch-up.js";
 import { changeId, GerritHttpError, type GerritAccount, type GerritChange, type GerritClient, type GerritMessage } from "./client.js";
 import type { EventCursor } from "./cursor.js";
@@ -222,14 +222,16 @@ export class GerritBot {
     }
 
     const source = new GerritChangeSource(this.client, id, patchSet, change.project, change.branch);
+    // Read and parsed once, for the checks below and the review.
+    const config = readChangeConfig(source);
+    config.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     if (change.work_in_progress || change.is_private) {
       // They wait unless the target branch's config says otherwise (an invalid config is reported below).
-      const text = await source.readBaseConfig();
       let gerrit = defaultConfig().gerrit;
       try {
-        if (text !== undefined) gerrit = parseConfig(text).gerrit;
-      } catch {
-        // reviewChange reports it
+        gerrit = (await config).gerrit;
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
       }
       if (change.work_in_progress && !gerrit.review_work_in_progress) return skip("work in progress: waits until ready for review");
       if (change.is_private && !gerrit.review_private) return skip("private change: waits until it is made public");
@@ -237,7 +239,7 @@ export class GerritBot {
     const started = performance.now();
     let result;
     try {
-      result = await reviewChange(source);
+      result = await reviewChange(source, { config: await config });
     } catch (error) {
       if (error instanceof GerritHttpError && error.status === 404) return skip(`change ${payload.number} disappeared during the review (404)`);
       if (error instanceof ConfigError) {

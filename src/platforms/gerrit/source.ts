@@ -3,8 +3,7 @@
  * endpoint), their added lines (DiffInfo), other files of the same tree on demand, and the config at the
  * tip of the target branch.
  */
-import { fileFilter } from "../../config/file-filter.js";
-import { CONFIG_FILE_NAMES, defaultConfig, parseConfig } from "../../config/load.js";
+import { CONFIG_FILE_NAMES } from "../../config/load.js";
 import { ChangedLines } from "../../diff/changed-lines.js";
 import { changedLinesOfDiffInfo } from "../../diff/gerrit.js";
 import type { ChangedFile, ChangedFileStatus, ChangeSource } from "../../review/change-source.js";
@@ -25,7 +24,6 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
 export class GerritChangeSource implements ChangeSource {
   private files?: Promise<Record<string, FileInfo>>;
   private readonly contents = new Map<string, Promise<Uint8Array | undefined>>();
-  private configText?: string;
 
   constructor(
     private readonly client: GerritClient,
@@ -56,8 +54,7 @@ export class GerritChangeSource implements ChangeSource {
       }));
   }
 
-  async changedLines(): Promise<ChangedLines> {
-    const keep = fileFilter(this.configText === undefined ? defaultConfig() : parseConfig(this.configText));
+  async changedLines(keep: (path: string) => boolean = () => true): Promise<ChangedLines> {
     const changed = new ChangedLines();
     const files = (await this.listFiles()).filter((f) => f.status !== "removed" && keep(f.path));
     await eachLimited(files, 4, async (file) => {
@@ -96,10 +93,7 @@ export class GerritChangeSource implements ChangeSource {
   async readBaseConfig(): Promise<string | undefined> {
     for (const name of CONFIG_FILE_NAMES) {
       const bytes = await this.client.branchFileContent(this.project, this.branch, name);
-      if (bytes !== undefined) {
-        this.configText = new TextDecoder().decode(bytes);
-        return this.configText;
-      }
+      if (bytes !== undefined) return new TextDecoder().decode(bytes);
     }
     return undefined;
   }

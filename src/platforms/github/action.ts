@@ -14,10 +14,9 @@ import { resolve } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import { parseDocument } from "yaml";
 import { SEVERITIES, type Finding, type Notice, type Severity } from "../../model/finding.js";
-import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
-import { fileFilter } from "../../config/file-filter.js";
+import { ConfigError, defaultConfig } from "../../config/load.js";
+import type { Config } from "../../config/schema.js";
 import { formatSarif } from "../../formats/sarif.js";
 import { isRecheckCommand, recheckRefusal } from "./events.js";
 import { PermissionCache } from "./permissions.js";
@@ -25,7 +24,7 @@ import { errorStatus, throttleOptions, type GithubOctokit } from "./octokit.js";
 import { reviewPullRequest, type ReviewOutcome, type ReviewRequest } from "./run.js";
 import { GithubChangeSource } from "./source.js";
 import { actionSummary } from "../../review/summary.js";
-import { reviewChange } from "../../review/review.js";
+import { readChangeConfig, reviewChange } from "../../review/review.js";
 import { ALL_RULES } from "../../rules/index.js";
 import type { Logger } from "../adapter.js";
 
@@ -125,14 +124,13 @@ export class ActionChangeSource extends GithubChangeSource {
     private readonly client: GithubOctokit,
     pr: ReviewRequest,
     private readonly configPath: string,
-    private readonly failLevel: Severity | undefined,
     private readonly onMissingConfig: (path: string) => void = () => {},
   ) {
     super(client, pr);
   }
 
   override readBaseConfig(): Promise<string | undefined> {
-    this.config ??= this.read().then((text) => (this.failLevel === undefined ? text : withFailLevel(text, this.failLevel)));
+    this.config ??= this.read();
     return this.config;
   }
 
@@ -156,19 +154,6 @@ export class ActionChangeSource extends GithubChangeSource {
       return undefined;
     }
   }
-}
-
-/** The config text with `fail_level` set (comments kept); a config that is not a mapping stays as is for parseConfig to report. */
-export function withFailLevel(text: string | undefined, failLevel: Severity): string | undefined {
-  const doc = parseDocument(text ?? "");
-  if (doc.errors.length) return text;
-  if (doc.contents === null || doc.contents === undefined) return `fail_level: ${failLevel}\n`;
-  try {
-    doc.set("fail_level", failLevel);
-  } catch {
-    return text;
-  }
-  return doc.toString();
 }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -221,14 +206,9 @@ async function target(
     const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: issue.number });
     if (pr.state !== "open") return { skip: `pull request #${pr.number} is ${pr.state}` };
     const request: ReviewRequest = { owner, repo, pullNumber: pr.number, headSha: pr.head.sha, baseSha: pr.base.sha, draft: pr.draft === true, recheck: true };
-    const source = new ActionChangeSource(octokit, request, options.configPath ?? DEFAULT_CONFIG, undefined);
-    const text = await source.readBaseConfig().catch(() => undefined);
-    let config = defaultConfig();
-    try {
-      if (text !== undefined) config = parseConfig(text);
-    } catch {
-      // A broken config is reported by the review itself; the default says who may ask meanwhile.
-    }
+    const source = new ActionChangeSource(octokit, request, options.configPath ?? DEFAULT_CONFIG);
+    // A broken or unreadable config is reported by the review itself; the default says who may ask meanwhile.
+    const config = await readChangeConfig(source).catch(() => defaultConfig());
     const login = String(comment.user?.login ?? "");
     let refusal = recheckRefusal(config, login, "none", pr.user?.login);
     if (refusal !== undefined) refusal = recheckRefusal(config, login, await new PermissionCache().role(octokit, owner, repo, login), pr.user?.login);
@@ -256,14 +236,12 @@ async function annotate(
   log: Logger,
 ): Promise<{ code: number; findings: number; sarif: string }> {
   const missing: Notice[] = [];
-  const source = new ActionChangeSource(octokit, request, options.configPath ?? DEFAULT_CONFIG, options.failLevel, (path) =>
+  const source = new ActionChangeSource(octokit, request, options.configPath ?? DEFAULT_CONFIG, (path) =>
     missing.push({ path, message: "config file not found at the base revision; using the defaults" }),
   );
   let result;
   try {
-    const text = await source.readBaseConfig();
-    source.wants = fileFilter(text === undefined ? defaultConfig() : parseConfig(text));
-    result = await reviewChange(source);
+    result = await reviewChange(source, { config: overrideFor(options)(await readChangeConfig(source)) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stdout(`::error file=${escapeProperty(options.configPath ?? DEFAULT_CONFIG)},title=Invalid eventlet-review config::${escapeData(error.message)}\n`);
@@ -296,6 +274,12 @@ async function annotate(
   return { code: result.outcome === "fail" ? 1 : 0, findings: n, sarif };
 }
 
+/** The `fail-level` input overrides the repository config's, as `--fail-level` does for the CLI's check. */
+function overrideFor(options: ActionOptions): (config: Config) => Config {
+  const failLevel = options.failLevel;
+  return failLevel === undefined ? (config) => config : (config) => ({ ...config, fail_level: failLevel });
+}
+
 /** Runs the Action; returns the exit status (0 clean or below the fail level, 1 fail, 2 usage). */
 export async function runGithubAction(io: ActionIo, options: ActionOptions): Promise<number> {
   const log = actionLogger(io);
@@ -318,7 +302,7 @@ export async function runGithubAction(io: ActionIo, options: ActionOptions): Pro
         .createForIssueComment({ owner: request.owner, repo: request.repo, comment_id: commentId, content: "eyes" })
         .catch((error: unknown) => log.debug({ err: error }, "could not react to the recheck comment"));
     }
-    const source = new ActionChangeSource(octokit, request, options.configPath ?? DEFAULT_CONFIG, options.failLevel, (path) =>
+    const source = new ActionChangeSource(octokit, request, options.configPath ?? DEFAULT_CONFIG, (path) =>
       log.warn(`${path} is not in the repository at the base revision; using the default configuration`),
     );
     let outcome: ReviewOutcome;
@@ -327,6 +311,7 @@ export async function runGithubAction(io: ActionIo, options: ActionOptions): Pro
         logger: log,
         source,
         publisher: { inlineComments: options.reporter === "review" },
+        override: overrideFor(options),
       });
     } catch (error) {
       if (errorStatus(error) !== 403) throw error;

@@ -3,10 +3,9 @@
  * SHA, open the check run, run the platform-neutral review, publish. Shared by the GitHub App's jobs
  * and the GitHub Actions mode.
  */
-import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
+import { ConfigError } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
-import { fileFilter } from "../../config/file-filter.js";
-import { reviewChange } from "../../review/review.js";
+import { readChangeConfig, reviewChange } from "../../review/review.js";
 import { isRateLimited, type Logger, type ServiceHooks } from "../adapter.js";
 import { classify, errorStatus, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
 import { GithubPublisher, type GithubPublisherOptions, type PublishReport } from "./publisher.js";
@@ -35,15 +34,16 @@ export interface RunOptions {
   superseded?: () => Promise<boolean>;
   /** Reserves the writes a publish will make (the installation's write budget); throws RateLimitedError. */
   reserveWrites?: (writes: number) => Promise<void>;
+  /** Changes the parsed config before the review (the GitHub Action's `fail-level` input). */
+  override?: (config: Config) => Config;
 }
 
 /** A newer push came in while this review ran: it writes nothing, the newer job reviews. */
 class Superseded extends Error {}
 
 /** Reads the base config; a broken one is reported on the check run rather than ignored. */
-export async function readConfig(source: GithubChangeSource): Promise<Config> {
-  const text = await source.readBaseConfig();
-  return text === undefined ? defaultConfig() : parseConfig(text);
+export function readConfig(source: GithubChangeSource): Promise<Config> {
+  return readChangeConfig(source);
 }
 
 export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewRequest, options: RunOptions): Promise<ReviewOutcome> {
@@ -57,6 +57,7 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
   let config: Config;
   try {
     config = await readConfig(source);
+    if (options.override) config = options.override(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw classify(error, "reading .eventlet-review.yaml");
     log.warn({ error: error.message }, "invalid repository config");
@@ -72,11 +73,10 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
     log.info("draft pull request: waiting for ready_for_review");
     return { status: "skipped", reason: "draft" };
   }
-  source.wants = fileFilter(config);
 
   try {
     const started = performance.now();
-    const result = await reviewChange(source);
+    const result = await reviewChange(source, { config });
     options.hooks?.analysisSeconds("github", (performance.now() - started) / 1000);
     if (await source.listTruncated()) {
       publisher.addNotices([

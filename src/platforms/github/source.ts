@@ -49,8 +49,6 @@ function fileStatus(status: string): ChangedFileStatus {
 }
 
 export class GithubChangeSource implements ChangeSource {
-  /** Which paths the review analyzes (set from the config): only these get the fallback diff. */
-  wants: (path: string) => boolean = () => true;
   private files?: Promise<PullFile[]>;
   private baseConfig?: Promise<string | undefined>;
   private readonly head = new Map<string, Promise<Uint8Array | undefined>>();
@@ -86,7 +84,7 @@ export class GithubChangeSource implements ChangeSource {
     }));
   }
 
-  async changedLines(): Promise<ChangedLines> {
+  async changedLines(keep: (path: string) => boolean = () => true): Promise<ChangedLines> {
     const changed = new ChangedLines();
     const fallback: PullFile[] = [];
     for (const file of await this.pullFiles()) {
@@ -96,7 +94,7 @@ export class GithubChangeSource implements ChangeSource {
       if (file.patch !== undefined) changed.addLines(file.filename, addedLinesOfHunks(file.patch));
       else if (file.changes === 0) changed.addLines(file.filename, []); // pure rename, mode change, binary
       else if (file.status === "added") changed.addWholeFile(file.filename);
-      else if (this.wants(file.filename)) fallback.push(file);
+      else if (keep(file.filename)) fallback.push(file);
     }
     if (fallback.length > 0) {
       const oldPaths = fallback.map((f) => f.previous_filename ?? f.filename);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
-import { githubCommand, withFailLevel, type ActionIo } from "../../../src/platforms/github/action.js";
+import { githubCommand, type ActionIo } from "../../../src/platforms/github/action.js";
 import { validateSarif } from "../../formats/sarif-schema.js";
 import { FakeGithub, unifiedPatch, type FakeFile } from "./fake-github.js";
 import { issueCommentEvent, pullRequestEvent } from "./helpers.js";
@@ -292,11 +292,4 @@ describe("usage", () => {
     expect(fake.requests).toEqual([]);
   });
 
-  test("withFailLevel keeps comments and other keys", () => {
-    expect(withFailLevel("# ours\nfail_level: error # default\nrules:\n  EVL105: on\n", "warning")).toBe(
-      "# ours\nfail_level: warning # default\nrules:\n  EVL105: on\n",
-    );
-    expect(withFailLevel(undefined, "info")).toBe("fail_level: info\n");
-    expect(withFailLevel("- not a mapping\n", "info")).toBe("- not a mapping\n");
-  });
 });
