@@ -1,6 +1,7 @@
 /**
  * Ruff-style fixture tests: each rule runs alone over the Python files under `fixtures/rules/<ID>/`
- * (paths relative to that folder, so roles such as `cmd/` and `tests/` apply) and the findings must
+ * (paths relative to that folder, so roles such as `cmd/` and `tests/` apply; other files there, such
+ * as requirements.txt, are the project around them for facts like versions) and the findings must
  * equal `fixtures/rules/<ID>/findings.txt`. A behaviour change shows up as a reviewed diff of that
  * file: regenerate it with `UPDATE_FIXTURES=1 npm run jest -- test/rules/fixtures.test.ts`.
  */
@@ -12,12 +13,13 @@ import { configSchema } from "../../src/config/schema.js";
 import { ruleById } from "../../src/rules/index.js";
 
 const ROOT = join(process.cwd(), "fixtures", "rules");
-const RULES = ["EVL101", "EVL102", "EVL103", "EVL104", "EVL105", "EVL201", "EVL301", "EVL401", "EVL501", "EVL502"];
+const RULES = ["EVL101", "EVL102", "EVL103", "EVL104", "EVL105", "EVL201", "EVL301", "EVL401", "EVL501", "EVL502", "EVL503"];
 
-async function pythonFiles(dir: string): Promise<string[]> {
+/** Every file of the fixture but findings.txt: the project (requirement files too, for EVL503's versions). */
+async function projectFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith(".py"))
+    .filter((e) => e.isFile() && e.name !== "findings.txt")
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join("/"))
     .sort();
 }
@@ -25,8 +27,9 @@ async function pythonFiles(dir: string): Promise<string[]> {
 async function render(id: string): Promise<string> {
   const dir = join(ROOT, id);
   const rule = ruleById(id)!;
-  const paths = await pythonFiles(dir);
-  const files = Object.fromEntries(await Promise.all(paths.map(async (p) => [p, await readFile(join(dir, p), "utf8")] as const)));
+  const all = await projectFiles(dir);
+  const paths = all.filter((p) => p.endsWith(".py"));
+  const files = Object.fromEntries(await Promise.all(all.map(async (p) => [p, await readFile(join(dir, p), "utf8")] as const)));
   const analyzer = new Analyzer(configSchema.parse({ rules: { [id]: "on" } }), new MemoryProjectFiles(files), [rule]);
   const lines: string[] = [];
   for (const path of paths) {
