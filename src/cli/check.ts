@@ -20,6 +20,7 @@ import { changedSinceBase, GitRevisionFiles, mergeBase, repositoryRoot, stagedCh
 import { BaseFindings, dropMoved } from "../review/moved.js";
 import type { ProjectFiles } from "../python/project-files.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
+import { projectRoot } from "../platforms/local/root.js";
 
 export interface CheckOptions {
   paths: string[];
@@ -43,6 +44,10 @@ export interface CheckRoot {
   given: string;
   /** Absolute directory that finding paths are relative to. */
   directory: string;
+  /** The PATH is one file (finding paths are then relative to the current directory). */
+  file?: boolean;
+  /** Absolute project root that roles and globs are judged from (see platforms/local/root.ts). */
+  project: string;
   /** With --base, --diff or --staged: the lines the change adds, keyed like finding paths. */
   changed?: ChangedLines;
 }
@@ -169,8 +174,10 @@ async function* readAhead(
 
 interface Root {
   root: CheckRoot;
-  /** Set when the PATH is a single file. */
+  /** Set when the PATH is a single file: its path from the project root. */
   files?: string[];
+  /** For a directory PATH: its path from the project root ("" when it is the root). */
+  under?: string;
 }
 
 async function resolveRoots(options: CheckOptions): Promise<Root[]> {
@@ -179,11 +186,14 @@ async function resolveRoots(options: CheckOptions): Promise<Root[]> {
     const absolute = resolve(options.cwd, given);
     const info = await stat(absolute).catch(() => undefined);
     if (!info) throw new UsageError(`no such file or directory: ${given}`);
-    if (info.isDirectory()) roots.push({ root: { given, directory: absolute } });
-    else {
+    if (info.isDirectory()) {
+      const project = projectRoot(absolute, !!options.configPath);
+      roots.push({ root: { given, directory: absolute, project }, under: inside(project, absolute) ?? "" });
+    } else {
       // A single file: paths stay relative to the current directory, where its package lives.
       const directory = inside(options.cwd, absolute) ? options.cwd : dirname(absolute);
-      roots.push({ root: { given, directory }, files: [inside(directory, absolute)!] });
+      const project = projectRoot(dirname(absolute), !!options.configPath);
+      roots.push({ root: { given, directory, project, file: true }, files: [inside(project, absolute) ?? inside(directory, absolute)!] });
     }
   }
   return roots;
@@ -202,28 +212,35 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const keep = fileFilter(config);
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
 
-  for (const [index, { root, files }] of roots.entries()) {
-    const changed = await changes.for(root.directory);
+  for (const [index, { root, files, under }] of roots.entries()) {
+    // The analysis sees paths from the project root, so `check pkg/cmd` judges roles and globs as
+    // `check .` does; the output keeps paths relative to the PATH given.
+    const project = root.project;
+    const fromProject = (path: string) => inside(root.directory, join(project, ...path.split("/"))) ?? path;
+    const isUnder = (path: string) => files ? files.includes(path) : !under || path.startsWith(`${under}/`);
+    const changed = (await changes.for(project))?.mapPaths((p) => (isUnder(p) ? p : undefined));
     // A whole-tree run lists legacy migration findings (EVL501) at info; a change review keeps errors.
     const mode = changed ? "change" : "tree";
     const analysis: FileAnalysis =
       jobs > 1
-        ? new WorkerPool(jobs, { config, directory: root.directory, mode })
-        : inProcess(new Analyzer(config, new DiskProjectFiles(root.directory), undefined, { mode }));
-    if (changed) root.changed = changed;
-    const baseFiles = changed ? await changes.baseFiles(root.directory) : undefined;
+        ? new WorkerPool(jobs, { config, directory: project, mode })
+        : inProcess(new Analyzer(config, new DiskProjectFiles(project), undefined, { mode }));
+    if (changed) root.changed = changed.mapPaths(fromProject);
+    const notice = (path: string, message: string) => result.notices.push({ path: fromProject(path), message });
+    // The base revision's files, keyed like the analysis (project-relative), for moved-code detection.
+    const baseFiles = changed ? await changes.baseFiles(project) : undefined;
     const base = baseFiles ? new BaseFindings(config, baseFiles) : undefined;
-    const headFiles = new DiskProjectFiles(root.directory);
+    const headFiles = new DiskProjectFiles(project);
     const candidates: AsyncIterable<string> | string[] = changed
-      ? changed.paths().filter((p) => keep(p) && (!files || files.includes(p))).sort()
-      : (files ?? walkFiles(root.directory, config, (path, message) => result.notices.push({ path, message })));
-    const loaded = readAhead(candidates, (path) => load(root.directory, path, config.max_file_bytes, !!changed));
+      ? changed.paths().filter((p) => keep(p)).sort()
+      : (files ?? walkFiles(project, config, notice, under));
+    const loaded = readAhead(candidates, (path) => load(project, path, config.max_file_bytes, !!changed));
     // Files go out to the analysis as they are read (up to `window` at once) and come back in order.
     const window = jobs > 1 ? jobs * 4 : 1;
     const inFlight: { path: string; notice?: string; analyzed?: Promise<FileResult | Error> }[] = [];
     const settle = async (item: (typeof inFlight)[number]) => {
       if (!item.analyzed) {
-        if (item.notice) result.notices.push({ path: item.path, message: item.notice });
+        if (item.notice) notice(item.path, item.notice);
         return;
       }
       result.filesChecked++;
@@ -231,16 +248,20 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       if (analyzed instanceof WorkerCrash) throw analyzed;
       if (analyzed instanceof Error) {
         // One file the analyzer chokes on must not cost the review of all the others.
-        result.notices.push({ path: item.path, message: `internal error, file not analyzed: ${analyzed.message}` });
+        notice(item.path, `internal error, file not analyzed: ${analyzed.message}`);
       } else {
         if (analyzed.parsed) result.filesParsed++;
-        result.notices.push(...analyzed.notices);
+        for (const n of analyzed.notices) notice(n.path, n.message);
         let kept = changed ? scopeToChange(analyzed.findings, changed) : analyzed.findings;
         if (changed && base && kept.length > 0) {
-          const text = await readFile(join(root.directory, ...item.path.split("/")), "utf8");
+          const text = await readFile(join(project, ...item.path.split("/")), "utf8");
           kept = await dropMoved(kept, text.split(/\r?\n|\r/), changed, base, headFiles);
         }
-        for (const finding of kept) result.findings.push({ ...finding, root: `PATH${index + 1}` });
+        for (const finding of kept) {
+          const shown: Finding & { root: string } = { ...finding, path: fromProject(finding.path), root: `PATH${index + 1}` };
+          if (finding.related) shown.related = finding.related.map((r) => ({ ...r, path: fromProject(r.path) }));
+          result.findings.push(shown);
+        }
       }
       options.onProgress?.(result.filesChecked, result.findings.length);
     };

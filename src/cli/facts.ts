@@ -1,6 +1,6 @@
 /** `eventlet-review facts [--config FILE] [--format text|json] [PATH]`: the CLI verb. */
 import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import type { Config } from "../config/schema.js";
 import { ProjectFacts } from "../facts/project-facts.js";
@@ -8,6 +8,7 @@ import { collectFacts } from "../facts/summary.js";
 import { formatFactsJson, formatFactsText } from "../formats/facts.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
 import { DiskProjectFiles } from "../platforms/local/disk.js";
+import { projectRoot } from "../platforms/local/root.js";
 import { walkFiles } from "../platforms/local/walk.js";
 
 
@@ -18,13 +19,17 @@ export async function factsCommand(args: string[], io: { cwd: string; stdout: (t
     options: { format: { type: "string", default: "text" }, config: { type: "string" } },
   });
   if (values.format !== "text" && values.format !== "json") throw new UsageError(`unknown --format ${values.format}: use text or json`);
-  if (positionals.length > 1) throw new UsageError("facts takes one PATH: the project root");
+  if (positionals.length > 1) throw new UsageError("facts takes one PATH: a directory of the project");
   const directory = resolve(io.cwd, positionals[0] ?? ".");
   const info = await stat(directory).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`not a directory: ${positionals[0] ?? "."} (facts reads a project root)`);
+  if (!info?.isDirectory()) throw new UsageError(`not a directory: ${positionals[0] ?? "."} (facts reads a project directory)`);
   const config = await loadConfigFor(directory, values.config, io.cwd);
-  const paths = walkFiles(directory, config, (path, message) => io.stderr(`${path}: ${message}\n`));
-  io.stdout(await runFacts({ directory, config, configPath: values.config ?? ".eventlet-review.yaml", format: values.format, paths }));
+  // Facts come from the project root (its requirement files, tox.ini), as check judges them, and
+  // cover the files under the PATH given.
+  const project = projectRoot(directory, !!values.config);
+  const under = relative(project, directory).split(sep).join("/");
+  const paths = walkFiles(project, config, (path, message) => io.stderr(`${path}: ${message}\n`), under);
+  io.stdout(await runFacts({ directory: project, config, configPath: values.config ?? ".eventlet-review.yaml", format: values.format, paths }));
   return 0;
 }
 

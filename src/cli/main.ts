@@ -2,7 +2,7 @@
 import { pathToFileURL } from "node:url";
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, Option } from "commander";
-import { relative, resolve, sep } from "node:path";
+import { posix, relative, resolve, sep } from "node:path";
 import { SEVERITIES, type Severity } from "../model/finding.js";
 import { renderRulePage } from "../rules/rule-page.js";
 import { formatJson } from "../formats/json.js";
@@ -77,7 +77,15 @@ type Formatter = (result: CheckResult, io: Io) => void;
 const FORMATS: Record<string, Formatter> = {
   text: (result, io) => {
     const color = useColor(io);
-    for (const f of result.findings) io.stdout(`${formatTextFinding(f, { color })}\n`);
+    // As flake8 does: the PATH given joined with the file's path, so an editor opens it from here and
+    // several PATHs stay apart (json and sarif keep paths relative to their PATH, as documented).
+    const roots = new Map(result.roots.map((r, i) => [`PATH${i + 1}`, r]));
+    const shown = (f: CheckResult["findings"][number]) => {
+      const root = roots.get(f.root);
+      if (!root) return f.path;
+      return root.file ? root.given : posix.join(root.given.split(sep).join("/"), f.path);
+    };
+    for (const f of result.findings) io.stdout(`${formatTextFinding({ ...f, path: shown(f) }, { color })}\n`);
     // The count closes the findings on stdout; a clean run stays silent there, as flake8's does.
     // A clean run says so only to a person at a terminal, with how many files the pre-filter parsed.
     if (result.findings.length) io.stdout(`${formatTextSummary(result.findings, result.filesChecked)}\n`);

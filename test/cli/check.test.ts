@@ -73,16 +73,18 @@ describe("exit codes and --fail-level", () => {
 });
 
 describe("formats", () => {
-  test("text is flake8-like: path:line:col: RULE message, paths relative to the PATH given", async () => {
+  test("text is flake8-like: path:line:col: RULE message, the PATH given joined with the file's path", async () => {
     const r = await run(["check", "pkg"], { cwd: root });
     const lines = r.stdout.trimEnd().split("\n");
-    expect(lines).toContain(lines.find((l) => l.startsWith("db.py:1:8: EVL301 ")));
+    expect(lines).toContain(lines.find((l) => l.startsWith("pkg/db.py:1:8: EVL301 ")));
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^[\w/]+\.py:\d+:\d+: EVL\d{3} \[(error|warning|info)\] \S.*[^\s]$/);
     expect(lines.at(-1)).toMatch(/^Found \d+ findings \(.*\) in \d+ files\.$/);
-    // A second PATH keeps its own relative paths.
+    // Several PATHs stay unambiguous, and every path opens from the current directory.
     const two = await run(["check", "pkg/cmd", "pkg/db.py"], { cwd: root });
-    expect(two.stdout).toMatch(/^api\.py:3:1: EVL101 /m);
+    expect(two.stdout).toMatch(/^pkg\/cmd\/api\.py:3:1: EVL101 /m);
     expect(two.stdout).toMatch(/^pkg\/db\.py:1:8: EVL301 /m);
+    const dot = await run(["check", "./pkg/"], { cwd: root });
+    expect(dot.stdout).toMatch(/^pkg\/db\.py:1:8: EVL301 /m);
   });
 
   test("json has exactly the documented keys", async () => {
@@ -280,6 +282,57 @@ describe("terminals", () => {
       const r = await run(["check", "--format", format, "pkg"], { cwd: root, stdoutIsTty: true, stderrIsTty: true });
       expect(r.stdout).not.toContain(ESC);
       JSON.parse(r.stdout);
+    }
+  });
+});
+
+describe("the project root is the repository, not the PATH (fixtures/projects/widget)", () => {
+  const WIDGET = join(process.cwd(), "fixtures", "projects", "widget");
+  const keys = (json: string) => findingsOf(json).map((f) => `${f.rule} ${f.path}:${f.line}`);
+
+  test("check some/dir gives the findings of check . restricted to that directory", async () => {
+    const all = keys((await run(["check", "--format", "json", "."], { cwd: WIDGET })).stdout);
+    expect(all).toEqual(["EVL301 widget/api.py:1", "EVL301 widget/cmd/db.py:1"]);
+    // A cmd package __init__ that patches is an entry point, not a root package: no EVL102 from either run.
+    const sub = keys((await run(["check", "--format", "json", "widget/cmd"], { cwd: WIDGET })).stdout);
+    expect(sub).toEqual(["EVL301 db.py:1"]);
+    const inside = keys((await run(["check", "--format", "json", "."], { cwd: join(WIDGET, "widget", "cmd") })).stdout);
+    expect(inside).toEqual(["EVL301 db.py:1"]);
+  });
+
+  test("text joins the PATH given; json stays relative to it", async () => {
+    const text = await run(["check", "widget/cmd"], { cwd: WIDGET });
+    expect(text.stdout).toMatch(/^widget\/cmd\/db\.py:1:8: EVL301 /);
+    expect(text.stdout).not.toContain("__init__.py");
+  });
+
+  test("globs in the config are judged from the directory holding it", async () => {
+    const dir = tempDir();
+    try {
+      writeTree(dir, {
+        ".git/HEAD": "ref: refs/heads/master\n",
+        ".eventlet-review.yaml": "exclude: ['svc/legacy/**']\n",
+        "svc/__init__.py": "",
+        "svc/legacy/db.py": PY.mysqldb,
+        "svc/db.py": PY.mysqldb,
+      });
+      expect(keys((await run(["check", "--format", "json", "svc"], { cwd: dir })).stdout)).toEqual(["EVL301 db.py:1"]);
+      expect((await run(["check", "--format", "json", "svc/legacy"], { cwd: dir })).stdout).toContain('"findings": []');
+    } finally {
+      cleanup(dir);
+    }
+  });
+
+  test("--diff on a subdirectory scopes the same as on the root", async () => {
+    const dir = tempDir();
+    try {
+      writeTree(dir, { "setup.cfg": "[metadata]\nname = svc\n", "svc/__init__.py": "", "svc/cmd/__init__.py": PY.patchFirst, "svc/cmd/db.py": PY.mysqldb });
+      const diff = join(dir, "change.diff");
+      writeTree(dir, { "change.diff": "--- a/svc/cmd/__init__.py\n+++ b/svc/cmd/__init__.py\n@@ -0,0 +1,2 @@\n+import eventlet\n+eventlet.monkey_patch()\n--- a/svc/cmd/db.py\n+++ b/svc/cmd/db.py\n@@ -0,0 +1 @@\n+import MySQLdb\n" });
+      const sub = await run(["check", "--format", "json", "--diff", diff, "svc/cmd"], { cwd: dir });
+      expect(keys(sub.stdout)).toEqual(["EVL301 db.py:1"]);
+    } finally {
+      cleanup(dir);
     }
   });
 });

@@ -185,6 +185,7 @@ describe("eventlet-review facts", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
       [
+        "project: meridian  setup.cfg:2  (findings about its own modules and options are silent)",
         "versions:",
         "  eventlet        >= 0.36.1    requirements.txt:2  eventlet>=0.36.1",
         "  oslo.messaging  >= 16.0.0    requirements.txt:3  oslo.messaging>=16.0.0",

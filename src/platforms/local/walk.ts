@@ -13,6 +13,8 @@ export async function* walkFiles(
   root: string,
   config: Config,
   onError: (path: string, message: string) => void = () => {},
+  /** Walk only this `/`-separated subdirectory of `root`; paths stay relative to `root`, where globs are judged. */
+  under = "",
 ): AsyncGenerator<string> {
   const exclude = picomatch([...DEFAULT_EXCLUDE, ...config.exclude], { dot: true });
   const keep = fileFilter(config);
@@ -39,5 +41,5 @@ export async function* walkFiles(
       }
     }
   }
-  yield* walk("");
+  yield* walk(under);
 }
