@@ -8,16 +8,15 @@
  *   → {"id": 7, "path": "/abs/nova/cmd/api.py", "source": "…"}     (source optional: read from disk)
  *   ← {"id": 7, "findings": [{"line", "column", "endLine", "endColumn", "code", "severity", "message"}],
  *      "notices": ["…"]}                                            or {"id": 7, "error": "…"}
- * Each file is judged within its project (the nearest directory up holding `.git` or our config), so
+ * Each file is judged within its project (platforms/local/root.ts, as `check` judges it), so
  * parent `__init__`s, patch modules and requirements count as they do for `check`.
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { Analyzer } from "../analyzer/analyze.js";
-import { CONFIG_FILE_NAMES } from "../config/load.js";
 import { loadConfigFor } from "../platforms/local/config.js";
+import { projectRoot } from "../platforms/local/root.js";
 import { DiskProjectFiles } from "../platforms/local/disk.js";
 
 export const SERVE_PROTOCOL = 1;
@@ -41,14 +40,6 @@ export interface ServeFinding {
 export type ServeReply =
   | { id: ServeRequest["id"]; findings: ServeFinding[]; notices: string[] }
   | { id: ServeRequest["id"] | null; error: string };
-
-/** The directory a file's project starts at: the nearest one up with our config or `.git`. */
-export function projectRootOf(file: string): string {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, ".git")) || CONFIG_FILE_NAMES.some((n) => existsSync(join(dir, n)))) return dir;
-    if (dirname(dir) === dir) return dirname(file);
-  }
-}
 
 /** Answers requests, keeping one Analyzer (and its project facts) per project root. */
 export class AnalysisServer {
@@ -78,7 +69,7 @@ export class AnalysisServer {
     }
     try {
       const absolute = resolve(this.cwd, request.path);
-      const root = projectRootOf(absolute);
+      const root = projectRoot(dirname(absolute));
       const path = relative(root, absolute).split(sep).join("/");
       const analyzer = await this.analyzerFor(root);
       const result =
