@@ -5,6 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Finding } from "../model/finding.js";
+import type { ApiFailure } from "./failure.js";
+
+export type { ApiFailure } from "./failure.js";
 
 /** Structured logger (pino-compatible subset). Never pass secrets to it. */
 export interface Logger {
@@ -19,7 +22,8 @@ export interface Logger {
 export interface ServiceHooks {
   eventReceived(platform: Platform, kind: string): void;
   reviewPosted(platform: Platform, findings: readonly Finding[]): void;
-  apiError(platform: Platform, status: number | "network"): void;
+  /** A failed API call: `http:<status>` when the platform answered, else `dns`, `tls`, `timeout`, `network:<code>`. */
+  apiError(platform: Platform, failure: ApiFailure): void;
   /** Seconds spent analyzing one change. */
   analysisSeconds(platform: Platform, seconds: number): void;
 }

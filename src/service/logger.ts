@@ -111,11 +111,13 @@ export interface LoggerOptions {
   name?: string;
 }
 
+/** Keys pino writes itself: a caller's value under one of them would make a second key on the line. */
+const PINO_KEYS = new Set(["level", "time", "pid", "hostname", "msg", "name"]);
+
 export function createLogger(options: LoggerOptions): PinoLogger {
   const scrubber = Scrubber.fromEnv(options.env ?? process.env);
-  const logger = pino(
+  const base = pino(
     {
-      name: options.name ?? "eventlet-review",
       level: options.level,
       formatters: {
         level: (label) => ({ level: label }),
@@ -124,7 +126,7 @@ export function createLogger(options: LoggerOptions): PinoLogger {
       },
       hooks: {
         logMethod(args, method) {
-          const clean = args.map((arg) => (typeof arg === "string" ? scrubber.string(arg) : arg));
+          const clean = args.map((arg, i) => (typeof arg === "string" ? scrubber.string(arg) : i === 0 ? distinctKeys(arg, this) : arg));
           return method.apply(this, clean as Parameters<typeof method>);
         },
       },
@@ -132,10 +134,37 @@ export function createLogger(options: LoggerOptions): PinoLogger {
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
-  // pino applies `formatters.bindings` to the root only; children inherit this override.
-  const child = logger.child;
-  logger.child = function (this: PinoLogger, bindings, childOptions) {
-    return child.call(this, scrubber.value(bindings) as typeof bindings, childOptions);
-  } as typeof logger.child;
-  return logger;
+  // pino appends a child's bindings to its parent's, so a key bound twice (Probot binds `name` on each of
+  // its children: "probot", "octokit", "event") would appear twice on every line. Every child is built
+  // from `base` with one value per key instead; a child's `name` extends its parent's.
+  const child = base.child;
+  base.child = function (this: PinoLogger, bindings, childOptions) {
+    const inherited = this.bindings();
+    const merged: Record<string, unknown> = { ...inherited, ...(scrubber.value(bindings) as Record<string, unknown>) };
+    if (typeof inherited.name === "string" && typeof merged.name === "string" && merged.name !== inherited.name) merged.name = `${inherited.name}/${merged.name}`;
+    const made = child.call(base, merged as typeof bindings, childOptions);
+    if (childOptions?.level === undefined && this.level !== base.level) made.level = this.level;
+    return made;
+  } as typeof base.child;
+  return base.child({ name: options.name ?? "eventlet-review" });
+}
+
+/**
+ * The first argument of a log call without keys the line already has: a key equal to a binding is
+ * dropped; one that differs, or one pino writes itself (`level`, `name`...), is kept as `_<key>` (a
+ * prefix, so secret-looking suffixes still redact).
+ */
+function distinctKeys(arg: unknown, logger: PinoLogger): unknown {
+  if (typeof arg !== "object" || arg === null || Array.isArray(arg) || arg instanceof Error) return arg;
+  const bindings = logger.bindings();
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(arg)) {
+    const bound = Object.hasOwn(bindings, key);
+    if (!bound && !PINO_KEYS.has(key)) continue;
+    out ??= { ...(arg as Record<string, unknown>) };
+    delete out[key];
+    if (bound && !PINO_KEYS.has(key) && JSON.stringify(bindings[key]) === JSON.stringify(value)) continue;
+    out[`_${key}`] = value;
+  }
+  return out ?? arg;
 }

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Finding } from "../model/finding.js";
-import type { Platform, ReviewJob, ServiceHooks } from "../platforms/adapter.js";
+import type { ApiFailure, Platform, ReviewJob, ServiceHooks } from "../platforms/adapter.js";
 import type { JobOutcome, QueueDepth, QueueObserver } from "./queue/common.js";
 
 const PREFIX = "eventlet_review_";
@@ -45,8 +45,8 @@ export class Metrics {
   });
   readonly apiErrors = new Counter({
     name: `${PREFIX}api_errors_total`,
-    help: "Failed platform API calls, by HTTP status (or network)",
-    labelNames: ["platform", "status"] as const,
+    help: "Failed platform API calls, by failure: http:<status> when the platform answered, else dns, tls, timeout or network:<code>",
+    labelNames: ["platform", "error"] as const,
     registers: [this.registry],
   });
   readonly analysis = new Histogram({
@@ -102,7 +102,7 @@ export class Metrics {
       this.reviews.inc({ platform });
       for (const finding of findings) this.findings.inc({ platform, rule: finding.rule, severity: finding.severity });
     },
-    apiError: (platform: Platform, status: number | "network") => this.apiErrors.inc({ platform, status: String(status) }),
+    apiError: (platform: Platform, failure: ApiFailure) => this.apiErrors.inc({ platform, error: failure }),
     analysisSeconds: (platform: Platform, seconds: number) => this.analysis.observe({ platform }, seconds),
   };
 

@@ -73,3 +73,55 @@ describe("logger redaction", () => {
     expect(out).toContain("state=ok");
   });
 });
+
+describe("logger keys", () => {
+  /** A line's top-level keys, in order, duplicates kept (JSON.parse keeps only the last). */
+  const topLevelKeys = (line: string) => {
+    const out: string[] = [];
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (inString) {
+        if (c === "\\") i++;
+        else if (c === '"') inString = false;
+        continue;
+      }
+      if (c === '"') {
+        if (depth === 1 && (line[i - 1] === "{" || line[i - 1] === ",")) out.push(line.slice(i + 1, line.indexOf('"', i + 1)));
+        inString = true;
+      } else if (c === "{" || c === "[") depth++;
+      else if (c === "}" || c === "]") depth--;
+    }
+    return out;
+  };
+
+  test("no line has a key twice: Probot's child names, a caller's level, a rebound key", () => {
+    const { logger, lines } = capture({});
+    // As Probot does: its logger is a child named "probot", its Octokit's a child of that.
+    const probot = logger.child({ platform: "github" }).child({ name: "probot" });
+    probot.child({ name: "octokit" }).warn({ level: "client-socket" }, "x");
+    const job = logger.child({ component: "queue", eventId: "e1" });
+    job.child({ component: "worker" }).info({ eventId: "e1", attempt: 2 }, "y");
+    job.info({ eventId: "e2" }, "z");
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const top = topLevelKeys(line);
+      expect(top).toEqual([...new Set(top)]);
+    }
+    const [x, y, z] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(x).toMatchObject({ level: "warn", name: "eventlet-review/probot/octokit", platform: "github", _level: "client-socket", msg: "x" });
+    expect(y).toMatchObject({ component: "worker", eventId: "e1", attempt: 2 });
+    expect(y).not.toHaveProperty("_eventId");
+    expect(z).toMatchObject({ eventId: "e1", _eventId: "e2" });
+    expect(topLevelKeys(lines[0]!)).toEqual(["level", "time", "pid", "hostname", "name", "platform", "_level", "msg"]);
+  });
+
+  test("a child keeps its parent's level", () => {
+    const { logger, lines } = capture({});
+    const quiet = logger.child({ component: "a" }, { level: "warn" });
+    quiet.child({ component: "b" }).info("hidden");
+    quiet.child({ component: "b" }).warn("shown");
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(["shown"]);
+  });
+});

@@ -79,7 +79,7 @@ function fakePlatform(deps: PlatformDeps, control: { gate?: Promise<void>; ran: 
     async runJob(job) {
       await control.gate;
       if (job.payload.fail === "transient") {
-        deps.hooks.apiError("github", 502);
+        deps.hooks.apiError("github", "http:502");
         throw new TransientError("502 from GitHub");
       }
       deps.hooks.analysisSeconds("github", 0.2);
@@ -161,7 +161,7 @@ describe("service HTTP server", () => {
     has('eventlet_review_reviews_posted_total{platform="github"} 1');
     has('eventlet_review_findings_total{platform="github",rule="EVL101",severity="error"} 1');
     has('eventlet_review_findings_total{platform="github",rule="EVL201",severity="warning"} 2');
-    has('eventlet_review_api_errors_total{platform="github",status="502"} 2');
+    has('eventlet_review_api_errors_total{platform="github",error="http:502"} 2');
     has('eventlet_review_analysis_duration_seconds_bucket{le="0.25",platform="github"} 1');
     has('eventlet_review_analysis_duration_seconds_count{platform="github"} 1');
     has('eventlet_review_event_to_review_seconds_count{platform="github",outcome="completed"} 1');

@@ -6,6 +6,7 @@
 import type { DiffInfo } from "@gerritcodereview/typescript-api/diff.js";
 import type { CommentInfo, CommentRange, FileInfo } from "@gerritcodereview/typescript-api/rest-api.js";
 import { TransientError } from "../adapter.js";
+import { describeFailure, httpFailure, networkFailure, type ApiFailure } from "../failure.js";
 
 export type { CommentInfo, CommentRange, DiffInfo, FileInfo };
 
@@ -92,8 +93,8 @@ export interface GerritClientOptions {
   attempts?: number;
   /** First backoff in ms, doubled per attempt (default 500). */
   backoffMs?: number;
-  /** Called for every failed request (HTTP status or "network"), for metrics. */
-  onError?: (status: number | "network") => void;
+  /** Called for every failed request (`http:503`, `dns`, `network:ECONNREFUSED`...), for metrics. */
+  onError?: (failure: ApiFailure) => void;
   fetch?: typeof fetch;
 }
 
@@ -151,7 +152,7 @@ export class GerritClient {
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
         });
       } catch (error) {
-        this.options.onError?.("network");
+        this.options.onError?.(networkFailure(error));
         lastError = error;
         continue;
       }
@@ -159,7 +160,7 @@ export class GerritClient {
       if (response.ok) {
         return { status: response.status, text: text.startsWith(XSSI) ? text.slice(XSSI.length).replace(/^\r?\n/, "") : text };
       }
-      if (!(notFoundIsAnswer && response.status === 404)) this.options.onError?.(response.status);
+      if (!(notFoundIsAnswer && response.status === 404)) this.options.onError?.(httpFailure(response.status));
       if (response.status >= 500 || response.status === 429) {
         lastError = new GerritHttpError(response.status, method, path, text);
         const retryAfter = Number(response.headers.get("retry-after"));
@@ -168,7 +169,8 @@ export class GerritClient {
       }
       throw new GerritHttpError(response.status, method, path, text);
     }
-    const reason = lastError instanceof Error ? lastError.message : String(lastError);
+    // "fetch failed" alone hides the reason: name the cause (ECONNREFUSED, ENOTFOUND, a certificate).
+    const reason = describeFailure(lastError);
     throw new TransientError(`Gerrit ${method} ${path} failed after ${attempts} attempts: ${reason}`, lastError);
   }
 

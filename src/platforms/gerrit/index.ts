@@ -75,7 +75,7 @@ export async function createGerritAdapter(
     attempts: options.restAttempts,
     backoffMs: options.restBackoffMs,
     timeoutMs: options.restTimeoutMs,
-    onError: (status) => deps.hooks.apiError("gerrit", status),
+    onError: (failure) => deps.hooks.apiError("gerrit", failure),
   });
   const store: StateStore = env.REDIS_URL
     ? new RedisStateStore(env.REDIS_URL, `${env.QUEUE_PREFIX || "eventlet-review"}:gerrit-state:${new URL(settings.url).host}`)

@@ -175,7 +175,7 @@ export class SshEventStream {
       });
     });
     client.on("error", (err) => {
-      log.warn({ error: err.message, level: (err as { level?: string }).level }, "Gerrit SSH error");
+      log.warn({ error: err.message, sshLevel: (err as { level?: string }).level }, "Gerrit SSH error");
       onClosed(err.message);
     });
     client.on("close", () => onClosed("connection closed"));

@@ -4,7 +4,8 @@
  * mode (@octokit/rest with GITHUB_TOKEN) share the same code; only the authentication differs.
  */
 import type { Octokit } from "@octokit/rest";
-import { type Logger, type ServiceHooks, TransientError } from "../adapter.js";
+import { type ApiFailure, type Logger, type ServiceHooks, TransientError } from "../adapter.js";
+import { httpFailure, networkFailure } from "../failure.js";
 
 export type GithubOctokit = Pick<Octokit, "rest" | "graphql" | "request" | "paginate">;
 
@@ -23,9 +24,19 @@ export function errorStatus(error: unknown): number | "network" | undefined {
   // GitHub answered (HTTP 200) with GraphQL errors: an answer, not a lost request.
   if ((error as { name?: string }).name === "GraphqlResponseError") return undefined;
   const status = (error as { status?: unknown }).status;
+  // @octokit/request reports a fetch that never got an answer as status 500 without a response.
+  const e = error as { response?: unknown; cause?: unknown; name?: string };
+  if (status === 500 && e.response === undefined && (e.cause !== undefined || e.name === "AbortError")) return "network";
   if (typeof status === "number" && status > 0) return status;
   if ((error as { name?: string }).name === "HttpError" || (error as { request?: unknown }).request) return "network";
   return undefined;
+}
+
+/** The failure for metrics and logs: `http:<status>`, or what the network said (`dns`, `network:ECONNREFUSED`). */
+export function apiFailure(error: unknown): ApiFailure | undefined {
+  const status = errorStatus(error);
+  if (status === undefined) return undefined;
+  return status === "network" ? networkFailure(error) : httpFailure(status);
 }
 
 /** 5xx, 429, a secondary rate limit (403 with retry-after) and network failures are worth retrying later. */
@@ -74,8 +85,8 @@ interface HookableOctokit {
 export function apiErrorReporting(hooks: Pick<ServiceHooks, "apiError">) {
   return (octokit: HookableOctokit) => {
     octokit.hook.error("request", (error: unknown) => {
-      const status = errorStatus(error);
-      if (status !== undefined) hooks.apiError("github", status);
+      const failure = apiFailure(error);
+      if (failure !== undefined) hooks.apiError("github", failure);
       throw error;
     });
   };

@@ -297,7 +297,7 @@ describe("Gerrit bot over SSH stream-events", () => {
     const change = emu.createChange({ project: PROJECT, files: afterFiles() });
     await settle(lines);
     expect(emu.reviews(change.number)).toHaveLength(1);
-    expect(calls.apiErrors.filter((s) => s === 503)).toHaveLength(2);
+    expect(calls.apiErrors.filter((s) => s === "http:503")).toHaveLength(2);
 
     lines = adapter.stream!.linesReceived;
     const gone = emu.createChange({ project: PROJECT, files: afterFiles(), emit: false });

@@ -1,10 +1,21 @@
 /** The REST client against the emulator's HTTP server (real sockets). */
+import { createServer, type AddressInfo } from "node:net";
+import type { ApiFailure } from "../../../src/platforms/adapter.js";
 import { changeId, changeTriplet, GerritClient, GerritHttpError } from "../../../src/platforms/gerrit/client.js";
 import { GerritEmulator } from "./emulator.js";
 
+/** A local port nothing listens on (connections are refused). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 let emu: GerritEmulator;
 let client: GerritClient;
-const errors: (number | "network")[] = [];
+const errors: ApiFailure[] = [];
 
 beforeAll(async () => {
   emu = new GerritEmulator();
@@ -51,7 +62,7 @@ describe("GerritClient", () => {
     emu.failNext("GET", /^\/a\/accounts\/self$/, 429, 1, "Too many requests");
     const fresh = new GerritClient({ url: emu.httpUrl, username: emu.username, password: emu.password, backoffMs: 5, onError: (s) => errors.push(s) });
     expect((await fresh.selfAccount())._account_id).toBe(emu.bot._account_id);
-    expect(errors).toEqual([502, 429]);
+    expect(errors).toEqual(["http:502", "http:429"]);
     await expect(client.getChange("open%2Fstack~999")).rejects.toBeInstanceOf(GerritHttpError);
     emu.failNext("POST", /\/review$/, 409, 5, "change is closed");
     const c = emu.createChange({ project: "open/stack", files: { "z.py": "z = 1\n" }, emit: false });
@@ -60,9 +71,23 @@ describe("GerritClient", () => {
     expect(emu.requests.length).toBe(before + 1);
   });
 
-  test("network failures end in a TransientError", async () => {
-    const dead = new GerritClient({ url: "http://127.0.0.1:1", username: "u", password: "p", attempts: 2, backoffMs: 5 });
-    await expect(dead.selfAccount()).rejects.toMatchObject({ name: "TransientError" });
+  test("network failures end in a TransientError that names the cause, and are counted as such", async () => {
+    const failures: ApiFailure[] = [];
+    const port = await closedPort();
+    const dead = new GerritClient({ url: `http://127.0.0.1:${port}`, username: "u", password: "p", attempts: 2, backoffMs: 5, onError: (f) => failures.push(f) });
+    const error = (await dead.selfAccount().catch((e: unknown) => e)) as Error;
+    expect(error).toMatchObject({ name: "TransientError" });
+    // undici says only "fetch failed"; the cause says why.
+    expect(error.message).toMatch(new RegExp(`failed after 2 attempts: fetch failed \\(ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)$`));
+    expect(failures).toEqual(["network:ECONNREFUSED", "network:ECONNREFUSED"]);
+  });
+
+  test("an unknown host is counted as dns", async () => {
+    const failures: ApiFailure[] = [];
+    const dead = new GerritClient({ url: "http://gerrit.invalid", username: "u", password: "p", attempts: 1, onError: (f) => failures.push(f) });
+    const error = (await dead.selfAccount().catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/fetch failed \((ENOTFOUND|EAI_AGAIN): getaddrinfo \w+ gerrit\.invalid\)/);
+    expect(failures).toEqual(["dns"]);
   });
 
   test("queries follow _more_changes pages", async () => {

@@ -1,5 +1,5 @@
 /** Test doubles for the service side: an in-memory JobQueue and a Logger that records every line. */
-import type { JobHandler, JobQueue, Logger, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
+import type { ApiFailure, JobHandler, JobQueue, Logger, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
 
 /** Dedupes on eventId and runs each job at once through the handler; `idle()` waits for all of them. */
 export class TestQueue implements JobQueue {
@@ -74,7 +74,7 @@ export class RecordingLogger implements Logger {
 }
 
 export function recordingHooks() {
-  const calls = { events: [] as string[], reviews: 0, apiErrors: [] as (number | "network")[], analyses: 0 };
+  const calls = { events: [] as string[], reviews: 0, apiErrors: [] as ApiFailure[], analyses: 0 };
   const hooks: ServiceHooks = {
     eventReceived: (_p, kind) => void calls.events.push(kind),
     reviewPosted: () => void calls.reviews++,

@@ -87,7 +87,7 @@ describe("GitHub API failures", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(TransientError);
     expect(fake.checkRuns).toEqual([]); // no check run left spinning: none was created
-    expect(h.hooks.apiErrors).toContain(502);
+    expect(h.hooks.apiErrors).toContain("http:502");
 
     await h.adapter.runJob(job); // the queue's retry
     expect(fake.checkRuns).toEqual([expect.objectContaining({ status: "completed", conclusion: "failure", updates: 0 })]);

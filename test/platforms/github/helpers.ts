@@ -12,7 +12,7 @@ import type { Finding } from "../../../src/model/finding.js";
 import type { WriteBudget } from "../../../src/platforms/github/budget.js";
 import { buildGithubAdapter, type GithubAdapter } from "../../../src/platforms/github/index.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
-import type { JobHandler, JobQueue, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
+import type { ApiFailure, JobHandler, JobQueue, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
 import { APP_ID, INSTALLATION_ID } from "./fake-github.js";
 
 const require = createRequire(import.meta.url);
@@ -56,7 +56,7 @@ export class MemoryQueue implements JobQueue {
 export class RecordingHooks implements ServiceHooks {
   readonly events: string[] = [];
   readonly posted: Finding[][] = [];
-  readonly apiErrors: Array<number | "network"> = [];
+  readonly apiErrors: ApiFailure[] = [];
   readonly analysis: number[] = [];
   eventReceived(_p: Platform, kind: string): void {
     this.events.push(kind);
@@ -64,8 +64,8 @@ export class RecordingHooks implements ServiceHooks {
   reviewPosted(_p: Platform, findings: readonly Finding[]): void {
     this.posted.push([...findings]);
   }
-  apiError(_p: Platform, status: number | "network"): void {
-    this.apiErrors.push(status);
+  apiError(_p: Platform, failure: ApiFailure): void {
+    this.apiErrors.push(failure);
   }
   analysisSeconds(_p: Platform, seconds: number): void {
     this.analysis.push(seconds);

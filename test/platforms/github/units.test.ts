@@ -1,13 +1,17 @@
 /** The pure pieces: environment checks, the recheck command, who may ask, the fallback line diff. */
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
+import { Octokit } from "@octokit/rest";
 import { parseConfig, defaultConfig } from "../../../src/config/load.js";
 import { createGithubAdapter } from "../../../src/platforms/github/index.js";
 import { isRecheckCommand, recheckRefusal, reviewJob } from "../../../src/platforms/github/events.js";
 import { addedLinesBetween } from "../../../src/diff/line-diff.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
-import { noopHooks } from "../../../src/platforms/adapter.js";
+import { noopHooks, type ApiFailure } from "../../../src/platforms/adapter.js";
+import { apiErrorReporting, isTransient } from "../../../src/platforms/github/octokit.js";
 import { MemoryQueue, PRIVATE_KEY, appEnv, silentLogger } from "./helpers.js";
 
 describe("githubSettings", () => {
@@ -142,5 +146,41 @@ describe("reviewJob", () => {
   test("no order when the payload has no usable updated_at", () => {
     expect(reviewJob("d3", 1, "o", "r", pr, "check_suite.rerequested", true)).not.toHaveProperty("revisionOrder");
     expect(reviewJob("d4", 1, "o", "r", { ...pr, updated_at: "not a date" }, "x", false)).not.toHaveProperty("revisionOrder");
+  });
+});
+
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+describe("apiErrorReporting", () => {
+  test("a request that got no answer is counted by its cause, not as Octokit's HTTP 500", async () => {
+    const server = createNetServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const failures: ApiFailure[] = [];
+    const Client = Octokit.plugin(apiErrorReporting({ apiError: (_p, failure) => void failures.push(failure) }));
+    const octokit = new Client({ baseUrl: `http://127.0.0.1:${port}`, auth: "t", log: quiet });
+    const error = await octokit.rest.apps.getAuthenticated().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 500 }); // what @octokit/request says
+    expect(failures).toEqual(["network:ECONNREFUSED"]);
+    expect(isTransient(error)).toBe(true);
+  });
+
+  test("an HTTP answer is counted by its status", async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end('{"message":"boom"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const failures: ApiFailure[] = [];
+      const Client = Octokit.plugin(apiErrorReporting({ apiError: (_p, failure) => void failures.push(failure) }));
+      const octokit = new Client({ baseUrl: `http://127.0.0.1:${port}`, auth: "t", log: quiet });
+      await expect(octokit.rest.apps.getAuthenticated()).rejects.toMatchObject({ status: 500 });
+      expect(failures).toEqual(["http:500"]);
+    } finally {
+      server.close();
+    }
   });
 });
