@@ -1,5 +1,6 @@
 /** The body of one inline comment, shared by every platform: rule, message, spec link, suggestion. */
 import type { Finding } from "../model/finding.js";
+import { mdText } from "./markdown.js";
 
 export interface CommentOptions {
   /** Markdown (GitHub, Gerrit ≥ 3.x renders it too) with a ```suggestion fence for safe fixes. */
@@ -7,7 +8,7 @@ export interface CommentOptions {
 }
 
 export function commentBody(f: Finding, options: CommentOptions = { suggestions: true }): string {
-  const lines = [`**${f.rule} ${f.name}** (${f.severity}): ${f.message}`, "", `See [${f.section.title}](${f.section.url}).`];
+  const lines = [`**${f.rule} ${f.name}** (${f.severity}): ${mdText(f.message)}`, "", `See [${f.section.title}](${f.section.url}).`];
   if (options.suggestions && f.fix?.safety === "safe") {
     lines.push("", "```suggestion", f.fix.replacement, "```");
   }

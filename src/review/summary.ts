@@ -4,6 +4,7 @@
  * change is one diff here and one reviewed snapshot update (test/review/summary.test.ts).
  */
 import type { Finding, Notice } from "../model/finding.js";
+import { mdCode, mdText } from "./markdown.js";
 import type { ReviewResult } from "./review.js";
 
 /** `1 finding`, `2 findings`. */
@@ -26,7 +27,8 @@ export function summaryTable(findings: readonly Finding[]): string {
 
 /** `Runs on threading: neutron (eventlet 0.36.1).`, when the review found facts. */
 function factsSentence(result: Pick<ReviewResult, "factsLine">): string[] {
-  return result.factsLine ? [`Runs on ${result.factsLine}.`] : [];
+  // Distribution names come from the change's setup.cfg or pyproject.toml.
+  return result.factsLine ? [`Runs on ${mdText(result.factsLine)}.`] : [];
 }
 
 /** A finding listed in the summary instead of inline, and why (plan.ts NOT_INLINE). */
@@ -94,7 +96,7 @@ export function checkSummary(result: ReviewResult, headSha: string, stats: Githu
   if (stats.dismissFailed?.length) {
     parts.push(
       "",
-      `Nothing fails any more, but GitHub refused to dismiss our earlier request for changes (${stats.dismissFailed.join("; ")}). ` +
+      `Nothing fails any more, but GitHub refused to dismiss our earlier request for changes (${mdText(stats.dismissFailed.join("; "))}). ` +
         "A maintainer can dismiss it, or allow the App to dismiss reviews on this branch.",
     );
   }
@@ -107,12 +109,12 @@ export function checkText(notInline: readonly NotInline[], notices: readonly Not
   if (notInline.length) {
     parts.push("### Not commented inline", "");
     for (const { finding: f, why } of notInline) {
-      parts.push(`- \`${f.path}:${f.line}\` **${f.rule}** ${f.message} (${why}) [spec](${f.section.url})`);
+      parts.push(`- ${mdCode(`${f.path}:${f.line}`)} **${f.rule}** ${mdText(f.message)} (${why}) [spec](${f.section.url})`);
     }
   }
   if (notices.length) {
     parts.push("", "### Notices", "");
-    for (const n of notices) parts.push(`- \`${n.path}\`: ${n.message}`);
+    for (const n of notices) parts.push(`- ${mdCode(n.path)}: ${mdText(n.message)}`);
   }
   return parts.join("\n").trim();
 }
@@ -138,8 +140,10 @@ export function gerritMessage(result: ReviewResult, patchSet: number, rejected: 
         (failing ? ` (at or above fail level ${result.config.fail_level}).` : ` (below fail level ${result.config.fail_level}).`);
   const parts = [head, ...factsSentence(result)];
   if (n > 0) parts.push(summaryTable(result.findings));
-  if (rejected.length) parts.push(`Gerrit did not take these comments inline:\n${rejected.map((c) => `- ${c.path}:${c.line}: ${c.finding.rule} ${c.finding.message}`).join("\n")}`);
-  if (result.notices.length) parts.push(`Not reviewed:\n${result.notices.map((x) => `- ${x.path}: ${x.message}`).join("\n")}`);
+  if (rejected.length) {
+    parts.push(`Gerrit did not take these comments inline:\n${rejected.map((c) => `- ${mdCode(`${c.path}:${c.line}`)}: ${c.finding.rule} ${mdText(c.finding.message)}`).join("\n")}`);
+  }
+  if (result.notices.length) parts.push(`Not reviewed:\n${result.notices.map((x) => `- ${mdCode(x.path)}: ${mdText(x.message)}`).join("\n")}`);
   if (!vote) parts.push(voteNote);
   parts.push(`Comment \`${recheckWord}\` to review again.`);
   return parts.join("\n\n");

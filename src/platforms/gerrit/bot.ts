@@ -7,6 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { ConfigError, defaultConfig } from "../../config/load.js";
 import { changeKey, type Logger, type PlatformDeps, type ReviewJob } from "../adapter.js";
+import { mdCode, mdText } from "../../review/markdown.js";
 import { readChangeConfig, reviewChange } from "../../review/review.js";
 import { catchUpEvents, gerritEpoch } from "./catch-up.js";
 import { changeId, GerritHttpError, type GerritAccount, type GerritChange, type GerritClient, type GerritMessage } from "./client.js";
@@ -15,6 +16,7 @@ import { decideEvent, NO_REVIEW_KINDS, parseEventLine, type EventAccount, type G
 import { GerritPublisher, postOnce } from "./publisher.js";
 import { NOTE_TAG, projectMatcher, RECHECK_WORD, REVIEW_TAG, type GerritSettings } from "./settings.js";
 import { GerritChangeSource } from "./source.js";
+import { DEFAULT_RECHECK_LIMITS, GerritRecheckLimiter, type RecheckLimits } from "./recheck-limit.js";
 
 export type JobResult =
   | { status: "posted"; vote?: number; comments: number; alreadyThere: number; rejected: number }
@@ -24,6 +26,8 @@ export type JobResult =
 export interface GerritBotOptions {
   /** Wait before re-posting a review Gerrit did not apply (ms; default 1000). */
   retryDelayMs?: number;
+  /** How often rechecks may run (default DEFAULT_RECHECK_LIMITS). */
+  recheckLimits?: RecheckLimits;
 }
 
 const signed = (v: number) => `${v > 0 ? "+" : ""}${v}`;
@@ -59,6 +63,7 @@ export class GerritBot {
   /** Jobs of one change run one after another, so a recheck and a catch-up never post twice. */
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
+  private readonly rechecks: GerritRecheckLimiter;
 
   constructor(
     readonly settings: GerritSettings,
@@ -69,6 +74,7 @@ export class GerritBot {
   ) {
     this.projectAllowed = projectMatcher(settings.projects);
     this.log = deps.logger;
+    this.rechecks = new GerritRecheckLimiter(options.recheckLimits ?? DEFAULT_RECHECK_LIMITS);
   }
 
   /** One event from any source; malformed input is logged and dropped. Returns what became of it. */
@@ -92,6 +98,16 @@ export class GerritBot {
       this.log.debug({ via, type: event.type, reason: decision.skip }, "Gerrit event skipped");
       if (created !== undefined && via !== "catch-up") this.cursor?.handled(created);
       return "skipped";
+    }
+    // A catch-up replays at most one recheck per change, and only one no review of ours answers.
+    if (decision.job.recheck && via !== "catch-up") {
+      const who = (decision.job.payload as GerritJobPayload).requester;
+      const allowed = this.rechecks.allow(changeKey(decision.job), who?.username ?? who?.email ?? who?.name ?? "unknown");
+      if (allowed !== true) {
+        this.log.info({ via, change: decision.job.change, requester: who?.username, reason: allowed }, "Gerrit recheck ignored: rate limited");
+        if (created !== undefined) this.cursor?.handled(created);
+        return "skipped";
+      }
     }
     const result = await this.deps.queue.submit(decision.job);
     const outcome = result.accepted ? "queued" : result.reason;
@@ -161,9 +177,10 @@ export class GerritBot {
     const patchSet = current._number;
     if (!job.recheck && patchSet !== payload.patchSet) return skip(`patch set ${payload.patchSet} is no longer current (${patchSet} is)`);
     const messages = change.messages ?? [];
-    const reviewed = messages.some((m) => m.tag === REVIEW_TAG && m._revision_number === patchSet);
-    if (reviewed && !job.recheck) return skip(`patch set ${patchSet} already has a review from eventlet-review`);
     const self = await this.client.selfAccount();
+    // Ours only when our account wrote it: anyone may post a review with our tag.
+    const reviewed = messages.some((m) => m.tag === REVIEW_TAG && m.author?._account_id === self._account_id && m._revision_number === patchSet);
+    if (reviewed && !job.recheck) return skip(`patch set ${patchSet} already has a review from eventlet-review`);
     const seenMessageIds = new Set(messages.map((m) => m.id));
     const label = this.settings.label;
 
@@ -180,7 +197,7 @@ export class GerritBot {
           id,
           patchSet,
           {
-            message: `eventlet-review: ${who} may not vote on this change, so the recheck was not run. The owner or a reviewer who may vote can comment \`${RECHECK_WORD}\`.`,
+            message: `eventlet-review: ${mdText(who)} may not vote on this change, so the recheck was not run. The owner or a reviewer who may vote can comment \`${RECHECK_WORD}\`.`,
             tag: NOTE_TAG,
             notify: this.settings.notifyNothingNew,
           },
@@ -245,7 +262,7 @@ export class GerritBot {
       if (error instanceof ConfigError) {
         await this.client.postReview(id, patchSet, {
           tag: REVIEW_TAG,
-          message: `eventlet-review: the configuration on ${change.branch} is invalid, so patch set ${patchSet} was not reviewed.\n\n${error.message}`,
+          message: `eventlet-review: the configuration on ${mdCode(change.branch)} is invalid, so patch set ${patchSet} was not reviewed.\n\n${mdText(error.message)}`,
         });
         return skip(`invalid config: ${error.message}`);
       }

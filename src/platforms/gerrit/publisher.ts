@@ -76,7 +76,8 @@ export async function postOnce(
     } catch (error) {
       if (!isTransient(error)) throw error;
       const messages = (await client.getChange(change, ["MESSAGES"])).messages ?? [];
-      const applied = messages.some((m) => m.tag === review.tag && m._revision_number === revision && !seenMessageIds.has(m.id));
+      const self = (await client.selfAccount())._account_id;
+      const applied = messages.some((m) => m.tag === review.tag && m.author?._account_id === self && m._revision_number === revision && !seenMessageIds.has(m.id));
       logger.warn({ change, revision, attempt, applied, error: (error as Error).message }, "Gerrit review POST failed; checked whether Gerrit applied it");
       if (applied) return attempt;
       if (attempt >= attempts) throw new TransientError(`Gerrit review POST failed ${attempts} times and was not applied`, error);

@@ -93,6 +93,7 @@ const THREADS_QUERY = `query EventletReviewThreads($owner: String!, $repo: Strin
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
       reviews(states: [PENDING], first: 10) { nodes { databaseId viewerDidAuthor } }
+      changesRequested: reviews(states: [CHANGES_REQUESTED], last: 100) { nodes { databaseId viewerDidAuthor } }
       reviewThreads(first: 100, after: $cursor) {
         pageInfo { hasNextPage endCursor }
         nodes {
@@ -100,7 +101,7 @@ const THREADS_QUERY = `query EventletReviewThreads($owner: String!, $repo: Strin
           isResolved
           viewerCanResolve
           resolvedBy { login }
-          comments(first: 1) { nodes { body author { login } } }
+          comments(first: 1) { nodes { body viewerDidAuthor author { login } } }
         }
       }
     }
@@ -119,6 +120,7 @@ interface ThreadsPage {
   repository: {
     pullRequest: {
       reviews: { nodes: Array<{ databaseId: number | null; viewerDidAuthor: boolean }> };
+      changesRequested: { nodes: Array<{ databaseId: number | null; viewerDidAuthor: boolean }> };
       reviewThreads: {
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
         nodes: Array<{
@@ -126,7 +128,7 @@ interface ThreadsPage {
           isResolved: boolean;
           viewerCanResolve: boolean;
           resolvedBy: { login: string } | null;
-          comments: { nodes: Array<{ body: string; author: { login: string } | null }> };
+          comments: { nodes: Array<{ body: string; viewerDidAuthor: boolean; author: { login: string } | null }> };
         }>;
       };
     } | null;
@@ -136,6 +138,8 @@ interface ThreadsPage {
 export class GithubPublisher {
   /** Ids of PENDING reviews the token's user left on the pull request, as the threads query found them. */
   private pendingReviews: number[] = [];
+  /** Ids of CHANGES_REQUESTED reviews GitHub says this token's user wrote (a copied marker does not count). */
+  private ownChangeRequests = new Set<number>();
 
   constructor(
     private readonly octokit: GithubOctokit,
@@ -260,7 +264,8 @@ export class GithubPublisher {
     if (!result.config.github.request_changes || result.outcome === "fail") return [];
     const base = { owner: this.pr.owner, repo: this.pr.repo, pull_number: this.pr.pullNumber };
     const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, { ...base, per_page: 100 });
-    return reviews.filter((r) => r.state === "CHANGES_REQUESTED" && r.body?.includes(REVIEW_MARKER)).map((r) => r.id);
+    // Our marker and our authorship: a person's request for changes with a copied marker is never dismissed.
+    return reviews.filter((r) => r.state === "CHANGES_REQUESTED" && r.body?.includes(REVIEW_MARKER) && this.ownChangeRequests.has(r.id)).map((r) => r.id);
   }
 
   private async dismiss(reviewIds: readonly number[], result: ReviewResult): Promise<{ dismissed: number; failed: string[] }> {
@@ -298,7 +303,7 @@ export class GithubPublisher {
     }
   }
 
-  /** Review threads that start with one of our comments (found by their fingerprint marker). */
+  /** Review threads that start with a comment of ours (GitHub's `viewerDidAuthor`) carrying a fingerprint marker. */
   async ourThreads(): Promise<ReviewThread[]> {
     const threads: ReviewThread[] = [];
     let cursor: string | null = null;
@@ -313,11 +318,14 @@ export class GithubPublisher {
       if (!pull) break;
       if (cursor === null) {
         this.pendingReviews = pull.reviews.nodes.filter((r) => r.viewerDidAuthor && r.databaseId !== null).map((r) => r.databaseId!);
+        this.ownChangeRequests = new Set(pull.changesRequested.nodes.filter((r) => r.viewerDidAuthor && r.databaseId !== null).map((r) => r.databaseId!));
       }
       const connection = pull.reviewThreads;
       for (const node of connection.nodes) {
         const first = node.comments.nodes[0];
-        const fingerprint = first ? readFingerprintMarker(first.body) : undefined;
+        // Ours only when GitHub says this token's user wrote it: anyone can paste our hidden marker into a
+        // comment of theirs, and a thread of theirs must never stand for (and silence) a comment of ours.
+        const fingerprint = first?.viewerDidAuthor ? readFingerprintMarker(first.body) : undefined;
         if (!fingerprint) continue;
         const resolver = node.resolvedBy?.login;
         threads.push({

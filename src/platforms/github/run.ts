@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
+import { mdText } from "../../review/markdown.js";
 import { readChangeConfig, reviewChange } from "../../review/review.js";
 import { isRateLimited, type Logger, type ServiceHooks } from "../adapter.js";
 import { classify, errorStatus, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
@@ -62,7 +63,7 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
     if (!(error instanceof ConfigError)) throw classify(error, "reading .eventlet-review.yaml");
     log.warn({ error: error.message }, "invalid repository config");
     try {
-      await publisher.failCheckRun("failure", "Invalid .eventlet-review.yaml", `The configuration at the base branch could not be used:\n\n${error.message}`);
+      await publisher.failCheckRun("failure", "Invalid .eventlet-review.yaml", `The configuration at the base branch could not be used:\n\n${mdText(error.message)}`);
     } catch (e) {
       if (e instanceof Superseded) return { status: "skipped", reason: "superseded" };
       throw e;
@@ -101,7 +102,7 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
     // A 403 is a token that may not write (a fork's read-only GITHUB_TOKEN): the check run would be refused too.
     if (errorStatus(error) === 403) throw error;
     // For good: say so on the check run (never leave the pull request without one).
-    const summary = `The review stopped with an error: ${(error as Error).message ?? String(error)}`;
+    const summary = `The review stopped with an error: ${mdText((error as Error).message ?? String(error))}`;
     await publisher.failCheckRun("neutral", "eventlet-review could not finish", summary).catch((e: unknown) => {
       log.warn({ err: e }, "could not complete the check run");
     });

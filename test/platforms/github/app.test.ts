@@ -229,6 +229,26 @@ describe("after a push", () => {
     expect(fake.threads.filter((t) => t.isResolved).map((t) => t.comments[0].author)).toEqual(["eventlet-review-test[bot]"]);
   });
 
+  test("a thread whose marker someone else wrote is not ours: it silences nothing and is never resolved by us", async () => {
+    await reviewFirstPush();
+    // Mallory's comments carry our markers (pasted from ours): GitHub says we did not write them.
+    for (const t of fake.threads) t.comments[0].author = "mallory";
+    push(HEAD3, { "myapp/cmd/api.py": API_V1, "README.md": "# demo\nmore\nand more\n" }, [
+      added("myapp/cmd/api.py", API_V1),
+      modified("README.md", "# demo\n", "# demo\nmore\nand more\n"),
+    ]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD3, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.reviews).toHaveLength(2);
+    expect(fake.reviews[1].comments).toHaveLength(3);
+    expect(fake.checkRuns[1].output?.summary).not.toContain("already commented");
+    // A push that fixes everything resolves only threads we wrote.
+    push(HEAD2, { "myapp/cmd/api.py": "import eventlet\neventlet.monkey_patch()\n" }, [added("myapp/cmd/api.py", "import eventlet\neventlet.monkey_patch()\n")]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.threads.filter((t) => t.isResolved).map((t) => t.comments[0].author)).toEqual(Array(3).fill("eventlet-review-test[bot]"));
+  });
+
   test("a thread a person resolved is not reopened; one we resolved comes back when the finding does", async () => {
     await reviewFirstPush();
     const [evl104, evl301] = fake.threads;
@@ -595,6 +615,17 @@ describe("drafts", () => {
     ]);
     expect(fake.reviews[0].dismissal).toContain("no finding at or above `error` any more");
     expect(fake.checkRuns[2].output?.summary).toContain("our request for changes dismissed");
+  });
+
+  test("with `request_changes`, a person's request for changes that carries our marker is never dismissed", async () => {
+    fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": "github:\n  request_changes: true\n" });
+    await reviewFirstPush();
+    fake.reviews.push({ id: 9999, node_id: "PRR_mallory", pull: 1, state: "CHANGES_REQUESTED", event: "REQUEST_CHANGES", body: "no.\n\n<!-- eventlet-review:review -->", author: "mallory", comments: [] });
+    push(HEAD3, { "myapp/cmd/api.py": API_V2 }, [added("myapp/cmd/api.py", API_V2)]);
+    await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD3, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.calls("PUT", /dismissals$/).map((r) => r.path)).toEqual([`/repos/Codertocat/Hello-World/pulls/1/reviews/${fake.reviews[0].id}/dismissals`]);
+    expect(fake.reviews.find((r) => r.id === 9999)?.state).toBe("CHANGES_REQUESTED");
   });
 
   test("the config is read at the base: a pull request cannot silence the review by editing it", async () => {

@@ -308,7 +308,7 @@ export class FakeGithub {
     }
     if (method === "GET" && (m = /^\/pulls\/(\d+)\/reviews$/.exec(rest))) {
       const list = this.reviews.filter((r) => r.pull === Number(m![1]) && r.state !== "PENDING");
-      return [200, list.map((r) => ({ id: r.id, node_id: r.node_id, state: r.state, body: r.body ?? "", commit_id: r.commit_id, user: { login: BOT_LOGIN, type: "Bot" } }))];
+      return [200, list.map((r) => ({ id: r.id, node_id: r.node_id, state: r.state, body: r.body ?? "", commit_id: r.commit_id, user: { login: r.author ?? BOT_LOGIN, type: r.author && r.author !== BOT_LOGIN ? "User" : "Bot" } }))];
     }
     if (method === "PUT" && (m = /^\/pulls\/(\d+)\/reviews\/(\d+)\/dismissals$/.exec(rest))) {
       const review = this.reviews.find((r) => r.id === Number(m![2]));
@@ -459,6 +459,11 @@ export class FakeGithub {
                       .filter((r) => r.pull === pull && r.state === "PENDING")
                       .map((r) => ({ databaseId: r.id, viewerDidAuthor: (r.author ?? BOT_LOGIN) === BOT_LOGIN })),
                   },
+                  changesRequested: {
+                    nodes: this.reviews
+                      .filter((r) => r.pull === pull && r.state === "CHANGES_REQUESTED")
+                      .map((r) => ({ databaseId: r.id, viewerDidAuthor: (r.author ?? BOT_LOGIN) === BOT_LOGIN })),
+                  },
                   reviewThreads: {
                     pageInfo: { hasNextPage, endCursor: hasNextPage ? String(start + 100) : null },
                     nodes: page.map((t) => ({
@@ -466,7 +471,7 @@ export class FakeGithub {
                       isResolved: t.isResolved,
                       viewerCanResolve: !this.cannotResolve,
                       resolvedBy: t.resolvedBy ? { login: t.resolvedBy } : null,
-                      comments: { nodes: t.comments.slice(0, 1).map((c) => ({ body: c.body, author: { login: c.author } })) },
+                      comments: { nodes: t.comments.slice(0, 1).map((c) => ({ body: c.body, viewerDidAuthor: c.author === BOT_LOGIN, author: { login: c.author } })) },
                     })),
                   },
                 },
