@@ -17,7 +17,10 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, sta
 import { availableParallelism, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { activeRules, matchesTriggers } from "../src/analyzer/analyze.js";
+import { Analyzer } from "../src/analyzer/analyze.js";
+import { DiskProjectFiles } from "../src/platforms/local/disk.js";
+import { triggersOf, TriggerSubject } from "../src/rules/triggers.js";
+import type { Trigger } from "../src/rules/types.js";
 import { decodeSource } from "../src/python/source.js";
 import { defaultConfig, parseConfig } from "../src/config/load.js";
 import { walkFiles } from "../src/platforms/local/walk.js";
@@ -209,15 +212,50 @@ function row(cells: (string | number)[], widths: number[]): string {
 
 const ALL_RULES_CONFIG = join(WORK, "all-rules.yaml");
 
-/** Files the analyzer's pre-filter lets through to the parser, with every rule on. */
-function filesWithTriggers(set: FileSet): number {
-  const triggers = activeRules(parseConfig(readFileSync(ALL_RULES_CONFIG, "utf8"))).flatMap((r) => r.rule.meta.triggers);
-  let n = 0;
+function triggerLabel(trigger: Trigger): string {
+  return trigger.map((p) => `${p.scope} /${p.pattern.source}/`).join(" & ");
+}
+
+interface Admission {
+  /** Files the pre-filter lets through to the parser (some rule's trigger matched and its gate agreed). */
+  parsed: number;
+  parsedBytes: number;
+  /** Per rule: files one of its triggers matches, and files its gate then admits. */
+  rules: { id: string; matched: number; admitted: number; triggers: { trigger: string; files: number }[] }[];
+}
+
+/** What the analyzer's pre-filter admits on these files, with every rule on, trigger by trigger. */
+async function admission(set: FileSet): Promise<Admission> {
+  const config = parseConfig(readFileSync(ALL_RULES_CONFIG, "utf8"));
+  const analyzer = new Analyzer(config, new DiskProjectFiles(set.root), undefined, { mode: "tree" });
+  const rules = analyzer.rules.map((r) => ({ id: r.rule.meta.id, all: triggersOf(r.rule, config), matched: 0, admitted: 0, counts: [] as number[] }));
+  let parsed = 0;
+  let parsedBytes = 0;
   for (const f of readFileSync(set.list, "utf8").split("\n").filter(Boolean)) {
-    const source = decodeSource(readFileSync(join(set.root, f)), defaultConfig().max_file_bytes);
-    if (source.kind === "text" && matchesTriggers(source.text, triggers)) n++;
+    const source = decodeSource(readFileSync(join(set.root, f)), config.max_file_bytes);
+    if (source.kind !== "text") continue;
+    const subject = new TriggerSubject(source.text);
+    for (const r of rules) {
+      let any = false;
+      r.all.forEach((t, i) => {
+        const hit = subject.matches(t);
+        r.counts[i] = (r.counts[i] ?? 0) + (hit ? 1 : 0);
+        any ||= hit;
+      });
+      if (any) r.matched++;
+    }
+    const admitted = await analyzer.admittedRules(f, source.text);
+    for (const a of admitted) rules.find((r) => r.id === a.rule.meta.id)!.admitted++;
+    if (admitted.length > 0) {
+      parsed++;
+      parsedBytes += source.text.length;
+    }
   }
-  return n;
+  return {
+    parsed,
+    parsedBytes,
+    rules: rules.map((r) => ({ id: r.id, matched: r.matched, admitted: r.admitted, triggers: r.all.map((t, i) => ({ trigger: triggerLabel(t), files: r.counts[i] ?? 0 })) })),
+  };
 }
 
 async function main(): Promise<void> {
@@ -272,7 +310,8 @@ async function main(): Promise<void> {
   }
 
   const mb = full.bytes / 1e6;
-  const triggered = filesWithTriggers(full);
+  const admitted = await admission(full);
+  const triggered = admitted.parsed;
   const tools = [
     { name: "bare parse (web-tree-sitter)", s: parse, note: "1 thread" },
     { name: "eventlet-review check", s: analysis, note: "CLI, all rules on" },
@@ -292,6 +331,12 @@ async function main(): Promise<void> {
   out.push("");
   out.push(`eventlet-review parsed ${triggered} of ${full.files} files (the others hold no rule's trigger text) and reported ${analysis.detail.findings} findings.`);
   out.push(`ruff reported ${ruff.detail.diagnostics} diagnostics${flake8 ? `, flake8 ${flake8.detail.findings}` : ""}.`);
+  out.push("");
+  out.push(`pre-filter, all rules on: ${admitted.parsed} files parsed (${(admitted.parsedBytes / 1e6).toFixed(1)} MB); per rule, files a trigger matches -> files its gate admits:`);
+  for (const r of admitted.rules) {
+    out.push(`  ${r.id} ${String(r.matched).padStart(5)} -> ${String(r.admitted).padStart(5)}`);
+    for (const t of r.triggers) out.push(`      ${String(t.files).padStart(5)}  ${t.trigger}`);
+  }
   out.push("");
   out.push(row(["memory scaling", "files", "", "", "wall s", "", "", "peak MB", ""], widths));
   for (const s of scaling) out.push(row([`  ${s.label}`, s.files, "", "", (s.wallMs / 1000).toFixed(2), "", "", Math.round(s.maxRssKb / 1024), ""], widths));
@@ -349,6 +394,7 @@ async function main(): Promise<void> {
         ruff,
         flake8: flake8 ?? flake8Skip,
         scaling,
+        admission: admitted,
         ratios: { analysisOverParse: ratioParse, analysisOverRuff: ratioRuff, analysisOverFlake8: ratioFlake8, rssGrowth: growth },
         verdicts: Object.fromEntries(checks.map(([what, wall, cpu]) => [what, { wall: verdict(wall), cpu: verdict(cpu) }])),
       },

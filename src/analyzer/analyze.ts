@@ -5,7 +5,8 @@
 import type { Node, Tree } from "web-tree-sitter";
 import type { Config, RuleSetting } from "../config/schema.js";
 import { ALL_RULES } from "../rules/index.js";
-import type { AnalysisMode, Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
+import type { AnalysisMode, FileGate, Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
+import { triggersOf, TriggerSubject } from "../rules/triggers.js";
 import { sameDistribution } from "../facts/distribution.js";
 import { ProjectFacts } from "../facts/project-facts.js";
 import { ImportTable } from "../python/imports.js";
@@ -44,9 +45,9 @@ export function activeRules(config: Config, rules: readonly Rule[] = ALL_RULES):
   return rules.map((r) => resolveRule(r, config.rules[r.meta.id])).filter((r): r is ActiveRule => !!r);
 }
 
-/** True when `text` contains the trigger text of at least one rule. */
+/** True when `text` matches at least one of the triggers. */
 export function matchesTriggers(text: string, triggers: readonly Trigger[]): boolean {
-  return triggers.some((t) => (typeof t === "string" ? text.includes(t) : t.every((part) => text.includes(part))));
+  return new TriggerSubject(text).matchesAny(triggers);
 }
 
 export interface FileResult {
@@ -63,7 +64,7 @@ export interface AnalyzerOptions {
 
 export class Analyzer {
   readonly rules: ActiveRule[];
-  private readonly triggers: Trigger[];
+  private readonly triggers: (readonly Trigger[])[];
   private readonly project: ProjectFiles;
   private projectFacts?: ProjectFacts;
 
@@ -74,7 +75,7 @@ export class Analyzer {
     readonly options: AnalyzerOptions = {},
   ) {
     this.rules = activeRules(config, rules);
-    this.triggers = this.rules.flatMap((r) => r.rule.meta.triggers);
+    this.triggers = this.rules.map((r) => triggersOf(r.rule, config));
     this.project = project instanceof CachedProjectFiles ? project : new CachedProjectFiles(project);
   }
 
@@ -92,11 +93,32 @@ export class Analyzer {
   }
 
   async analyzeText(path: string, text: string): Promise<FileResult> {
-    if (!matchesTriggers(text, this.triggers)) return { findings: [], notices: [], parsed: false };
-    return withTree(text, (tree) => this.analyzeTree(path, text, tree));
+    const rules = await this.admittedRules(path, text);
+    if (rules.length === 0) return { findings: [], notices: [], parsed: false };
+    return withTree(text, (tree) => this.analyzeTree(path, text, tree, rules));
   }
 
-  private async analyzeTree(path: string, text: string, tree: Tree): Promise<FileResult> {
+  /**
+   * The enabled rules that can fire in this file: one of their triggers matches, and their own gate
+   * (roles, project facts) agrees. The others are not run at all; with none left the file is not parsed.
+   */
+  async admittedRules(path: string, text: string): Promise<ActiveRule[]> {
+    const subject = new TriggerSubject(text);
+    const rules = this.rules.filter((_, i) => subject.matchesAny(this.triggers[i]));
+    if (rules.length === 0 || !rules.some((r) => r.rule.admits)) return rules;
+    const gate: FileGate = {
+      path,
+      text,
+      roles: moduleRoles(path, text, this.config),
+      config: this.config,
+      mode: this.options.mode ?? "change",
+      facts: () => this.facts(),
+    };
+    const admits = await Promise.all(rules.map((r) => r.rule.admits?.(gate) ?? true));
+    return rules.filter((_, i) => admits[i]);
+  }
+
+  private async analyzeTree(path: string, text: string, tree: Tree, rules: readonly ActiveRule[]): Promise<FileResult> {
     const lines = text.split(/\r?\n|\r/);
     const imports = new ImportTable(tree.rootNode);
     // `from swift.common.concurrency import eventlet`: names a project module re-exports from eventlet are eventlet's.
@@ -113,7 +135,7 @@ export class Analyzer {
 
     const visitorsByType = new Map<string, ((node: Node) => void)[]>();
     const exits: (() => void | Promise<void>)[] = [];
-    for (const active of this.rules) {
+    for (const active of rules) {
       const { meta } = active.rule;
       const context: RuleContext = {
         path,

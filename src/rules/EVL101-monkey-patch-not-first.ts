@@ -6,6 +6,7 @@ import type { Node } from "web-tree-sitter";
 import { SECTIONS } from "./sections.js";
 import { moduleRoles } from "../facts/roles.js";
 import type { Rule, RuleContext } from "./types.js";
+import { code } from "./triggers.js";
 
 export const monkeyPatchNotFirst: Rule = {
   meta: {
@@ -14,7 +15,7 @@ export const monkeyPatchNotFirst: Rule = {
     severity: "error",
     enabledByDefault: true,
     section: SECTIONS.monkeyPatching,
-    triggers: ["monkey_patch", "monkeypatch", "eventlet_patch"],
+    triggers: [[code(/monkey_?patch|eventlet_patch/)]],
     summary: "A module-level eventlet.monkey_patch() that runs after other code of its module or package.",
     docs: {
       what:

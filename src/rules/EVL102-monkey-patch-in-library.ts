@@ -3,6 +3,7 @@ import { runsAtImport } from "../python/syntax.js";
 import { patchModuleUses } from "./patch-module-uses.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
+import { code } from "./triggers.js";
 
 export const monkeyPatchInLibrary: Rule = {
   meta: {
@@ -11,7 +12,7 @@ export const monkeyPatchInLibrary: Rule = {
     severity: "warning",
     enabledByDefault: true,
     section: SECTIONS.monkeyPatching,
-    triggers: ["monkey_patch", "monkeypatch", "eventlet_patch"],
+    triggers: [[code(/monkey_?patch|eventlet_patch/)]],
     summary: "An import-time monkey patch in the root package __init__.py or another importable library module.",
     docs: {
       what:
@@ -39,6 +40,7 @@ export const monkeyPatchInLibrary: Rule = {
         "patch eventlet (a Django app's) is not a patch module. WSGI modules get EVL103 instead.",
     },
   },
+  admits: ({ roles }) => !(roles.entryPoint || roles.patchModule || roles.test || roles.wsgi),
   create(context) {
     const { roles } = context;
     if (roles.entryPoint || roles.patchModule || roles.test || roles.wsgi) return {};

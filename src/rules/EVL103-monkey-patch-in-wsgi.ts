@@ -2,6 +2,7 @@ import { isPatchCall } from "../facts/patching.js";
 import { patchModuleUses } from "./patch-module-uses.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
+import { code } from "./triggers.js";
 
 export const monkeyPatchInWsgi: Rule = {
   meta: {
@@ -10,7 +11,7 @@ export const monkeyPatchInWsgi: Rule = {
     severity: "error",
     enabledByDefault: true,
     section: SECTIONS.monkeyPatching,
-    triggers: ["monkey_patch", "monkeypatch", "eventlet_patch"],
+    triggers: [[code(/monkey_?patch|eventlet_patch/)]],
     summary: "A monkey patch in WSGI application code, which mod_wsgi or uwsgi loads.",
     docs: {
       what:
@@ -29,6 +30,7 @@ export const monkeyPatchInWsgi: Rule = {
       useInstead: "# myservice/api/wsgi.py: no patching; the eventlet server's entry point patches instead\napplication = init_application()\n",
     },
   },
+  admits: ({ roles }) => roles.wsgi,
   create(context) {
     if (!context.roles.wsgi) return {};
     const uses = patchModuleUses(

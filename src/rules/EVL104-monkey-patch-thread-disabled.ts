@@ -4,6 +4,7 @@ import { isPatchCall, patchScope, windowsOnly, type PatchScope } from "../facts/
 import { runsAtImport } from "../python/syntax.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
+import { code } from "./triggers.js";
 
 const ADVICE =
   "to debug, use the eventlet backdoor, and call oslo_utils.eventletutils.warn_eventlet_not_patched(" +
@@ -16,7 +17,7 @@ export const monkeyPatchThreadDisabled: Rule = {
     severity: "error",
     enabledByDefault: true,
     section: SECTIONS.monkeyPatching,
-    triggers: ["monkey_patch"],
+    triggers: [[code(/\bmonkey_patch\b/)]],
     summary: "A monkey patch that leaves the thread module unpatched (thread=False, all=False, or only some modules).",
     docs: {
       what:

@@ -3,6 +3,7 @@ import { isPatchCall, readsEnvironment } from "../facts/patching.js";
 import { runsAtImport } from "../python/syntax.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
+import { code } from "./triggers.js";
 
 function guardedByEnvironment(call: Node, context: Parameters<Rule["create"]>[0]): boolean {
   for (let p = call.parent; p; p = p.parent) {
@@ -25,7 +26,7 @@ export const monkeyPatchWithoutOptOut: Rule = {
     severity: "info",
     enabledByDefault: false,
     section: SECTIONS.monkeyPatching,
-    triggers: ["monkey_patch"],
+    triggers: [[code(/\bmonkey_patch\b/)]],
     summary: "An import-time monkey patch with no environment variable to turn it off.",
     docs: {
       what:

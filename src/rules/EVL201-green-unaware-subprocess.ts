@@ -6,6 +6,7 @@ import { declarationsInTree, type ModelDeclaration } from "../facts/concurrency.
 import type { ProjectFacts } from "../facts/project-facts.js";
 import { SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
+import { code, EVENTLET } from "./triggers.js";
 
 /** The stdlib subprocess entry points that start a process and wait on it. */
 const SPAWNING = new Set(["Popen", "call", "check_call", "check_output", "run", "getoutput", "getstatusoutput"].map((n) => `subprocess.${n}`));
@@ -96,7 +97,7 @@ export const greenUnawareSubprocess: Rule = {
     severity: "warning",
     enabledByDefault: true,
     section: SECTIONS.greenthreadAwareModules,
-    triggers: [["subprocess", "eventlet"]],
+    triggers: [[EVENTLET, code(/\bsubprocess\b/)]],
     summary: "A stdlib subprocess call in a module that uses eventlet, where nothing is known to have patched subprocess.",
     docs: {
       what:

@@ -3,6 +3,7 @@ import { calleeName, keywordArguments, keywordValue, positionalArguments, string
 import { SECTIONS } from "./sections.js";
 import type { Report, Rule, RuleContext } from "./types.js";
 import { heartbeatForcedOffMessage, heartbeatSpawnClause } from "../facts/advice.js";
+import { code, EVENTLET, text } from "./triggers.js";
 
 /** Work that keeps a connection alive: heartbeats and health checks. */
 const HEARTBEAT = /heart_?beat|health_?check/i;
@@ -54,7 +55,7 @@ export const heartbeatInGreenThread: Rule = {
     severity: "warning",
     enabledByDefault: true,
     section: SECTIONS.heartbeatProposedChange,
-    triggers: ["heartbeat", "Heartbeat", "health_check", "healthcheck"],
+    triggers: [[EVENTLET, code(HEARTBEAT)], [text(/heartbeat_in_pthread/)]],
     summary: "A heartbeat or health-check loop started as a green thread, or heartbeat_in_pthread forced off.",
     docs: {
       what:

@@ -4,6 +4,7 @@ import { positionalArguments } from "../python/syntax.js";
 import { whyThreading } from "../facts/describe.js";
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
+import { EVENTLET, text } from "./triggers.js";
 
 /** What to write instead of each eventlet construct, on the threading backend. */
 function advice(qualified: string): string {
@@ -61,7 +62,7 @@ export const eventletInThreadingCode: Rule = {
     severity: "error",
     enabledByDefault: true,
     section: SECTIONS.postMigration,
-    triggers: ["eventlet", "sleep(0"],
+    triggers: [[EVENTLET], [text(/sleep\(0/), text(EVENTLET_REASON)]],
     summary: "A new use of eventlet in code that runs on oslo.service's threading backend.",
     docs: {
       what:
@@ -98,6 +99,8 @@ export const eventletInThreadingCode: Rule = {
         `${MIGRATION_LINKS.migrationGuide}.`,
     },
   },
+  // Only code on the threading backend can fire: most files are not, and their facts are cheap to ask.
+  admits: async (file) => (await file.facts().concurrencyOf(file.path, file.text)).model === "threading",
   create(context) {
     const facts = context.facts?.();
     const legacy = context.mode === "tree";

@@ -2,6 +2,7 @@ import { parentPackageInits } from "../python/project-files.js";
 import { declarationTrigger, declarationsInTree, exclusiveBranches, type DeclarationNode, type ModelDeclaration } from "../facts/concurrency.js";
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
 import type { Rule } from "./types.js";
+import { code } from "./triggers.js";
 
 const AT_MOST_RELATED = 3;
 
@@ -27,7 +28,7 @@ export const mixedConcurrencyBackends: Rule = {
     severity: "error",
     enabledByDefault: true,
     section: SECTIONS.backendSystem,
-    triggers: ["init_backend", "register_backend_default_hook", "monkey_patch", "monkeypatch", "eventlet"],
+    triggers: (config) => [[code(declarationTrigger(config))]],
     summary: "One program both monkey-patches and selects the threading backend, or selects two different backends.",
     docs: {
       what:

@@ -6,6 +6,7 @@ import { describeRange, describeVersion, describeVersionSource } from "../facts/
 import { allowsFrom, atLeast, type TrackedPackage, type VersionFact } from "../facts/versions.js";
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
 import type { Rule, Visitors } from "./types.js";
+import { code, text } from "./triggers.js";
 
 /** An API the eventlet removal retires, and the versions of its package that matter. */
 export interface RetiredApi {
@@ -63,6 +64,9 @@ const OSLO_SERVICE_MODULES: Record<string, string> = {
   "oslo_service.fixture": "drop the fixture or copy what the tests need",
 };
 
+/** The executor names the rule judges, as string literals. */
+const EXECUTOR_NAME = /['"](?:eventlet|threading)['"]/;
+
 const MESSAGING_FACTORIES = new Set(["get_rpc_server", "get_notification_listener", "get_batch_notification_listener"]);
 
 export interface Verdict {
@@ -116,7 +120,12 @@ export const retiredEventletApi: Rule = {
     severity: "warning",
     enabledByDefault: true,
     section: SECTIONS.removeEventletGoal,
-    triggers: ["heartbeat_in_pthread", "executor", "oslo_service"],
+    triggers: [
+      [text(/heartbeat_in_pthread/)],
+      [code(/\bexecutor\s*=/), text(EXECUTOR_NAME)],
+      [code(/\b(?:get_rpc_server|get_notification_listener|get_batch_notification_listener)\b/), text(EXECUTOR_NAME)],
+      [code(/\boslo_service\b/), code(/\b(?:wsgi|eventlet_backdoor|sslutils|fixture)\b/)],
+    ],
     summary: "An option or module the project's oslo versions deprecate or removed along with eventlet.",
     docs: {
       what:

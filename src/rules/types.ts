@@ -25,10 +25,17 @@ export interface RuleDocs {
 }
 
 /**
- * Source text without which the rule cannot fire. Each entry is a token, or a list of tokens that
- * must all appear. The analyzer skips parsing a file that matches no rule's triggers.
+ * A pattern a rule needs in a file before it can fire. `code` patterns search the file with its
+ * comments and string literals blanked (src/python/code-text.ts), so prose that names an API admits
+ * nothing; `text` patterns search the whole text (URLs and option names that rules read inside strings).
  */
-export type Trigger = string | readonly string[];
+export interface TriggerPattern {
+  scope: "code" | "text";
+  pattern: RegExp;
+}
+
+/** Patterns that must all match. The analyzer parses a file only when some enabled rule's trigger matches. */
+export type Trigger = readonly TriggerPattern[];
 
 export interface RuleMeta {
   id: string;
@@ -36,7 +43,8 @@ export interface RuleMeta {
   severity: Severity;
   enabledByDefault: boolean;
   section: SpecSection;
-  triggers: readonly Trigger[];
+  /** Necessary conditions on the file's text, one of which must hold for the rule to fire; some depend on the config. */
+  triggers: readonly Trigger[] | ((config: Config) => readonly Trigger[]);
   /** One line for listings. */
   summary: string;
   /**
@@ -85,7 +93,22 @@ export interface Visitors {
   "module:exit"?: () => void | Promise<void>;
 }
 
+/** What a rule may ask before the file is parsed: its text, its roles and the project's facts. */
+export interface FileGate {
+  path: string;
+  text: string;
+  roles: ModuleRoles;
+  config: Config;
+  mode: AnalysisMode;
+  facts(): ProjectFacts;
+}
+
 export interface Rule {
   meta: RuleMeta;
+  /**
+   * A further necessary condition, asked once a trigger matched and before parsing: false means the rule
+   * cannot fire in this file (EVL501 without the threading backend, EVL103 outside WSGI code).
+   */
+  admits?(file: FileGate): boolean | Promise<boolean>;
   create(context: RuleContext): Visitors;
 }

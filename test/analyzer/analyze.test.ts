@@ -3,6 +3,7 @@ import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { decodeSource } from "../../src/python/source.js";
 import { configSchema } from "../../src/config/schema.js";
 import { ALL_RULES } from "../../src/rules/index.js";
+import { code, text, triggersOf } from "../../src/rules/triggers.js";
 
 function analyzer(config: Record<string, unknown> = {}, files: Record<string, string> = {}): Analyzer {
   return new Analyzer(configSchema.parse(config), new MemoryProjectFiles(files));
@@ -16,9 +17,24 @@ describe("pre-filter", () => {
     expect(result).toEqual({ findings: [], notices: [], parsed: false });
   });
 
-  test("a file with trigger text is parsed, even when nothing is found", async () => {
-    const result = await analyzer().analyzeText("pkg/util.py", "# we never call monkey_patch here\nx = 1\n");
+  test("a file with trigger text in its code is parsed, even when nothing is found", async () => {
+    const result = await analyzer().analyzeText("pkg/util.py", "from pkg import utils\nutils.monkey_patch_all = None\n");
     expect(result).toEqual({ findings: [], notices: [], parsed: true });
+  });
+
+  test("trigger text in comments, docstrings and strings admits nothing", async () => {
+    const prose = '"""Calls eventlet.monkey_patch() first."""\n# import eventlet; eventlet.monkey_patch()\nHELP = "from oslo_service import wsgi"\n';
+    expect(await analyzer().analyzeText("pkg/util.py", prose)).toEqual({ findings: [], notices: [], parsed: false });
+  });
+
+  test("a rule whose gate says no is not run, and the file is not parsed for it", async () => {
+    // EVL103 fires only in WSGI code; EVL501 only on the threading backend (nothing here selects it).
+    const onlyWsgi = analyzer({ rules: Object.fromEntries(ALL_RULES.map((r) => [r.meta.id, r.meta.id === "EVL103" ? "on" : "off"])) });
+    const patch = "import eventlet\neventlet.monkey_patch()\n";
+    expect((await onlyWsgi.analyzeText("pkg/api.py", patch)).parsed).toBe(false);
+    expect((await onlyWsgi.analyzeText("pkg/wsgi.py", patch)).findings.map((f) => f.rule)).toEqual(["EVL103"]);
+    const only501 = analyzer({ rules: Object.fromEntries(ALL_RULES.map((r) => [r.meta.id, r.meta.id === "EVL501" ? "on" : "off"])) });
+    expect((await only501.analyzeText("pkg/api.py", "import eventlet\neventlet.sleep()\n")).parsed).toBe(false);
   });
 
   test("the pre-filter follows the enabled rules only", async () => {
@@ -28,14 +44,18 @@ describe("pre-filter", () => {
     expect((await onlyDb.analyzeText("pkg/a.py", "import MySQLdb\n")).findings.map((f) => f.rule)).toEqual(["EVL301"]);
   });
 
-  test("a multi-token trigger needs all of its tokens", () => {
-    expect(matchesTriggers("import subprocess", [["subprocess", "eventlet"]])).toBe(false);
-    expect(matchesTriggers("import subprocess\nimport eventlet", [["subprocess", "eventlet"]])).toBe(true);
-    expect(matchesTriggers("x", ["monkey_patch", "x"])).toBe(true);
+  test("a multi-pattern trigger needs all of its patterns", () => {
+    const both = [code(/\bsubprocess\b/), code(/\beventlet\b/)];
+    expect(matchesTriggers("import subprocess", [both])).toBe(false);
+    expect(matchesTriggers("import subprocess\n# eventlet", [both])).toBe(false);
+    expect(matchesTriggers("import subprocess\nimport eventlet", [both])).toBe(true);
+    expect(matchesTriggers("x", [[code(/monkey_patch/)], [code(/x/)]])).toBe(true);
+    expect(matchesTriggers("url = 'mysql://h/db'", [[text(/mysql:/)]])).toBe(true);
+    expect(matchesTriggers("url = 'mysql://h/db'", [[code(/mysql:/)]])).toBe(false);
   });
 
-  test("every rule declares trigger text", () => {
-    for (const rule of ALL_RULES) expect(rule.meta.triggers.length).toBeGreaterThan(0);
+  test("every rule declares triggers", () => {
+    for (const rule of ALL_RULES) expect(triggersOf(rule, configSchema.parse({})).length).toBeGreaterThan(0);
   });
 });
 
