@@ -32,6 +32,55 @@ export interface PlatformDeps {
   queue: JobQueue;
   logger: Logger;
   hooks: ServiceHooks;
+  /** Where reviews and people's feedback on findings are kept (service/feedback.ts); absent in some tests. */
+  ledger?: Ledger;
+}
+
+/** A review as published, for the store and the status page. */
+export interface PublishedReview {
+  platform: Platform;
+  repository: string;
+  change: string;
+  revision: string;
+  /** The pull request or change, for a person. */
+  url?: string;
+  /** GitHub: the installation (its write budget, and reactions polled with its token). */
+  installation?: number;
+  /** Every finding of the review (inline or not), with its fingerprint (review/fingerprint.ts). */
+  findings: readonly { rule: string; fingerprint: string }[];
+  /** Inline comments posted, and our threads resolved because their finding is gone. */
+  posted: number;
+  resolved: number;
+  durationMs: number;
+}
+
+export type Verdict = "useful" | "not_useful";
+
+/** One person's word on one finding, in the platform's own gesture. */
+export interface FeedbackReport {
+  platform: Platform;
+  repository: string;
+  change: string;
+  rule: string;
+  fingerprint: string;
+  /** The person's login or Gerrit username. */
+  who: string;
+  verdict: Verdict;
+  /** reaction, reply, resolve. */
+  gesture: "reaction" | "reply" | "resolve";
+  reason?: string;
+  at?: Date;
+}
+
+/** The store as the platforms see it. */
+export interface Ledger {
+  reviewPublished(review: PublishedReview): Promise<void>;
+  /** True when it is new (once per person, finding and verdict). */
+  feedback(report: FeedbackReport): Promise<boolean>;
+  /** False when the change's latest review no longer has the finding; true when it has, or nothing is known. */
+  findingStands(platform: Platform, repository: string, change: string, fingerprint: string): Promise<boolean>;
+  /** GitHub pull requests reviewed in the last `days`, for the reaction poll. */
+  recentChanges(platform: Platform, days: number): Promise<{ repository: string; change: string; installation?: number }[]>;
 }
 
 export interface PlatformAdapter {
@@ -46,6 +95,14 @@ export interface PlatformAdapter {
   /** Starts background event sources (Gerrit stream-events). */
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /** What the status page shows of this platform (the write budget, the event stream). */
+  status?(): Promise<StatusSection>;
+}
+
+/** A titled list of facts for the status page. */
+export interface StatusSection {
+  title: string;
+  rows: { label: string; value: string; warn?: boolean }[];
 }
 
 /** An error worth retrying (HTTP 5xx/429, network failure); anything else goes to the dead-letter log. */

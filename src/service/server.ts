@@ -21,6 +21,8 @@ export interface ServerContext {
   readiness(): Readiness;
   /** True once shutdown began: events are refused with 503 so the sender retries elsewhere or later. */
   draining(): boolean;
+  /** GET /status: the operator's page (status/handler.ts), which checks its own token. */
+  status?: (req: IncomingMessage, res: ServerResponse) => Promise<number>;
 }
 
 function send(res: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8", extra: Record<string, string> = {}): void {
@@ -53,6 +55,7 @@ export function createHttpServer(ctx: ServerContext): Server {
       send(res, 200, await ctx.metrics.text(), ctx.metrics.contentType);
       return count("metrics", 200);
     }
+    if (path === "/status" && read && ctx.status) return count("status", await ctx.status(req, res));
     if (ctx.draining()) {
       send(res, 503, "shutting down\n", undefined, { Connection: "close", "Retry-After": "5" });
       return count("none", 503);

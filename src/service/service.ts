@@ -9,6 +9,9 @@ import type { Logger, PlatformAdapter, PlatformDeps } from "../platforms/adapter
 import { createQueue, type ServiceQueue } from "./queue/index.js";
 import { createHttpServer, type Readiness } from "./server.js";
 import { SettingsError, type Settings } from "./settings.js";
+import { FeedbackLedger } from "./feedback.js";
+import { statusHandler } from "./status/handler.js";
+import { Store } from "./store/store.js";
 
 export type AdapterFactory = (env: NodeJS.ProcessEnv, deps: PlatformDeps) => Promise<PlatformAdapter | undefined>;
 
@@ -26,6 +29,8 @@ export interface ServiceOptions {
   /** A queue of the caller's (default: from the settings). */
   queue?: ServiceQueue;
   metrics?: Metrics;
+  /** The store of reviews and feedback (default: opened from the settings); false: none. */
+  store?: Store | false;
 }
 
 export interface RunningService {
@@ -35,6 +40,8 @@ export interface RunningService {
   queue: ServiceQueue;
   metrics: Metrics;
   adapters: readonly PlatformAdapter[];
+  store?: Store;
+  ledger?: FeedbackLedger;
   readiness(): Readiness;
   /** Resolves once the queue and the platforms are running (the server answers before that). */
   started: Promise<void>;
@@ -47,19 +54,33 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const queue = options.queue ?? createQueue(settings, logger.child({ component: "queue" }), metrics.observer);
   metrics.watchQueue(() => queue.depth());
 
+  let store: Store | undefined;
+  try {
+    store = options.store === false ? undefined : (options.store ?? (await Store.open({ databaseUrl: settings.DATABASE_URL, sqlitePath: settings.DATABASE_PATH })));
+  } catch (err) {
+    await queue.close().catch(() => undefined);
+    throw new SettingsError(`the store could not be opened (${settings.DATABASE_URL ? "DATABASE_URL" : `DATABASE_PATH ${settings.DATABASE_PATH}`}): ${firstLine(err)}`);
+  }
+  const ledger = store ? new FeedbackLedger(store, metrics.registry, logger.child({ component: "store" })) : undefined;
+  const closeStore = async () => {
+    if (store && options.store === undefined) await store.close().catch(() => undefined);
+  };
+
   const adapters: PlatformAdapter[] = [];
   try {
     const factories = options.factories ?? (await import("./registry.js")).FACTORIES;
     for (const factory of factories) {
-      const adapter = await factory(options.env, { queue, logger, hooks: metrics.hooks });
+      const adapter = await factory(options.env, { queue, logger, hooks: metrics.hooks, ...(ledger ? { ledger } : {}) });
       if (adapter) adapters.push(adapter);
     }
   } catch (err) {
     await queue.close().catch(() => undefined);
+    await closeStore();
     throw new SettingsError(firstLine(err));
   }
   if (adapters.length === 0) {
     await queue.close().catch(() => undefined);
+    await closeStore();
     throw new SettingsError(PLATFORM_HINT);
   }
   for (const adapter of adapters) queue.handle(adapter.platform, (job, control) => adapter.runJob(job, control));
@@ -81,6 +102,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     bodyLimit: settings.WEBHOOK_BODY_LIMIT_BYTES,
     readiness,
     draining: () => draining,
+    status: statusHandler({ settings, queue, adapters, store, logger: logger.child({ component: "status" }) }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -118,12 +140,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await queue.close();
       server.closeAllConnections();
       await closed;
+      await closeStore();
       logger.info("stopped");
     })();
     return stopping;
   };
 
-  return { server, url, queue, metrics, adapters, readiness, started, shutdown };
+  return { server, url, queue, metrics, adapters, store, ledger, readiness, started, shutdown };
 }
 
 function firstLine(err: unknown): string {

@@ -38,6 +38,18 @@ const schema = z.object({
   WEBHOOK_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   /** On SIGTERM, wait this long for running jobs before handing them back (Redis) or giving up. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(9000),
+  /** The store of reviews and feedback: PostgreSQL when set (several instances share it), else SQLite at DATABASE_PATH. */
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/\S+$/.test(v), { error: "must be a postgres:// or postgresql:// URL" })
+    .optional(),
+  DATABASE_PATH: z.string().min(1).default("eventlet-review.sqlite"),
+  /** /status answers only with this token (Bearer, or the password of basic auth); unset: no status page. */
+  STATUS_TOKEN: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+  /** A rule whose "not useful" ratio (30 days) passes this is flagged on the status page (never turned off). */
+  FEEDBACK_FLAG_RATIO: z.coerce.number({ error: "must be a number" }).min(0, { error: "must be at least 0" }).max(1, { error: "must be at most 1" }).default(0.3),
+  /** ...once it has at least this many findings in the window. */
+  FEEDBACK_FLAG_MIN_FINDINGS: int(1, 1_000_000).default(5),
 });
 
 export type Settings = z.infer<typeof schema>;
@@ -52,7 +64,7 @@ export class SettingsError extends Error {
 
 const KEYS = Object.keys(schema.shape) as (keyof Settings)[];
 /** Never echo these values back: a Redis URL may carry a password. */
-const SECRET_VALUES = new Set<string>(["REDIS_URL"]);
+const SECRET_VALUES = new Set<string>(["REDIS_URL", "DATABASE_URL", "STATUS_TOKEN"]);
 
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const input: Record<string, string> = {};

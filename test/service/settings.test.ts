@@ -26,6 +26,9 @@ describe("service settings", () => {
       QUEUE_LOCK_MS: 30000,
       WEBHOOK_BODY_LIMIT_BYTES: 1048576,
       SHUTDOWN_TIMEOUT_MS: 9000,
+      DATABASE_PATH: "eventlet-review.sqlite",
+      FEEDBACK_FLAG_RATIO: 0.3,
+      FEEDBACK_FLAG_MIN_FINDINGS: 5,
     });
   });
 
@@ -36,6 +39,9 @@ describe("service settings", () => {
 
   test.each([
     [{ PORT: "abc" }, 'PORT must be a whole number (got "abc")'],
+    [{ DATABASE_URL: "mysql://u:secret@db/x" }, "DATABASE_URL must be a postgres:// or postgresql:// URL"],
+    [{ STATUS_TOKEN: "short" }, "STATUS_TOKEN must be at least 16 characters"],
+    [{ FEEDBACK_FLAG_RATIO: "1.5" }, 'FEEDBACK_FLAG_RATIO must be at most 1 (got "1.5")'],
     [{ PORT: "70000" }, 'PORT must be at most 65535 (got "70000")'],
     [{ LOG_LEVEL: "loud" }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     [{ QUEUE_CONCURRENCY: "0" }, 'QUEUE_CONCURRENCY must be at least 1 (got "0")'],
