@@ -83,8 +83,21 @@ export interface Ledger {
   recentChanges(platform: Platform, days: number): Promise<{ repository: string; change: string; installation?: number }[]>;
 }
 
+/** An answer given from the request line and headers alone, before the body is read. */
+export interface EarlyRefusal {
+  status: number;
+  text: string;
+  headers?: Record<string, string>;
+}
+
 export interface PlatformAdapter {
   platform: Platform;
+  /**
+   * Asked before the server reads a request's body: a refusal for a request addressed to this platform
+   * that it will not take whatever the body (a missing or wrong token), so a stranger cannot make the
+   * service buffer a body; undefined otherwise.
+   */
+  refuseEarly?(req: IncomingMessage): EarlyRefusal | undefined;
   /** Handles an HTTP request addressed to this platform; returns false when the path is not its own. */
   handleHttp?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /**

@@ -1,5 +1,6 @@
 /**
- * The one HTTP server: /healthz, /readyz and /metrics answered here; every other request read under the
+ * The one HTTP server: /healthz, /readyz and /metrics answered here; every other request first offered to
+ * each platform's refuseEarly (a wrong token is refused before the body is read), then read under the
  * body limit (413 beyond) and offered to each platform's handleHttp in turn; 404 when none takes it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -59,6 +60,15 @@ export function createHttpServer(ctx: ServerContext): Server {
     if (ctx.draining()) {
       send(res, 503, "shutting down\n", undefined, { Connection: "close", "Retry-After": "5" });
       return count("none", 503);
+    }
+
+    for (const adapter of ctx.adapters) {
+      const refusal = adapter.refuseEarly?.(req);
+      if (!refusal) continue;
+      // Answered from the headers: the body is never read, and the connection closes after the answer.
+      send(res, refusal.status, `${refusal.text}\n`, undefined, { ...refusal.headers, Connection: "close" });
+      res.once("finish", () => req.destroy());
+      return count(adapter.platform, refusal.status);
     }
 
     let request = req;

@@ -138,8 +138,9 @@ export async function createGerritAdapter(
   });
 
   if (settings.events === "webhook") {
-    const handler = webhookHandler(settings.webhookToken!, logger, (body) => accept(body, "webhook"));
-    adapter.handleHttp = handler;
+    const endpoint = webhookHandler(settings.webhookToken!, logger, (body) => accept(body, "webhook"));
+    adapter.refuseEarly = endpoint.refuseEarly;
+    adapter.handleHttp = endpoint.handleHttp;
     adapter.start = async () => {
       const run = () =>
         adapter.reconcile().catch((error: unknown) => logger.error({ error: (error as Error).message }, "Gerrit reconciliation failed; the next one retries"));

@@ -1,11 +1,15 @@
 /**
- * The webhooks plugin's endpoint: `POST /gerrit/events/<GERRIT_WEBHOOK_TOKEN>`. The plugin cannot sign
- * requests, so the unguessable token in the URL is the credential: compared in constant time, and
- * anything else under /gerrit/events gets the same 404 as an unknown path. The token never reaches a log.
+ * The webhooks plugin's endpoint. The plugin cannot sign requests, so an unguessable token is the
+ * credential, given either way:
+ * - `Authorization: Bearer <token>` on `POST /gerrit/events` (preferred: headers stay out of access logs;
+ *   the plugin sets no headers of its own, so a reverse proxy in front adds it);
+ * - `POST /gerrit/events/<token>` (the plugin's URL alone; discouraged: the path lands in proxy logs).
+ * Compared in constant time and decided from the headers alone (`refuseEarly`), so the service refuses a
+ * request with a missing or wrong token before reading a byte of its body. The token never reaches a log.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../adapter.js";
+import type { EarlyRefusal, Logger } from "../adapter.js";
 
 const PREFIX = "/gerrit/events";
 const BODY_LIMIT = 1024 * 1024;
@@ -30,40 +34,74 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-function reply(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+function reply(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", ...headers });
   res.end(`${text}\n`);
 }
 
-/** Returns false for paths outside /gerrit/events (not ours); answers everything under it. */
-export function webhookHandler(
-  token: string,
-  logger: Logger,
-  accept: (body: string) => Promise<string>,
-): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  return async (req, res) => {
-    const path = (req.url ?? "").split("?")[0];
-    if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
-    const given = decodeURIComponentSafe(path.slice(PREFIX.length + 1));
-    if (!given || given.includes("/") || !tokenMatches(given, token)) {
-      logger.warn({ path: `${PREFIX}/<redacted>`, method: req.method }, "Gerrit webhook with a wrong token refused");
-      reply(res, 404, "not found");
-      return true;
+export interface WebhookEndpoint {
+  /** Undefined for a request this endpoint takes (or that is not under /gerrit/events); else the refusal. */
+  refuseEarly(req: IncomingMessage): EarlyRefusal | undefined;
+  /** Returns false for paths outside /gerrit/events (not ours); answers everything under it. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
+const ours = (path: string) => path === PREFIX || path.startsWith(`${PREFIX}/`);
+
+export function webhookHandler(token: string, logger: Logger, accept: (body: string) => Promise<string>): WebhookEndpoint {
+  function refuseEarly(req: IncomingMessage): EarlyRefusal | undefined {
+    const path = (req.url ?? "").split("?")[0]!;
+    if (!ours(path)) return undefined;
+    const inPath = path.length > PREFIX.length + 1 ? decodeURIComponentSafe(path.slice(PREFIX.length + 1)) : "";
+    const header = req.headers.authorization;
+    const bearer = header === undefined ? undefined : (/^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? "");
+    const where = { path: inPath ? `${PREFIX}/<redacted>` : PREFIX, method: req.method };
+    if (bearer !== undefined) {
+      // A header and a path token must not disagree; a malformed header is a wrong token.
+      if (!tokenMatches(bearer, token) || (inPath && !tokenMatches(inPath, token))) {
+        logger.warn(where, "Gerrit webhook with a wrong token refused before its body");
+        return { status: 403, text: "forbidden" };
+      }
+      return undefined;
     }
-    if (req.method !== "POST") {
-      res.setHeader("Allow", "POST");
-      reply(res, 405, "method not allowed");
-      return true;
+    if (!inPath) {
+      logger.warn(where, "Gerrit webhook without a token refused before its body");
+      return { status: 401, text: "unauthorized", headers: { "WWW-Authenticate": 'Bearer realm="gerrit-events"' } };
     }
-    const body = await readBody(req);
-    if (body === undefined) {
-      reply(res, 413, "payload too large");
-      return true;
+    if (inPath.includes("/") || !tokenMatches(inPath, token)) {
+      // Like an unknown path: a guess at the URL learns nothing.
+      logger.warn(where, "Gerrit webhook with a wrong token refused before its body");
+      return { status: 404, text: "not found" };
     }
-    const outcome = await accept(body.toString("utf8"));
-    if (outcome === "invalid") reply(res, 400, "not a Gerrit event");
-    else reply(res, outcome === "queued" ? 202 : 200, outcome);
-    return true;
+    return undefined;
+  }
+
+  return {
+    refuseEarly,
+    async handleHttp(req, res) {
+      const path = (req.url ?? "").split("?")[0]!;
+      if (!ours(path)) return false;
+      // The service's server asked refuseEarly before reading the body; a caller that did not is covered too.
+      const refusal = refuseEarly(req);
+      if (refusal) {
+        reply(res, refusal.status, refusal.text, refusal.headers);
+        return true;
+      }
+      if (req.method !== "POST") {
+        res.setHeader("Allow", "POST");
+        reply(res, 405, "method not allowed");
+        return true;
+      }
+      const body = await readBody(req);
+      if (body === undefined) {
+        reply(res, 413, "payload too large");
+        return true;
+      }
+      const outcome = await accept(body.toString("utf8"));
+      if (outcome === "invalid") reply(res, 400, "not a Gerrit event");
+      else reply(res, outcome === "queued" ? 202 : 200, outcome);
+      return true;
+    },
   };
 }
 
@@ -71,6 +109,6 @@ function decodeURIComponentSafe(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    return "";
+    return "\u0000invalid";
   }
 }

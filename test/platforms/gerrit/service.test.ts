@@ -3,6 +3,7 @@
  * webhook endpoint and SSH stream-events of the emulator: the wiring an operator runs with `npm start`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -88,6 +89,47 @@ describe("Gerrit bot in the service", () => {
     expect(metrics).not.toMatch(/eventlet_review_api_errors_total\{platform="gerrit"/);
     expect(logText).not.toContain(TOKEN);
     expect(logText).not.toContain(emu.password);
+  });
+
+  test("the token in an Authorization header; a missing or wrong one is refused before the body is read", async () => {
+    const svc = await service({ GERRIT_EVENTS: "webhook", GERRIT_WEBHOOK_TOKEN: TOKEN });
+    const change = emu.createChange({ project: PROJECT, files: { [FILE]: demo("after") } });
+    const body = JSON.stringify(emu.events.at(-1));
+    const ok = await fetch(`${svc.url}/gerrit/events`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${TOKEN}` }, body });
+    expect(ok.status).toBe(202);
+    await waitFor(() => emu.reviews(change.number).length > 0, 15_000, "review");
+
+    /** Sends the headers and 1 KiB of a 512 KiB body, then stalls: the answer must come while the body is unsent. */
+    const stalled = (path: string, authorization?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(svc.url);
+        const socket = connect(Number(port), "127.0.0.1");
+        const timer = setTimeout(() => {
+          socket.destroy();
+          reject(new Error(`no answer to ${path} while its body was still on its way`));
+        }, 5000);
+        let answer = "";
+        socket.on("data", (chunk: Buffer) => {
+          answer += chunk.toString();
+          if (answer.includes("\r\n\r\n")) {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(answer.split("\r\n")[0]!);
+          }
+        });
+        socket.on("error", () => {});
+        socket.write(
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${512 * 1024}\r\n` +
+            (authorization ? `Authorization: ${authorization}\r\n` : "") +
+            "\r\n" +
+            "x".repeat(1024),
+        );
+      });
+    expect(await stalled("/gerrit/events")).toBe("HTTP/1.1 401 Unauthorized");
+    expect(await stalled("/gerrit/events", "Bearer not-the-token-at-all")).toBe("HTTP/1.1 403 Forbidden");
+    expect(await stalled("/gerrit/events", `Bearer ${TOKEN}x`)).toBe("HTTP/1.1 403 Forbidden");
+    expect(await stalled(`/gerrit/events/${TOKEN.slice(1)}`)).toBe("HTTP/1.1 404 Not Found");
+    expect(logText).not.toContain(TOKEN);
   });
 
   test("SSH stream-events → queue → review", async () => {

@@ -1,6 +1,7 @@
 /**
- * GERRIT_EVENTS=webhook: the webhooks plugin POSTs event JSON to /gerrit/events/<token>; the token is the
- * only credential, so anything else is refused and the token never appears in a log line.
+ * GERRIT_EVENTS=webhook: event JSON POSTed to /gerrit/events with `Authorization: Bearer <token>`, or to
+ * /gerrit/events/<token> (the webhooks plugin's URL); the token is the only credential, so anything else
+ * is refused and the token never appears in a log line.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -85,9 +86,19 @@ describe("Gerrit webhook source", () => {
     const change = emu.createChange({ project: PROJECT, files: { "myservice/cmd/__init__.py": demo("after", "myservice/cmd/__init__.py") } });
     const event = emu.events.at(-1);
     const submitted = queue.submitted.length;
-    for (const path of ["/gerrit/events/not-the-token", `/gerrit/events/${TOKEN.slice(0, -1)}`, `/gerrit/events/${TOKEN}x`, "/gerrit/events", "/gerrit/events/", `/gerrit/events/${TOKEN}/extra`]) {
+    for (const path of ["/gerrit/events/not-the-token", `/gerrit/events/${TOKEN.slice(0, -1)}`, `/gerrit/events/${TOKEN}x`, `/gerrit/events/${TOKEN}/extra`, "/gerrit/events/%E0%A4%A"]) {
       const response = await post(path, event);
       expect([path, response.status]).toEqual([path, 404]);
+    }
+    // No token at all: 401, asking for the header.
+    for (const path of ["/gerrit/events", "/gerrit/events/"]) {
+      const response = await post(path, event);
+      expect([path, response.status, response.headers.get("www-authenticate")]).toEqual([path, 401, 'Bearer realm="gerrit-events"']);
+    }
+    // A wrong header, or a header and a path that disagree: 403.
+    for (const [path, header] of [["/gerrit/events", "Bearer nope"], ["/gerrit/events", `Basic ${TOKEN}`], [`/gerrit/events/${TOKEN}`, "Bearer nope"], ["/gerrit/events/nope", `Bearer ${TOKEN}`]]) {
+      const response = await fetch(`${base}${path}`, { method: "POST", headers: { Authorization: header }, body: JSON.stringify(event) });
+      expect([path, header, response.status]).toEqual([path, header, 403]);
     }
     expect((await fetch(`${base}/gerrit/events/${TOKEN}`)).status).toBe(405);
     expect((await post("/api/github/webhooks", event)).status).toBe(404); // not the adapter's path
@@ -98,6 +109,14 @@ describe("Gerrit webhook source", () => {
     expect(logger.text()).toContain("/gerrit/events/<redacted>");
     expect(logger.text()).not.toContain(TOKEN);
     expect(logger.text()).not.toContain(emu.password);
+  });
+
+  test("the token in `Authorization: Bearer` on /gerrit/events is the preferred form", async () => {
+    const change = emu.createChange({ project: PROJECT, files: { "myservice/cmd/__init__.py": demo("after", "myservice/cmd/__init__.py") } });
+    const response = await fetch(`${base}/gerrit/events`, { method: "POST", headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify(emu.events.at(-1)) });
+    expect(response.status).toBe(202);
+    await queue.idle();
+    expect(emu.reviews(change.number)).toHaveLength(1);
   });
 
   test("the token comparison is exact", () => {
