@@ -105,8 +105,13 @@ export interface PlatformAdapter {
    * delayed, not failed, on RateLimitedError).
    */
   runJob(job: ReviewJob, control?: JobControl): Promise<void>;
-  /** Starts background event sources (Gerrit stream-events). */
+  /** Starts background event sources (Gerrit stream-events) and checks (the GitHub App's credentials). */
   start?(): Promise<void>;
+  /**
+   * What this platform still waits for, for /readyz (e.g. "GitHub App credentials (GET /app: http:401)",
+   * "Gerrit stream-events (connecting)"); undefined when it can take and review events.
+   */
+  waitingFor?(): string | undefined;
   stop?(): Promise<void>;
   /** What the status page shows of this platform (the write budget, the event stream). */
   status?(): Promise<StatusSection>;

@@ -92,6 +92,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (draining) waitingFor.push("shutting down");
     if (!queue.ready()) waitingFor.push(queue.kind === "redis" ? "job queue (Redis)" : "job queue");
     if (!platformsStarted) waitingFor.push("platforms");
+    // Each platform's own state: the GitHub App's credentials, the Gerrit stream.
+    else waitingFor.push(...adapters.map((a) => a.waitingFor?.()).filter((w): w is string => Boolean(w)));
     return { ready: waitingFor.length === 0, waitingFor };
   };
 

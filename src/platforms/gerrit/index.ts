@@ -174,6 +174,12 @@ export async function createGerritAdapter(
       });
       adapter.stream.start();
     };
+    // Ready while the stream is open: events sent while it is down wait for the catch-up after it returns.
+    adapter.waitingFor = () => {
+      const stream = adapter.stream;
+      if (!stream || stream.connected) return undefined;
+      return `Gerrit stream-events (${stream.lastError ?? "connecting"})`;
+    };
     adapter.stop = async () => {
       await adapter.stream?.stop();
       await cursor.flush();

@@ -49,8 +49,12 @@ export class SshEventStream {
   private liveUntil?: number;
   private connectedOnce = false;
   private lineCount = 0;
-  /** stream-events channels opened so far (readiness, tests). */
+  /** stream-events channels opened so far (tests). */
   connections = 0;
+  /** True while a stream-events channel is open (readiness). */
+  connected = false;
+  /** Why the last connection attempt or channel ended, for /readyz. */
+  lastError?: string;
 
   constructor(private readonly options: SshEventsOptions) {}
 
@@ -119,11 +123,15 @@ export class SshEventStream {
     let closed = false;
     const verify = knownHostsVerifier(o.knownHosts, o.host, o.port);
     let hostKeyRejected = false;
+    /** What went wrong on this connection, when more is known than the close reason. */
+    let failure: string | undefined;
 
     const onClosed = (reason: string) => {
       if (closed) return;
       closed = true;
       if (this.client === client) this.client = undefined;
+      this.connected = false;
+      this.lastError = failure ?? reason;
       if (opened) this.liveUntil = Math.floor(Date.now() / 1000);
       if (this.stopped) return;
       // A stream that ran a while or delivered events resets the backoff; one that Gerrit closes at once
@@ -139,12 +147,15 @@ export class SshEventStream {
       client.exec("gerrit stream-events", (err, stream) => {
         if (err) {
           log.error({ error: err.message }, "gerrit stream-events refused (does the account have the Stream Events capability?)");
+          failure = `stream-events refused: ${err.message}`;
           client.end();
           return;
         }
         opened = true;
         openedAt = Date.now();
         this.connections++;
+        this.connected = true;
+        this.lastError = undefined;
         const gapSince = this.connectedOnce
           ? this.liveUntil === undefined
             ? undefined
@@ -170,7 +181,11 @@ export class SshEventStream {
               .catch((error: unknown) => log.error({ error: (error as Error).message }, "Gerrit event handling failed"));
           }
         });
-        stream.stderr.on("data", (data: Buffer) => log.warn({ stderr: data.toString("utf8").trim().slice(0, 300) }, "gerrit stream-events stderr"));
+        stream.stderr.on("data", (data: Buffer) => {
+          const text = data.toString("utf8").trim().slice(0, 300);
+          failure = `stream-events: ${text}`;
+          log.warn({ stderr: text }, "gerrit stream-events stderr");
+        });
         stream.on("close", () => client.end());
       });
     });
@@ -188,6 +203,7 @@ export class SshEventStream {
         const ok = verify(key);
         if (!ok) {
           hostKeyRejected = true;
+          failure = "host key does not match GERRIT_SSH_KNOWN_HOSTS";
           log.error({ host: o.host, port: o.port }, "Gerrit SSH host key does not match GERRIT_SSH_KNOWN_HOSTS; refusing to connect");
         }
         return ok;

@@ -10,7 +10,8 @@ import type { JobControl, Logger, PlatformAdapter, PlatformDeps, ReviewJob } fro
 import { githubApp } from "./app.js";
 import { jobPayload } from "./events.js";
 import { MemoryWriteBudget, RedisWriteBudget, type WriteBudget } from "./budget.js";
-import { apiErrorReporting, classify, type GithubOctokit } from "./octokit.js";
+import { describeFailure } from "../failure.js";
+import { apiErrorReporting, apiFailure, classify, type GithubOctokit } from "./octokit.js";
 import { currentHead, reviewPullRequest, type ReviewOutcome } from "./run.js";
 import { githubSettings, type GithubSettings } from "./settings.js";
 import { JobWrites } from "./writes.js";
@@ -36,6 +37,8 @@ export interface GithubAdapterOptions {
   octokit?: { retry?: Record<string, unknown> };
   /** The installations' write budget (default: in memory; in Redis when the service has REDIS_URL). */
   budget?: WriteBudget;
+  /** How often `start()`'s credentials check (GET /app with the App's JWT) runs again, in ms (default 10 min). */
+  appCheckMs?: number;
 }
 
 /** The service's factory: undefined when the App is not configured, an Error naming the bad variable. */
@@ -75,6 +78,36 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
   });
   const middleware = await probot.getNodeMiddleware({ path: settings.webhookPath });
 
+  /**
+   * A signed event of a kind we act on that names no installation cannot be reviewed (no token to ask
+   * for): say so in the log and answer 400, so the delivery shows as failed in the App's settings,
+   * instead of Probot's silent 200. Unsigned or mis-signed requests go on to Probot, which refuses them.
+   */
+  const refusedWithoutInstallation = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const event = req.headers["x-github-event"];
+    const signature = req.headers["x-hub-signature-256"];
+    if (req.method !== "POST" || (req.url ?? "").split("?")[0] !== settings.webhookPath) return false;
+    if (typeof event !== "string" || !INSTALLATION_EVENTS.has(event) || typeof signature !== "string") return false;
+    const raw = (req as IncomingMessage & { rawBody?: Buffer }).rawBody;
+    if (!raw) return false;
+    const body = raw.toString("utf8");
+    if (!(await probot.webhooks.verify(body, signature).catch(() => false))) return false;
+    let payload: { installation?: unknown; repository?: { full_name?: unknown } } | undefined;
+    try {
+      payload = JSON.parse(body) as typeof payload;
+    } catch {
+      return false; // Probot answers a body that is no JSON
+    }
+    if (typeof payload !== "object" || payload === null || payload.installation) return false;
+    log.warn(
+      { event, delivery: req.headers["x-github-delivery"], repository: payload.repository?.full_name },
+      "webhook without installation refused (400): is it sent by the App, not a repository webhook?",
+    );
+    res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8" });
+    res.end("the payload has no installation: eventlet-review reviews as a GitHub App installation\n");
+    return true;
+  };
+
   const review = async (job: ReviewJob, control?: JobControl): Promise<ReviewOutcome> => {
     const p = jobPayload(job);
     let octokit: GithubOctokit;
@@ -101,10 +134,44 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
     return outcome;
   };
 
+  /**
+   * The App's own credentials (APP_ID, PRIVATE_KEY): GET /app with the JWT, at start and every
+   * `appCheckMs`, so /readyz says when they fail (a wrong key, a revoked App, GitHub unreachable)
+   * instead of every review failing in the queue. Undefined until the first answer.
+   */
+  let credentials: { ok: true } | { ok: false; reason: string } | undefined;
+  let appCheckTimer: NodeJS.Timeout | undefined;
+  const checkApp = async (): Promise<void> => {
+    try {
+      const octokit = await probot.auth();
+      const { data } = await octokit.rest.apps.getAuthenticated();
+      if (credentials?.ok !== true) log.info({ app: data?.slug }, "GitHub App credentials work (GET /app)");
+      credentials = { ok: true };
+    } catch (error) {
+      const failure = apiFailure(error);
+      const reason = failure === "http:401" ? "GET /app: http:401, check APP_ID and PRIVATE_KEY" : `GET /app: ${failure ?? describeFailure(error)}`;
+      if (credentials?.ok !== false || credentials.reason !== reason) {
+        log.error({ failure, error: describeFailure(error) }, `GitHub App credentials do not work (${reason}); not ready`);
+      }
+      credentials = { ok: false, reason };
+    }
+  };
+
   return {
     platform: "github",
     probot,
+    async start() {
+      // Not awaited: an unreachable GitHub must not hold up the service's start; /readyz waits for it.
+      void checkApp();
+      appCheckTimer = setInterval(() => void checkApp(), options.appCheckMs ?? 10 * 60_000);
+      appCheckTimer.unref();
+    },
+    waitingFor() {
+      if (credentials === undefined) return "GitHub App credentials (GET /app not answered yet)";
+      return credentials.ok ? undefined : `GitHub App credentials (${credentials.reason})`;
+    },
     async handleHttp(req, res) {
+      if (await refusedWithoutInstallation(req, res)) return true;
       return (await middleware(req, res)) === true;
     },
     review,
@@ -113,10 +180,14 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
       await review(job, control);
     },
     async stop() {
+      clearInterval(appCheckTimer);
       await budget.close();
     },
   };
 }
+
+/** The events the App acts on: each needs an installation token. */
+const INSTALLATION_EVENTS = new Set(["pull_request", "issue_comment", "check_run", "check_suite"]);
 
 /** Probot expects pino; the service's Logger is the pino subset, so fill in trace/fatal. */
 function probotLogger(logger: Logger): Record<string, unknown> {

@@ -147,4 +147,37 @@ describe("Gerrit bot in the service", () => {
     expect(emu.reviews(change.number)).toHaveLength(1);
     expect(logText).not.toContain("PRIVATE KEY");
   });
+
+  test("/readyz follows the stream: 503 while stream-events is refused or dropped, 200 once it is open", async () => {
+    const readyz = async (svc: RunningService) => {
+      const response = await fetch(`${svc.url}/readyz`);
+      return { status: response.status, ...((await response.json()) as { waitingFor: string[] }) };
+    };
+    const streamsBefore = emu.openStreams;
+    emu.refuseStreamEvents = true;
+    const svc = await service({
+      GERRIT_EVENTS: "ssh",
+      GERRIT_SSH_HOST: "127.0.0.1",
+      GERRIT_SSH_PORT: String(emu.sshPort),
+      GERRIT_SSH_KEY_PATH: join(dir, "key"),
+      GERRIT_SSH_KNOWN_HOSTS: join(dir, "known_hosts"),
+    });
+    try {
+      await waitFor(async () => (await readyz(svc)).waitingFor.some((w) => w.includes("capability")), 10_000, "refusal");
+      expect(await readyz(svc)).toMatchObject({
+        status: 503,
+        waitingFor: ['Gerrit stream-events (stream-events: fatal: eventlet-bot does not have "Stream Events" capability.)'],
+      });
+      emu.refuseStreamEvents = false;
+      await waitFor(async () => (await readyz(svc)).status === 200, 10_000, "ready");
+      emu.dropSsh();
+      await waitFor(async () => (await readyz(svc)).status === 503, 10_000, "dropped");
+      expect((await readyz(svc)).waitingFor).toEqual([expect.stringMatching(/^Gerrit stream-events \(/)]);
+      await emu.waitForStreams(streamsBefore + 1);
+      await waitFor(async () => (await readyz(svc)).status === 200, 10_000, "back");
+    } finally {
+      emu.refuseStreamEvents = false;
+      await svc.shutdown("test over");
+    }
+  });
 });

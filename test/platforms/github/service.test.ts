@@ -8,6 +8,7 @@ import { buildGithubAdapter } from "../../../src/platforms/github/index.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
 import { startService, type RunningService } from "../../../src/service/service.js";
 import { loadSettings } from "../../../src/service/settings.js";
+import { CaptureLogger } from "../../support/capture-logger.js";
 import { FakeGithub, unifiedPatch } from "./fake-github.js";
 import { WEBHOOK_SECRET, appEnv, pullRequestEvent, silentLogger } from "./helpers.js";
 
@@ -75,3 +76,80 @@ test("a signed pull_request webhook through the service's server and queue ends 
   expect(metrics).toMatch(/eventlet_review_reviews_posted_total\{[^}]*platform="github"[^}]*\} 1/);
   // The review starts its analysis worker thread (src/review/sandbox.ts): seconds on a loaded machine.
 }, 120_000);
+
+test("a signed pull_request webhook without an installation is logged and answered 400; a ping is 200", async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+  const logger = new CaptureLogger();
+  const queued: string[] = [];
+  service = await startService({
+    settings: loadSettings({ PORT: "0", HOST: "127.0.0.1" }),
+    env: appEnv(),
+    logger,
+    factories: [
+      (env, deps) =>
+        buildGithubAdapter(githubSettings(env)!, { ...deps, queue: { ...deps.queue, submit: async (job) => (queued.push(job.eventId), { accepted: true }) } }),
+    ],
+  });
+  await service.started;
+  const send = (event: string, payload: unknown, secret = WEBHOOK_SECRET) => {
+    const body = JSON.stringify(payload);
+    const delivery = randomUUID();
+    return fetch(`${service!.url}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": event,
+        "x-github-delivery": delivery,
+        "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`,
+      },
+      body,
+    }).then(async (r) => ({ status: r.status, text: await r.text(), delivery }));
+  };
+  const refusals = () => logger.lines.filter((l) => l.msg.startsWith("webhook without installation refused"));
+
+  const payload = pullRequestEvent("opened", { number: 5, headSha: HEAD, baseSha: BASE });
+  delete payload.installation;
+  const answer = await send("pull_request", payload);
+  expect(answer).toMatchObject({ status: 400, text: expect.stringMatching(/no installation/) });
+  expect(refusals()).toEqual([
+    expect.objectContaining({ level: "warn", fields: expect.objectContaining({ platform: "github", event: "pull_request", delivery: answer.delivery }) }),
+  ]);
+  // A wrong signature stays Probot's refusal, not logged as a missing installation.
+  expect(await send("pull_request", payload, "wrong")).toMatchObject({ status: 400, text: expect.stringMatching(/signature does not match/) });
+  expect(refusals()).toHaveLength(1);
+  // Events without an installation by nature are not refused.
+  expect((await send("ping", { zen: "Keep it logically awesome.", hook_id: 1, hook: { type: "App", id: 1, events: ["pull_request"] } })).status).toBe(200);
+  expect(queued).toEqual([]);
+  // The same event with its installation is queued.
+  expect((await send("pull_request", pullRequestEvent("opened", { number: 5, headSha: HEAD, baseSha: BASE }))).status).toBe(200);
+  expect(queued).toHaveLength(1);
+}, 60_000);
+
+test("/readyz waits for GET /app to work with the App's JWT, and follows it on every check", async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+  const github = nock("https://api.github.com").matchHeader("authorization", /^bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+  github.get("/app").reply(401, { message: "A JSON web token could not be decoded" });
+  github.get("/app").reply(200, { id: 4242, slug: "eventlet-review", name: "eventlet-review" });
+  github.get("/app").reply(500, { message: "Server Error" });
+  const logger = new CaptureLogger();
+  service = await startService({
+    settings: loadSettings({ PORT: "0", HOST: "127.0.0.1" }),
+    env: appEnv(),
+    logger,
+    factories: [(env, deps) => buildGithubAdapter(githubSettings(env)!, deps, { octokit: { retry: { enabled: false } }, appCheckMs: 300 })],
+  });
+  await service.started;
+  const readyz = async () => {
+    const response = await fetch(`${service!.url}/readyz`);
+    return { status: response.status, ...((await response.json()) as { waitingFor: string[] }) };
+  };
+  await until(async () => (await readyz()).waitingFor.some((w) => w.includes("http:401")));
+  expect(await readyz()).toMatchObject({ status: 503, waitingFor: ["GitHub App credentials (GET /app: http:401, check APP_ID and PRIVATE_KEY)"] });
+  expect(logger.lines).toContainEqual(expect.objectContaining({ level: "error", fields: expect.objectContaining({ failure: "http:401" }) }));
+  await until(async () => (await readyz()).status === 200);
+  await until(async () => (await readyz()).status === 503);
+  expect((await readyz()).waitingFor).toEqual(["GitHub App credentials (GET /app: http:500)"]);
+  expect(github.pendingMocks()).toEqual([]);
+}, 60_000);
