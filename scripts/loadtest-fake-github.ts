@@ -270,36 +270,53 @@ export class FakeGithub {
   }
 
   private graphql(query: string, variables: Record<string, unknown>): unknown {
-    if (query.includes("reviewThreads")) {
+    const threadsOf = (pr: number) => ({
+      pending: { nodes: [] },
+      blocking: { nodes: [] },
+      reviewThreads: {
+        pageInfo: { hasNextPage: false, endCursor: null },
+        nodes: this.threads
+          .filter((t) => t.pr === pr)
+          .map((t) => ({
+            id: t.id,
+            isResolved: t.isResolved,
+            viewerCanResolve: true,
+            resolvedBy: t.isResolved ? { login: "eventlet-review[bot]" } : null,
+            comments: { nodes: [{ body: t.body, viewerDidAuthor: true, author: { login: "eventlet-review[bot]" } }] },
+          })),
+      },
+    });
+    if (/^\s*query EventletReviewPull\b/.test(query)) {
+      // The head check, config, facts files, threads and reviews in one query (src/platforms/github/snapshot.ts).
+      this.count("graphql.pull");
       const pr = Number(variables.number);
-      const nodes = this.threads
-        .filter((t) => t.pr === pr)
-        .map((t) => ({
-          id: t.id,
-          isResolved: t.isResolved,
-          resolvedBy: t.isResolved ? { login: "eventlet-review[bot]" } : null,
-          comments: { nodes: [{ body: t.body, author: { login: "eventlet-review[bot]" } }] },
-        }));
-      return { repository: { pullRequest: { reviews: { nodes: [] }, reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } } };
+      const rev = this.heads.get(pr);
+      const at = this.revisions.get(String(variables.root).split(":")[0]!);
+      const root = at ? { entries: [...new Set([...filesAt(at.pr, at.rev).keys()].map((p) => p.split("/")[0]!))].map((name) => ({ name })) } : null;
+      const pullRequest = rev === undefined ? null : { state: "OPEN", isDraft: false, headRefOid: headSha(pr, rev), ...threadsOf(pr) };
+      return { repository: { ...this.blobs(variables), root, pullRequest } };
     }
+    if (query.includes("reviewThreads")) return { repository: { pullRequest: threadsOf(Number(variables.number)) } };
     if (query.includes("resolveReviewThread")) {
       const thread = this.threads.find((t) => t.id === variables.threadId);
       if (thread) thread.isResolved = true;
       return { resolveReviewThread: { thread: { id: variables.threadId, isResolved: true } } };
     }
-    if (query.includes("object(expression:")) {
-      const repository: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(variables)) {
-        const alias = /^e(\d+)$/.exec(name);
-        if (!alias) continue;
-        const [revision, ...rest] = String(value).split(":");
-        const path = rest.join(":");
-        const at = this.revisions.get(revision!);
-        const text = at ? filesAt(at.pr, at.rev).get(path) : undefined;
-        repository[`f${alias[1]}`] = text === undefined ? null : { text, isBinary: false, isTruncated: false };
-      }
-      return { repository };
-    }
+    if (query.includes("object(expression:")) return { repository: this.blobs(variables) };
     throw new Error(`fake GitHub: unknown GraphQL query ${query.slice(0, 80)}`);
+  }
+
+  /** The blob aliases f0, f1… for the expressions e0, e1… (`<sha>:<path>`). */
+  private blobs(variables: Record<string, unknown>): Record<string, unknown> {
+    const repository: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(variables)) {
+      const alias = /^e(\d+)$/.exec(name);
+      if (!alias) continue;
+      const [revision, ...rest] = String(value).split(":");
+      const at = this.revisions.get(revision!);
+      const text = at ? filesAt(at.pr, at.rev).get(rest.join(":")) : undefined;
+      repository[`f${alias[1]}`] = text === undefined ? null : { byteSize: Buffer.byteLength(text), text, isBinary: false, isTruncated: false };
+    }
+    return repository;
   }
 }

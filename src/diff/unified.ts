@@ -99,3 +99,26 @@ export function parseUnifiedDiff(diff: string, strip = 1): ChangedLines {
   }
   return changed;
 }
+
+/**
+ * The whole text of the file a patch adds: one hunk `@@ -0,0 +1,N @@` of N `+` lines (GitHub sends an
+ * added file's patch in full, so its content needs no download). Undefined when the patch is anything
+ * else (not an added file, or cut short).
+ */
+export function addedFileText(patch: string): string | undefined {
+  const lines = patch.split("\n");
+  const hunk = /^@@ -0,0 \+(?:1(?:,(\d+))?|0,0) @@$/.exec(lines[0] ?? "");
+  if (!hunk) return undefined;
+  const count = lines[0].includes("+0,0") ? 0 : hunk[1] === undefined ? 1 : Number(hunk[1]);
+  let body = lines.slice(1);
+  let finalNewline = true;
+  if (body[body.length - 1] === "\\ No newline at end of file") {
+    finalNewline = false;
+    body = body.slice(0, -1);
+  }
+  if (body.length === count + 1 && body[count] === "") body = body.slice(0, count);
+  if (body.length !== count || body.some((line) => !line.startsWith("+"))) return undefined;
+  if (count === 0) return "";
+  const text = body.map((line) => line.slice(1)).join("\n");
+  return finalNewline ? `${text}\n` : text;
+}

@@ -75,6 +75,9 @@ function firstMatch(path: string, text: string, patterns: readonly RegExp[]): Se
   return undefined;
 }
 
+/** The files readSeries reads. */
+export const SERIES_FILES = ["tox.ini", ".gitreview"] as const;
+
 /** The series tox.ini's constraints URL names, else the stable branch .gitreview names. */
 export async function readSeries(read: (path: string) => Promise<string | undefined>): Promise<SeriesFact | undefined> {
   const tox = await read("tox.ini");

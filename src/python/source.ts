@@ -7,10 +7,13 @@ export type DecodedSource =
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const latin1 = new TextDecoder("latin1");
 
+/** Why a file of `size` bytes is not analyzed: a source that knows the size first says it without reading. */
+export function oversizeReason(size: number, maxBytes: number): string {
+  return `skipped: ${size} bytes is over the ${maxBytes}-byte limit (max_file_bytes)`;
+}
+
 export function decodeSource(bytes: Uint8Array, maxBytes: number): DecodedSource {
-  if (bytes.length > maxBytes) {
-    return { kind: "skipped", reason: `skipped: ${bytes.length} bytes is over the ${maxBytes}-byte limit (max_file_bytes)` };
-  }
+  if (bytes.length > maxBytes) return { kind: "skipped", reason: oversizeReason(bytes.length, maxBytes) };
   // A NUL byte in the first 8 KiB means binary, as git decides it.
   if (bytes.subarray(0, 8192).includes(0)) return { kind: "skipped", reason: "skipped: binary file" };
   try {

@@ -31,6 +31,11 @@ export interface ChangeSource extends ProjectFiles {
    * on the removed line) is not reported as new (src/review/moved.ts). Without it every added line is new.
    */
   readBaseText?(path: string): Promise<string | undefined>;
+  /**
+   * Optional: a file's size in bytes at the revision under review, known without downloading all of it,
+   * so a file over `max_file_bytes` is never fetched in full (undefined: unknown, or no such file).
+   */
+  size?(path: string): Promise<number | undefined>;
   /** Optional: fetch several files in one round trip before the analysis reads them one by one. */
   prefetch?(paths: string[]): Promise<void>;
 }

@@ -7,6 +7,7 @@
  */
 import type { Finding, Notice } from "../model/finding.js";
 import { CachedProjectFiles } from "../python/project-files.js";
+import { oversizeReason } from "../python/source.js";
 import { pathProblem } from "../config/glob-safety.js";
 import { defaultConfig, parseConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
@@ -73,6 +74,11 @@ async function reviewIn(sandbox: AnalysisSandbox, source: ChangeSource, config: 
   await source.prefetch?.(files);
 
   for (const path of files) {
+    const size = await source.size?.(path);
+    if (size !== undefined && size > config.max_file_bytes) {
+      notices.push({ path, message: oversizeReason(size, config.max_file_bytes) });
+      continue;
+    }
     const bytes = await source.readBytes(path);
     if (!bytes) {
       notices.push({ path, message: "could not read the file at the revision under review" });

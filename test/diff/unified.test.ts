@@ -1,6 +1,6 @@
 /** The unified diff parser: what each file's change adds, by new-side line number. */
 import { ChangedLines } from "../../src/diff/changed-lines.js";
-import { addedLinesOfHunks, parseUnifiedDiff, removedLinesOfHunks } from "../../src/diff/unified.js";
+import { addedFileText, addedLinesOfHunks, parseUnifiedDiff, removedLinesOfHunks } from "../../src/diff/unified.js";
 
 const added = (changed: ChangedLines, path: string, upTo = 40) =>
   Array.from({ length: upTo }, (_, i) => i + 1).filter((line) => changed.has(path, line));
@@ -218,5 +218,21 @@ describe("removed lines (moved code is told from new code by them)", () => {
 
   test("removedLinesOfHunks reads GitHub's per-file patch", () => {
     expect(removedLinesOfHunks("@@ -1,2 +1,2 @@\n-import MySQLdb\n+import pymysql\n x = 1")).toEqual(["import MySQLdb"]);
+  });
+});
+
+describe("addedFileText", () => {
+  test("an added file's patch is its whole text, final newline or not", () => {
+    expect(addedFileText("@@ -0,0 +1,2 @@\n+import os\n+x = 1")).toBe("import os\nx = 1\n");
+    expect(addedFileText("@@ -0,0 +1 @@\n+x = 1\n\\ No newline at end of file")).toBe("x = 1");
+    expect(addedFileText("@@ -0,0 +1,2 @@\n+a\r\n+\r")).toBe("a\r\n\r\n");
+    expect(addedFileText("@@ -0,0 +1,2 @@\n++++ b\n+")).toBe("+++ b\n\n");
+  });
+
+  test("anything but a whole added file is not taken for one", () => {
+    expect(addedFileText("@@ -1,2 +1,3 @@\n a\n+b\n c")).toBeUndefined(); // a modified file
+    expect(addedFileText("@@ -0,0 +1,3 @@\n+a\n+b")).toBeUndefined(); // cut short
+    expect(addedFileText("@@ -0,0 +1,2 @@\n+a\n+b\n@@ -0,0 +5,1 @@\n+c")).toBeUndefined(); // two hunks
+    expect(addedFileText("")).toBeUndefined();
   });
 });

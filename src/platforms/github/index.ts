@@ -128,7 +128,7 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
     const outcome = await reviewPullRequest(
       octokit,
       { ...request, draft: head.draft },
-      { logger: jobLog, hooks: deps.hooks, superseded: control?.superseded, reserveWrites: (n) => writes.reserve(n) },
+      { logger: jobLog, hooks: deps.hooks, superseded: control?.superseded, reserveWrites: (n) => writes.reserve(n), head },
     );
     jobLog.info({ writes: writes.sent, status: outcome.status }, "job done");
     return outcome;

@@ -59,7 +59,7 @@ export function createProbotApp(): { app: (probot: Probot, options: ApplicationF
       const octokit = (await probot.auth(p.installationId)) as unknown as GithubOctokit;
       const request = { owner: p.owner, repo: p.repo, pullNumber: p.pullNumber, headSha: p.headSha, baseSha: p.baseSha, draft: p.draft, recheck: job.recheck === true };
       const head = await currentHead(octokit, request);
-      if (head.current) await reviewPullRequest(octokit, { ...request, draft: head.draft }, { logger });
+      if (head.current) await reviewPullRequest(octokit, { ...request, draft: head.draft }, { logger, head });
       else logger.info({ pull: p.pullNumber, sha: p.headSha, reason: head.reason }, "review skipped");
     }, logger);
     await githubApp({ queue, logger, hooks: noopHooks })(probot, options);

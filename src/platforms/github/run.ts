@@ -10,6 +10,8 @@ import { readChangeConfig, reviewChange } from "../../review/review.js";
 import { isRateLimited, type Logger, type ServiceHooks } from "../adapter.js";
 import { classify, errorStatus, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
 import { GithubPublisher, type GithubPublisherOptions, type PublishReport } from "./publisher.js";
+import { BlobReader } from "./blobs.js";
+import { readSnapshot, type PullSnapshot } from "./snapshot.js";
 import { GithubChangeSource, MAX_LISTED_FILES } from "./source.js";
 
 export interface ReviewRequest extends PullRequestRef {
@@ -37,6 +39,8 @@ export interface RunOptions {
   reserveWrites?: (writes: number) => Promise<void>;
   /** Changes the parsed config before the review (the GitHub Action's `fail-level` input). */
   override?: (config: Config) => Config;
+  /** What `currentHead` read: the config, facts files and threads come from it at no further call. */
+  head?: CurrentHead;
 }
 
 /** A newer push came in while this review ran: it writes nothing, the newer job reviews. */
@@ -49,12 +53,13 @@ export function readConfig(source: GithubChangeSource): Promise<Config> {
 
 export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewRequest, options: RunOptions): Promise<ReviewOutcome> {
   const log = options.logger.child({ repository: `${request.owner}/${request.repo}`, pull: request.pullNumber, sha: request.headSha });
-  const source = options.source ?? new GithubChangeSource(octokit, request);
+  const source = options.source ?? new GithubChangeSource(octokit, request, options.head?.blobs);
   const beforeWrites = async (writes: number) => {
     if (await options.superseded?.()) throw new Superseded("a newer push is queued");
     await options.reserveWrites?.(writes);
   };
-  const publisher = new GithubPublisher(octokit, request, { files: source, logger: log, ...options.publisher, beforeWrites });
+  const threads = options.head?.snapshot.threads;
+  const publisher = new GithubPublisher(octokit, request, { files: source, logger: log, ...options.publisher, beforeWrites, ...(threads ? { threads } : {}) });
   let config: Config;
   try {
     config = await readConfig(source);
@@ -70,6 +75,7 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
     }
     return { status: "config-error", message: error.message };
   }
+  source.maxFileBytes = config.max_file_bytes;
   if (request.draft && !request.recheck && !config.github.review_drafts) {
     log.info("draft pull request: waiting for ready_for_review");
     return { status: "skipped", reason: "draft" };
@@ -110,23 +116,31 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
   }
 }
 
+export interface CurrentHead {
+  current: true;
+  draft: boolean;
+  snapshot: PullSnapshot;
+  /** Holds the config and facts files the snapshot read. */
+  blobs: BlobReader;
+}
+
 /**
  * Whether the job's revision is still the pull request's head. The file list GitHub returns is always
  * the current head's, so reviewing an older head would pair its contents with another diff: a job
  * that a newer push overtook (or a closed pull request) is skipped; the newer push has its own job.
- * Also returns the live draft flag (a pull request may have been converted since the event).
+ * Also returns the live draft flag (a pull request may have been converted since the event), and the
+ * rest of the snapshot (snapshot.ts: one query for the config, facts files, threads and reviews).
  */
-export async function currentHead(
-  octokit: GithubOctokit,
-  request: ReviewRequest,
-): Promise<{ current: true; draft: boolean } | { current: false; reason: string }> {
-  let pr: { state: string; draft?: boolean; head: { sha: string } };
+export async function currentHead(octokit: GithubOctokit, request: ReviewRequest): Promise<CurrentHead | { current: false; reason: string }> {
+  const blobs = new BlobReader(octokit, request);
+  let snapshot: PullSnapshot | undefined;
   try {
-    ({ data: pr } = await octokit.rest.pulls.get({ owner: request.owner, repo: request.repo, pull_number: request.pullNumber }));
+    snapshot = await readSnapshot(octokit, request, blobs);
   } catch (error) {
     throw classify(error, "reading the pull request");
   }
-  if (pr.state !== "open") return { current: false, reason: "closed" };
-  if (pr.head.sha !== request.headSha) return { current: false, reason: `superseded by ${pr.head.sha.slice(0, 7)}` };
-  return { current: true, draft: pr.draft === true };
+  if (!snapshot) return { current: false, reason: "not found" };
+  if (!snapshot.open) return { current: false, reason: "closed" };
+  if (snapshot.headSha !== request.headSha) return { current: false, reason: `superseded by ${snapshot.headSha.slice(0, 7)}` };
+  return { current: true, draft: snapshot.draft, snapshot, blobs };
 }

@@ -1,7 +1,8 @@
 /**
  * A pull request as a ChangeSource: the file list (all pages), the lines each file adds (from GitHub's
  * per-file `patch`, or from both sides' contents when GitHub leaves the patch out), file contents at
- * the head SHA (batched through GraphQL) and the config at the base SHA.
+ * the head SHA and the config at the base SHA, all through a BlobReader (blobs.ts: 100 files a GraphQL
+ * query, size first). An added file's content is its patch: it costs no request at all.
  *
  * Everything is read from the base repository by SHA, which also holds a fork's commits, so fork pull
  * requests need no access to the fork.
@@ -9,15 +10,14 @@
 import { parentPackageInits } from "../../python/project-files.js";
 import { CONFIG_FILE_NAMES } from "../../config/load.js";
 import { ChangedLines } from "../../diff/changed-lines.js";
-import { addedLinesOfHunks, removedLinesOfHunks } from "../../diff/unified.js";
+import { addedFileText, addedLinesOfHunks, removedLinesOfHunks } from "../../diff/unified.js";
 import type { ChangedFile, ChangedFileStatus, ChangeSource } from "../../review/change-source.js";
 import { addedLinesBetween } from "../../diff/line-diff.js";
+import { BlobReader } from "./blobs.js";
 import type { GithubOctokit, PullRequestRef } from "./octokit.js";
 
 /** GitHub lists at most this many files of a pull request. */
 export const MAX_LISTED_FILES = 3000;
-/** Blobs per GraphQL query. */
-const BLOB_BATCH = 50;
 
 interface PullFile {
   filename: string;
@@ -27,13 +27,6 @@ interface PullFile {
   patch?: string;
 }
 
-interface BlobNode {
-  text: string | null;
-  isBinary: boolean | null;
-  isTruncated: boolean;
-}
-
-const utf8 = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 function fileStatus(status: string): ChangedFileStatus {
@@ -50,27 +43,42 @@ function fileStatus(status: string): ChangedFileStatus {
 
 export class GithubChangeSource implements ChangeSource {
   private files?: Promise<PullFile[]>;
-  private baseConfig?: Promise<string | undefined>;
-  private readonly head = new Map<string, Promise<Uint8Array | undefined>>();
-  private readonly baseTexts = new Map<string, Promise<string | undefined>>();
-  private tree?: Promise<Set<string> | undefined>;
   private mergeBase?: Promise<string>;
+  /** Every read of file contents (shared with the pull request snapshot, which seeds it). */
+  readonly blobs: BlobReader;
 
   constructor(
     private readonly octokit: GithubOctokit,
     readonly pr: PullRequestRef,
-  ) {}
-
-  private pullFiles(): Promise<PullFile[]> {
-    this.files ??= this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
-      owner: this.pr.owner,
-      repo: this.pr.repo,
-      pull_number: this.pr.pullNumber,
-      per_page: 100,
-    }) as Promise<PullFile[]>;
-    return this.files;
+    blobs?: BlobReader,
+  ) {
+    this.blobs = blobs ?? new BlobReader(octokit, pr);
   }
 
+  /** Files past this size are not downloaded (the config's `max_file_bytes`); `size` still says how big. */
+  set maxFileBytes(bytes: number) {
+    this.blobs.maxBytes = bytes;
+  }
+
+  private pullFiles(): Promise<PullFile[]> {
+    this.files ??= (
+      this.octokit.paginate(this.octokit.rest.pulls.listFiles, {
+        owner: this.pr.owner,
+        repo: this.pr.repo,
+        pull_number: this.pr.pullNumber,
+        per_page: 100,
+      }) as Promise<PullFile[]>
+    ).then((files) => {
+      for (const file of files) {
+        if (file.status !== "added" || file.patch === undefined || this.blobs.has(this.pr.headSha, file.filename)) continue;
+        const text = addedFileText(file.patch);
+        // U+FFFD: GitHub turned bytes that are not UTF-8 into it; the blob has the real ones.
+        if (text !== undefined && !text.includes("\uFFFD")) this.blobs.seedText(this.pr.headSha, file.filename, text);
+      }
+      return files;
+    });
+    return this.files;
+  }
   /** True when GitHub's list stopped at its limit, so later files were not reviewed. */
   async listTruncated(): Promise<boolean> {
     return (await this.pullFiles()).length >= MAX_LISTED_FILES;
@@ -99,12 +107,12 @@ export class GithubChangeSource implements ChangeSource {
     if (fallback.length > 0) {
       const oldPaths = fallback.map((f) => f.previous_filename ?? f.filename);
       const [before] = await Promise.all([
-        this.mergeBaseSha().then((sha) => this.fetchBlobs(sha, oldPaths)),
+        this.mergeBaseSha().then((sha) => this.blobs.readMany(sha, oldPaths)),
         this.prefetch(fallback.map((f) => f.filename)),
       ]);
       for (const [i, file] of fallback.entries()) {
         const after = await this.readBytes(file.filename);
-        const old = before.get(oldPaths[i]);
+        const old = before.get(oldPaths[i])?.bytes;
         if (after === undefined) continue;
         if (old === undefined) changed.addWholeFile(file.filename);
         else changed.addLines(file.filename, addedLinesBetween(textDecoder.decode(old), textDecoder.decode(after)));
@@ -125,27 +133,15 @@ export class GithubChangeSource implements ChangeSource {
     return this.mergeBase;
   }
 
-  readBytes(path: string): Promise<Uint8Array | undefined> {
-    let bytes = this.head.get(path);
-    if (!bytes) {
-      bytes = this.headPaths().then((paths) =>
-        paths && !paths.has(path) ? undefined : this.fetchBlobs(this.pr.headSha, [path]).then((m) => m.get(path)),
-      );
-      this.head.set(path, bytes);
-    }
-    return bytes;
+  async readBytes(path: string): Promise<Uint8Array | undefined> {
+    await this.files; // an added file's patch is its content
+    return (await this.blobs.read(this.pr.headSha, path))?.bytes;
   }
 
-  /**
-   * Every file path at the head (one recursive tree call), so the analyzer's questions about files that
-   * do not exist (`eventlet/__init__.py` is not part of most projects) cost no request. Undefined when
-   * GitHub truncates the tree: then each path is asked for.
-   */
-  private headPaths(): Promise<Set<string> | undefined> {
-    this.tree ??= this.octokit.rest.git
-      .getTree({ owner: this.pr.owner, repo: this.pr.repo, tree_sha: this.pr.headSha, recursive: "true" })
-      .then(({ data }) => (data.truncated ? undefined : new Set(data.tree.filter((e) => e.type === "blob").map((e) => e.path!))));
-    return this.tree;
+  /** The file's size at the head, known before (and without) downloading it past `maxFileBytes`. */
+  async size(path: string): Promise<number | undefined> {
+    await this.files;
+    return (await this.blobs.read(this.pr.headSha, path))?.byteSize;
   }
 
   async readText(path: string): Promise<string | undefined> {
@@ -153,84 +149,21 @@ export class GithubChangeSource implements ChangeSource {
     return bytes === undefined ? undefined : textDecoder.decode(bytes);
   }
 
-  /** Fetches the files and the package `__init__.py` files above them in as few queries as possible. */
+  /** Asks for the files and the package `__init__.py` files above them at once (100 a query). */
   async prefetch(paths: string[]): Promise<void> {
-    const candidates = [...new Set(paths.flatMap((p) => [p, ...parentPackageInits(p)]))].filter((p) => !this.head.has(p));
-    if (candidates.length === 0) return;
-    const existing = await this.headPaths();
-    const wanted = existing ? candidates.filter((p) => existing.has(p)) : candidates;
-    for (const path of candidates) if (!wanted.includes(path)) this.head.set(path, Promise.resolve(undefined));
-    if (wanted.length === 0) return;
-    const blobs = this.fetchBlobs(this.pr.headSha, wanted);
-    for (const path of wanted) this.head.set(path, blobs.then((m) => m.get(path)));
-    await blobs;
+    await this.files;
+    const wanted = [...new Set(paths.flatMap((p) => [p, ...parentPackageInits(p)]))];
+    await this.blobs.readMany(this.pr.headSha, wanted);
   }
 
-  readBaseText(path: string): Promise<string | undefined> {
-    let text = this.baseTexts.get(path);
-    if (!text) {
-      text = this.fetchBlobs(this.pr.baseSha, [path]).then((m) => {
-        const bytes = m.get(path);
-        return bytes === undefined ? undefined : textDecoder.decode(bytes);
-      });
-      this.baseTexts.set(path, text);
-    }
-    return text;
+  async readBaseText(path: string): Promise<string | undefined> {
+    const bytes = (await this.blobs.read(this.pr.baseSha, path))?.bytes;
+    return bytes === undefined ? undefined : textDecoder.decode(bytes);
   }
 
-  readBaseConfig(): Promise<string | undefined> {
-    this.baseConfig ??= this.fetchBlobs(this.pr.baseSha, CONFIG_FILE_NAMES).then((m) => {
-      const bytes = CONFIG_FILE_NAMES.map((name) => m.get(name)).find((b) => b !== undefined);
-      return bytes === undefined ? undefined : textDecoder.decode(bytes);
-    });
-    return this.baseConfig;
-  }
-
-  /** Blobs at `sha`, BLOB_BATCH per GraphQL query; binary and truncated ones come raw over REST. */
-  private async fetchBlobs(sha: string, paths: readonly string[]): Promise<Map<string, Uint8Array | undefined>> {
-    const result = new Map<string, Uint8Array | undefined>();
-    for (let start = 0; start < paths.length; start += BLOB_BATCH) {
-      const batch = paths.slice(start, start + BLOB_BATCH);
-      const variables: Record<string, string> = { owner: this.pr.owner, repo: this.pr.repo };
-      batch.forEach((path, i) => (variables[`e${i}`] = `${sha}:${path}`));
-      const declarations = batch.map((_, i) => `$e${i}: String!`).join(", ");
-      const fields = batch.map((_, i) => `f${i}: object(expression: $e${i}) { ... on Blob { text isBinary isTruncated } }`);
-      const query = `query EventletReviewBlobs($owner: String!, $repo: String!, ${declarations}) {
-  repository(owner: $owner, name: $repo) {
-    ${fields.join("\n    ")}
-  }
-}`;
-      const data = await this.octokit.graphql<{ repository: Record<string, BlobNode | null> }>(query, variables);
-      await Promise.all(
-        batch.map(async (path, i) => {
-          const blob = data.repository[`f${i}`];
-          if (!blob) result.set(path, undefined);
-          else if (blob.text !== null && !blob.isBinary && !blob.isTruncated) result.set(path, utf8.encode(blob.text));
-          else result.set(path, await this.fetchRaw(sha, path));
-        }),
-      );
-    }
-    return result;
-  }
-
-  /** The exact bytes of one file (large, binary or not UTF-8). */
-  private async fetchRaw(sha: string, path: string): Promise<Uint8Array | undefined> {
-    try {
-      const response = await this.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
-        owner: this.pr.owner,
-        repo: this.pr.repo,
-        path,
-        ref: sha,
-        mediaType: { format: "raw" },
-        request: { parseSuccessResponseBody: false },
-      });
-      const body = response.data as unknown;
-      if (typeof body === "string") return utf8.encode(body);
-      if (body instanceof ArrayBuffer) return new Uint8Array(body);
-      return new Uint8Array(await new Response(body as ReadableStream).arrayBuffer());
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
-      throw error;
-    }
+  async readBaseConfig(): Promise<string | undefined> {
+    const found = await this.blobs.readMany(this.pr.baseSha, CONFIG_FILE_NAMES);
+    const bytes = CONFIG_FILE_NAMES.map((name) => found.get(name)?.bytes).find((b) => b !== undefined);
+    return bytes === undefined ? undefined : textDecoder.decode(bytes);
   }
 }

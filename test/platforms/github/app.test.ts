@@ -132,15 +132,18 @@ describe("first review", () => {
     expect(review.comments[2].body).toContain("```suggestion\nCONNECTION = 'mysql+pymysql://nova:secret@db/nova'\n```");
     expect(review.comments[1].body).not.toContain("```suggestion");
 
-    // Few calls: config at the base (1 query), the head's file list (1 call), contents and parent
-    // packages at the head (1 query); the analyzer's questions about files that do not exist cost nothing.
-    expect(fake.calls("GET", `/repos/Codertocat/Hello-World/git/trees/${HEAD1}`)).toHaveLength(1);
-    const blobs = fake.graphqlCalls("EventletReviewBlobs");
-    expect(blobs).toHaveLength(2);
-    expect(Object.values((blobs[0].body as { variables: Record<string, string> }).variables)).toContain(`${BASE}:.eventlet-review.yaml`);
-    expect(Object.values((blobs[1].body as { variables: Record<string, string> }).variables)).toEqual(
-      expect.arrayContaining([`${HEAD1}:myapp/cmd/api.py`, `${HEAD1}:myapp/__init__.py`, `${HEAD1}:myapp/cmd/__init__.py`]),
+    // Few calls: one query for the head, the config at the base, the facts files and our threads; the
+    // file list (1 call); the parent packages (1 query). The added file's content is its patch.
+    const [snapshot] = fake.graphqlCalls("EventletReviewPull");
+    expect(Object.values((snapshot.body as { variables: Record<string, string> }).variables)).toEqual(
+      expect.arrayContaining([`${BASE}:.eventlet-review.yaml`, `${HEAD1}:requirements.txt`]),
     );
+    const blobs = fake.graphqlCalls("EventletReviewBlobs");
+    expect(blobs).toHaveLength(1);
+    const fetched = Object.values((blobs[0].body as { variables: Record<string, string> }).variables);
+    expect(fetched).toEqual(expect.arrayContaining([`${HEAD1}:myapp/__init__.py`, `${HEAD1}:myapp/cmd/__init__.py`]));
+    expect(fetched).not.toContain(`${HEAD1}:myapp/cmd/api.py`);
+    expect(fake.apiRequests()).toHaveLength(5);
     // Every API call used the installation token.
     for (const r of fake.apiRequests()) expect(r.authorization).toBe(`token ${INSTALLATION_TOKEN}`);
     expect(h.hooks.posted.map((f) => f.length)).toEqual([3]);
@@ -224,7 +227,8 @@ describe("after a push", () => {
     push(HEAD2, { "myapp/cmd/api.py": API_V2 }, [added("myapp/cmd/api.py", API_V2)]);
     await h.deliver("pull_request", pullRequestEvent("synchronize", { number: 1, headSha: HEAD2, baseSha: BASE }));
     expect(await h.runJobs()).toEqual([]);
-    expect(fake.graphqlCalls("EventletReviewThreads").map((r) => (r.body as { variables: { cursor: string | null } }).variables.cursor)).toEqual([null, "100", null, "100"]);
+    // The first page comes with the pull request snapshot; the second is asked for.
+    expect(fake.graphqlCalls("EventletReviewThreads").map((r) => (r.body as { variables: { cursor: string | null } }).variables.cursor)).toEqual(["100", "100"]);
     expect(fake.reviews[1].comments).toHaveLength(1);
     expect(fake.threads.filter((t) => t.isResolved).map((t) => t.comments[0].author)).toEqual(["eventlet-review-test[bot]"]);
   });
@@ -396,7 +400,7 @@ describe("what a pull request contains", () => {
     expect(fake.checkRuns).toEqual([expect.objectContaining({ conclusion: "success", annotations: [] })]);
     expect(fake.checkRuns[0].output).toMatchObject({ title: "No findings", summary: expect.stringContaining("touches no Python files") });
     expect(fake.reviews).toEqual([]);
-    expect(fake.graphqlCalls("EventletReviewBlobs")).toHaveLength(1); // the config only
+    expect(fake.graphqlCalls("EventletReviewBlobs")).toHaveLength(0); // the config came with the snapshot
     expect(fake.calls("GET", /\/contents\//)).toEqual([]);
     // A clean pull request costs one write: the check run, created completed.
     expect(fake.writes().map((r) => `${r.method} ${r.path}`)).toEqual(["POST /repos/Codertocat/Hello-World/check-runs"]);
@@ -528,6 +532,30 @@ describe("what a pull request contains", () => {
     expect(await h.runJobs()).toEqual([]);
     expect(fake.calls("GET", /\/contents\//).map((r) => [r.path, r.query.ref])).toEqual([["/repos/Codertocat/Hello-World/contents/myapp/legacy db.py", HEAD1]]);
     expect(fake.reviewComments(1).map((c) => [c.path, c.line])).toEqual([["myapp/legacy db.py", 3]]);
+  });
+
+  test("size first: a file over max_file_bytes is never downloaded, and the check run says why", async () => {
+    const big = `import MySQLdb\n${"x = 1\n".repeat(100_000)}`; // 600 KB: GitHub's GraphQL cuts its text
+    fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": "max_file_bytes: 100000\n", "myapp/big.py": "x = 0\n" });
+    fake.commit(HEAD1, { ...BASE_FILES, ".eventlet-review.yaml": "max_file_bytes: 100000\n", "myapp/big.py": big });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [{ filename: "myapp/big.py", status: "modified", patch: "@@ -1 +1,2 @@\n+import MySQLdb\n x = 0", commentable: [1] }] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.calls("GET", /\/contents\//)).toEqual([]);
+    expect(fake.checkRuns[0].output?.text).toContain(`myapp/big.py\`: skipped: ${big.length} bytes is over the 100000-byte limit (max_file_bytes)`);
+
+    // Within the limit, the cut text is not enough: the file is read raw, once.
+    const other = new FakeGithub().install();
+    other.commit(BASE, { ...BASE_FILES, "myapp/big.py": "x = 0\n" });
+    other.commit(HEAD2, { ...BASE_FILES, "myapp/big.py": big });
+    other.addPull({ number: 2, headSha: HEAD2, baseSha: BASE, files: [{ filename: "myapp/big.py", status: "modified", patch: "@@ -1 +1,2 @@\n+import MySQLdb\n x = 0", commentable: [1] }] });
+    nock.cleanAll();
+    other.install();
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 2, headSha: HEAD2, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(other.calls("GET", /\/contents\//)).toHaveLength(1);
+    expect(other.reviewComments(2).map((c) => c.line)).toEqual([1]);
+    expect(other.invalid).toEqual([]);
   });
 
   test("a change that only adds code above an untouched patch call gets the comment on the added line", async () => {

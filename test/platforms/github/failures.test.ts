@@ -146,7 +146,7 @@ describe("GitHub API failures", () => {
 
   test("a 404 (no access) is not transient: the job fails for good and the check run is completed", async () => {
     h = await startHarness();
-    fake.fail("POST", /\/graphql#EventletReviewThreads$/, 404, 1, { message: "Not Found" });
+    fake.fail("POST", /\/graphql#EventletReviewBlobs$/, 404, 1, { message: "Not Found" });
     await h.deliver("pull_request", opened());
     const errors = await h.runJobs();
     expect(errors).toHaveLength(1);

@@ -426,59 +426,21 @@ export class FakeGithub {
       return [failure.status, failure.body];
     }
     switch (op) {
-      case "EventletReviewBlobs": {
-        const repository: Record<string, unknown> = {};
-        for (const [name, value] of Object.entries(variables)) {
-          const alias = /^e(\d+)$/.exec(name);
-          if (!alias) continue;
-          const [sha, ...rest] = String(value).split(":");
-          const content = this.commits.get(sha)?.get(rest.join(":"));
-          repository[`f${alias[1]}`] =
-            content === undefined
-              ? null
-              : Buffer.isBuffer(content)
-                ? { text: null, isBinary: true, isTruncated: false }
-                : { text: content, isBinary: false, isTruncated: false };
-        }
-        return [200, { data: { repository } }];
+      case "EventletReviewBlobs":
+        return [200, { data: { repository: this.blobs(variables) } }];
+      case "EventletReviewPull": {
+        const pull = this.pulls.get(Number(variables.number));
+        const node = pull
+          ? { state: pull.state === "open" ? "OPEN" : "CLOSED", isDraft: pull.draft, headRefOid: pull.headSha, ...this.threadsNode(pull.number, variables.cursor, true) }
+          : null;
+        const [rootSha] = String(variables.root).split(":");
+        const names = [...new Set([...(this.commits.get(rootSha)?.keys() ?? [])].map((p) => p.split("/")[0]))];
+        const root = this.commits.has(rootSha) ? { entries: names.map((name) => ({ name })) } : null;
+        return [200, { data: { repository: { ...this.blobs(variables), root, pullRequest: node } } }];
       }
       case "EventletReviewThreads": {
-        const pull = Number(variables.number);
-        const all = this.threads.filter((t) => t.pull === pull);
-        const start = variables.cursor ? Number(variables.cursor) : 0;
-        const page = all.slice(start, start + 100);
-        const hasNextPage = start + 100 < all.length;
-        return [
-          200,
-          {
-            data: {
-              repository: {
-                pullRequest: {
-                  reviews: {
-                    nodes: this.reviews
-                      .filter((r) => r.pull === pull && r.state === "PENDING")
-                      .map((r) => ({ databaseId: r.id, viewerDidAuthor: (r.author ?? BOT_LOGIN) === BOT_LOGIN })),
-                  },
-                  changesRequested: {
-                    nodes: this.reviews
-                      .filter((r) => r.pull === pull && r.state === "CHANGES_REQUESTED")
-                      .map((r) => ({ databaseId: r.id, viewerDidAuthor: (r.author ?? BOT_LOGIN) === BOT_LOGIN })),
-                  },
-                  reviewThreads: {
-                    pageInfo: { hasNextPage, endCursor: hasNextPage ? String(start + 100) : null },
-                    nodes: page.map((t) => ({
-                      id: t.id,
-                      isResolved: t.isResolved,
-                      viewerCanResolve: !this.cannotResolve,
-                      resolvedBy: t.resolvedBy ? { login: t.resolvedBy } : null,
-                      comments: { nodes: t.comments.slice(0, 1).map((c) => ({ body: c.body, viewerDidAuthor: c.author === BOT_LOGIN, author: { login: c.author } })) },
-                    })),
-                  },
-                },
-              },
-            },
-          },
-        ];
+        const pull = this.pulls.get(Number(variables.number));
+        return [200, { data: { repository: { pullRequest: pull ? this.threadsNode(pull.number, variables.cursor, variables.first === true) : null } } }];
       }
       case "EventletResolveThread": {
         const thread = this.threads.find((t) => t.id === variables.threadId);
@@ -502,6 +464,53 @@ export class FakeGithub {
         this.invalid.push(`GraphQL: unknown operation ${op}`);
         return [200, { errors: [{ message: `unknown operation ${op}` }] }];
     }
+  }
+
+  /** The blob aliases f0, f1… of a query, for the expressions in e0, e1…. */
+  private blobs(variables: Record<string, unknown>): Record<string, unknown> {
+    const repository: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(variables)) {
+      const alias = /^e(\d+)$/.exec(name);
+      if (!alias) continue;
+      const [sha, ...rest] = String(value).split(":");
+      const content = this.commits.get(sha)?.get(rest.join(":"));
+      const byteSize = content === undefined ? 0 : Buffer.byteLength(content);
+      // GitHub cuts Blob.text at 512,000 bytes and says so in isTruncated.
+      repository[`f${alias[1]}`] =
+        content === undefined
+          ? null
+          : Buffer.isBuffer(content)
+            ? { byteSize, text: null, isBinary: true, isTruncated: false }
+            : { byteSize, text: byteSize > 512_000 ? Buffer.from(content).subarray(0, 512_000).toString() : content, isBinary: false, isTruncated: byteSize > 512_000 };
+    }
+    return repository;
+  }
+
+  /** A pull request's threads page (100 from `cursor`) and, on the first page, its pending and blocking reviews. */
+  private threadsNode(pull: number, cursor: unknown, withReviews: boolean): Record<string, unknown> {
+    const all = this.threads.filter((t) => t.pull === pull);
+    const start = cursor ? Number(cursor) : 0;
+    const page = all.slice(start, start + 100);
+    const hasNextPage = start + 100 < all.length;
+    const review = (r: Review) => ({ databaseId: r.id, viewerDidAuthor: (r.author ?? BOT_LOGIN) === BOT_LOGIN, body: r.body ?? "" });
+    return {
+      ...(withReviews
+        ? {
+            pending: { nodes: this.reviews.filter((r) => r.pull === pull && r.state === "PENDING").map(({ id, author }) => ({ databaseId: id, viewerDidAuthor: (author ?? BOT_LOGIN) === BOT_LOGIN })) },
+            blocking: { nodes: this.reviews.filter((r) => r.pull === pull && r.state === "CHANGES_REQUESTED").map(review) },
+          }
+        : {}),
+      reviewThreads: {
+        pageInfo: { hasNextPage, endCursor: hasNextPage ? String(start + 100) : null },
+        nodes: page.map((t) => ({
+          id: t.id,
+          isResolved: t.isResolved,
+          viewerCanResolve: !this.cannotResolve,
+          resolvedBy: t.resolvedBy ? { login: t.resolvedBy } : null,
+          comments: { nodes: t.comments.slice(0, 1).map((c) => ({ body: c.body, viewerDidAuthor: c.author === BOT_LOGIN, author: { login: c.author } })) },
+        })),
+      },
+    };
   }
 }
 
