@@ -2,11 +2,12 @@
  * The analysis of one file: decode, pre-filter on the rules' trigger text, parse once, walk the
  * tree once dispatching to every enabled rule's visitors, then drop findings a `# noqa: EVL…` hides.
  */
+import { Buffer, isAscii } from "node:buffer";
 import type { Node, Tree } from "web-tree-sitter";
 import type { Config, RuleSetting } from "../config/schema.js";
 import { ALL_RULES } from "../rules/index.js";
 import type { AnalysisMode, FileGate, Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
-import { triggersOf, TriggerSubject } from "../rules/triggers.js";
+import { Prescreen, triggersOf, TriggerSubject } from "../rules/triggers.js";
 import { sameDistribution } from "../facts/distribution.js";
 import { ProjectFacts } from "../facts/project-facts.js";
 import { ImportTable } from "../python/imports.js";
@@ -65,6 +66,7 @@ export interface AnalyzerOptions {
 export class Analyzer {
   readonly rules: ActiveRule[];
   private readonly triggers: (readonly Trigger[])[];
+  private readonly prescreen: Prescreen;
   private readonly project: ProjectFiles;
   private projectFacts?: ProjectFacts;
 
@@ -76,6 +78,7 @@ export class Analyzer {
   ) {
     this.rules = activeRules(config, rules);
     this.triggers = this.rules.map((r) => triggersOf(r.rule, config));
+    this.prescreen = new Prescreen(this.triggers.flat());
     this.project = project instanceof CachedProjectFiles ? project : new CachedProjectFiles(project);
   }
 
@@ -87,12 +90,18 @@ export class Analyzer {
 
   /** Analyzes raw file bytes: binary, oversized and undecodable files become notices. */
   async analyzeBytes(path: string, bytes: Uint8Array): Promise<FileResult> {
+    // Most Python files are ASCII: read as latin-1 they are their own text, with no decoding (a NUL
+    // still makes a binary file, with its notice, below).
+    if (bytes.length <= this.config.max_file_bytes && isAscii(bytes) && !bytes.subarray(0, 8192).includes(0)) {
+      return this.analyzeText(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"));
+    }
     const source = decodeSource(bytes, this.config.max_file_bytes);
     if (source.kind === "skipped") return { findings: [], notices: [{ path, message: source.reason }], parsed: false };
     return this.analyzeText(path, source.text);
   }
 
   async analyzeText(path: string, text: string): Promise<FileResult> {
+    if (!this.prescreen.passes(text)) return { findings: [], notices: [], parsed: false };
     const rules = await this.admittedRules(path, text);
     if (rules.length === 0) return { findings: [], notices: [], parsed: false };
     return withTree(text, (tree) => this.analyzeTree(path, text, tree, rules));
@@ -106,11 +115,15 @@ export class Analyzer {
     const subject = new TriggerSubject(text);
     const rules = this.rules.filter((_, i) => subject.matchesAny(this.triggers[i]));
     if (rules.length === 0 || !rules.some((r) => r.rule.admits)) return rules;
+    const config = this.config;
+    let roles: FileGate["roles"] | undefined;
     const gate: FileGate = {
       path,
       text,
-      roles: moduleRoles(path, text, this.config),
-      config: this.config,
+      get roles() {
+        return (roles ??= moduleRoles(path, text, config));
+      },
+      config,
       mode: this.options.mode ?? "change",
       facts: () => this.facts(),
     };

@@ -48,17 +48,22 @@ export function patchModuleMatcher(config: Config): Matcher {
 const MAIN_GUARD = /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m;
 const WSGI_APPLICATION = /^(application\s*=|def\s+application\s*\()/m;
 
+/** The guard's own words first: a multi-line `^` search is slow on the many files that lack them. */
+function mainGuard(text: string): boolean {
+  return text.includes("__main__") && MAIN_GUARD.test(text);
+}
+
 export function moduleRoles(path: string, text: string, config: Config): ModuleRoles {
   const m = matchersFor(config);
   const test = m.test(path);
   const isInit = path.endsWith("/__init__.py") || path === "__init__.py";
   return {
     // A script (`if __name__ == "__main__":`) and a test package `__init__` start programs too.
-    entryPoint: m.entry(path) || MAIN_GUARD.test(text) || (test && isInit),
+    entryPoint: m.entry(path) || mainGuard(text) || (test && isInit),
     patchModule: m.patch(path),
     test,
-    wsgi: m.wsgi(path) || WSGI_APPLICATION.test(text),
+    wsgi: m.wsgi(path) || (text.includes("application") && WSGI_APPLICATION.test(text)),
     rootPackageInit: /^[^/]+\/__init__\.py$/.test(path),
-    script: MAIN_GUARD.test(text) && !/(^|\/)(__init__|__main__|test_[^/]*|[^/]*_test)\.py$/.test(path) && !/(^|\/)cmd\//.test(path),
+    script: mainGuard(text) && !/(^|\/)(__init__|__main__|test_[^/]*|[^/]*_test)\.py$/.test(path) && !/(^|\/)cmd\//.test(path),
   };
 }

@@ -6,21 +6,41 @@
  */
 
 /**
- * A comment, or a whole string literal with its prefix (terminated or not: an unterminated one ends at
- * its line, or at the end of the file for triple quotes). The alternatives are disjoint, so matching is
- * linear in the length of the text.
+ * A comment, or a whole string literal (terminated or not: an unterminated one ends at its line, or at
+ * the end of the file for triple quotes). Each alternative starts with its own character and they are
+ * disjoint, so the search is linear in the length of the text.
  */
-const LITERAL =
-  /#[^\r\n]*|([rRbBuUfF]{0,2})(?:"""(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"""|$)|'''(?:[^'\\]|\\[\s\S]|'(?!''))*(?:'''|$)|"(?:[^"\\\r\n]|\\[\s\S])*"?|'(?:[^'\\\r\n]|\\[\s\S])*'?)/g;
+const LITERAL = /#[^\r\n]*|"""(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"""|$)|'''(?:[^'\\]|\\[\s\S]|'(?!''))*(?:'''|$)|"(?:[^"\\\r\n]|\\[\s\S])*"?|'(?:[^'\\\r\n]|\\[\s\S])*'?/g;
 
-function blank(text: string): string {
-  return text.replace(/[^\r\n]/g, " ");
+/** The letters before a quote that make an f-string (`f`, `rf`, `Fr`…), when they are not the end of a longer name. */
+function isFString(text: string, quote: number): boolean {
+  let i = quote - 1;
+  let f = false;
+  for (let n = 0; n < 2 && i >= 0; n++, i--) {
+    const c = text.charCodeAt(i) | 0x20; // lower case
+    if (c === 0x66 /* f */) f = true;
+    else if (c !== 0x72 /* r */ && c !== 0x62 /* b */ && c !== 0x75 /* u */) break;
+  }
+  return f;
+}
+
+function blank(literal: string): string {
+  if (!literal.includes("\n") && !literal.includes("\r")) return " ".repeat(literal.length);
+  return literal.replace(/[^\r\n]+/g, (run) => " ".repeat(run.length));
 }
 
 export function codeText(text: string): string {
-  return text.replace(LITERAL, (literal: string, prefix: string | undefined) => {
-    if (literal.charCodeAt(0) === 35 /* # */) return blank(literal);
-    if (prefix && /f/i.test(prefix)) return literal;
-    return prefix + blank(literal.slice(prefix?.length ?? 0));
-  });
+  const parts: string[] = [];
+  let last = 0;
+  LITERAL.lastIndex = 0;
+  for (let m = LITERAL.exec(text); m; m = LITERAL.exec(text)) {
+    const literal = m[0];
+    const start = m.index;
+    if (literal.charCodeAt(0) !== 35 /* # */ && isFString(text, start)) continue;
+    parts.push(text.slice(last, start), blank(literal));
+    last = start + literal.length;
+  }
+  if (last === 0) return text;
+  parts.push(text.slice(last));
+  return parts.join("");
 }

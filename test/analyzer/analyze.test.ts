@@ -3,7 +3,7 @@ import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { decodeSource } from "../../src/python/source.js";
 import { configSchema } from "../../src/config/schema.js";
 import { ALL_RULES } from "../../src/rules/index.js";
-import { code, text, triggersOf } from "../../src/rules/triggers.js";
+import { code, Prescreen, text, triggersOf } from "../../src/rules/triggers.js";
 
 function analyzer(config: Record<string, unknown> = {}, files: Record<string, string> = {}): Analyzer {
   return new Analyzer(configSchema.parse(config), new MemoryProjectFiles(files));
@@ -52,6 +52,22 @@ describe("pre-filter", () => {
     expect(matchesTriggers("x", [[code(/monkey_patch/)], [code(/x/)]])).toBe(true);
     expect(matchesTriggers("url = 'mysql://h/db'", [[text(/mysql:/)]])).toBe(true);
     expect(matchesTriggers("url = 'mysql://h/db'", [[code(/mysql:/)]])).toBe(false);
+  });
+
+  test("the prescreen rejects only what no trigger can match", () => {
+    const screen = new Prescreen([[code(/\bsubprocess\b/), code(/\beventlet\b/)], [text(/mysql:\/\//i)], [code(/a|b/)]]);
+    expect(screen.passes("import os")).toBe(false);
+    expect(screen.passes("# subprocess")).toBe(true); // the triggers then decide
+    expect(screen.passes("URL = 'MYSQL://h'")).toBe(true);
+    expect(screen.passes("b")).toBe(true);
+    // A pattern with other flags leaves the decision to the triggers.
+    expect(new Prescreen([[text(/^x/m)]]).passes("import os")).toBe(true);
+  });
+
+  test("ASCII bytes and their text get the same answer", async () => {
+    const code = "import eventlet\nimport logging\neventlet.monkey_patch()\n";
+    expect(await analyzer().analyzeBytes("pkg/cmd/a.py", encoder.encode(code))).toEqual(await analyzer().analyzeText("pkg/cmd/a.py", code));
+    expect(await analyzer().analyzeBytes("pkg/a.py", encoder.encode("import os\n"))).toEqual({ findings: [], notices: [], parsed: false });
   });
 
   test("every rule declares triggers", () => {
