@@ -54,7 +54,8 @@ export interface PublishedReview {
   durationMs: number;
 }
 
-export type Verdict = "useful" | "not_useful";
+export type { Verdict } from "../review/feedback.js";
+import type { Verdict } from "../review/feedback.js";
 
 /** One person's word on one finding, in the platform's own gesture. */
 export interface FeedbackReport {

@@ -109,6 +109,13 @@ export async function lineTexts(files: ProjectFiles, findings: readonly Finding[
   return (f) => lines.get(f.path)?.[f.line - 1] ?? "";
 }
 
+/** Each finding's rule and fingerprint, as planComments computes them (for the store of reviews). */
+export async function findingPrints(findings: readonly Finding[], files: ProjectFiles): Promise<{ rule: string; fingerprint: string }[]> {
+  const sorted = sortFindings(findings);
+  const prints = fingerprints(sorted, await lineTexts(files, sorted));
+  return sorted.map((f, i) => ({ rule: f.rule, fingerprint: prints[i]! }));
+}
+
 /** One planned comment per finding, sorted, fingerprinted by the text of its line in `files`. */
 export async function planComments(findings: readonly Finding[], changed: ChangedLines | undefined, files: ProjectFiles, can: Capabilities): Promise<PlannedComment[]> {
   const sorted = sortFindings(findings);

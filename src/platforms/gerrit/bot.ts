@@ -8,11 +8,13 @@ import { performance } from "node:perf_hooks";
 import { ConfigError, defaultConfig } from "../../config/load.js";
 import { changeKey, type Logger, type PlatformDeps, type ReviewJob } from "../adapter.js";
 import { mdCode, mdText } from "../../review/markdown.js";
+import { findingPrints } from "../../review/plan.js";
 import { readChangeConfig, reviewChange } from "../../review/review.js";
 import { catchUpEvents, gerritEpoch } from "./catch-up.js";
 import { changeId, GerritHttpError, type GerritAccount, type GerritChange, type GerritClient, type GerritMessage } from "./client.js";
 import type { EventCursor } from "./cursor.js";
 import { decideEvent, NO_REVIEW_KINDS, parseEventLine, type EventAccount, type GerritEvent, type GerritJobPayload } from "./events.js";
+import { recordChangeFeedback } from "./feedback.js";
 import { GerritPublisher, postOnce } from "./publisher.js";
 import { NOTE_TAG, projectMatcher, RECHECK_WORD, REVIEW_TAG, type GerritSettings } from "./settings.js";
 import { GerritChangeSource } from "./source.js";
@@ -91,6 +93,7 @@ export class GerritBot {
     }
     // Catch-up synthesizes events from a query: count them apart from what Gerrit sent.
     this.deps.hooks.eventReceived("gerrit", via === "catch-up" ? "catch-up" : event.type);
+    if (event.type === "comment-added" && via !== "catch-up") await this.feedback(event);
     const decision = decideEvent(event, this.settings, this.projectAllowed);
     if ("catchUp" in decision) return "catch-up";
     const created = typeof event.eventCreatedOn === "number" ? event.eventCreatedOn : undefined;
@@ -114,6 +117,22 @@ export class GerritBot {
     this.log.info({ via, eventId: decision.job.eventId, outcome }, "Gerrit review job submitted");
     if (created !== undefined) this.cursor?.handled(created, result.accepted ? changeKey(decision.job) : undefined);
     return outcome;
+  }
+
+  /** A person commented: what they said on our threads goes to the store (feedback.ts). Never throws. */
+  private async feedback(event: GerritEvent): Promise<void> {
+    const ledger = this.deps.ledger;
+    const project = event.change?.project;
+    const number = event.change?.number;
+    if (!ledger || !project || typeof number !== "number" || !this.projectAllowed(project)) return;
+    try {
+      const self = await this.client.selfAccount();
+      if (event.author && sameAccount(self, event.author)) return;
+      const added = await recordChangeFeedback(ledger, await this.client.changeComments(changeId(project, number)), self._account_id, { project, number });
+      if (added) this.log.info({ change: number, added }, "Gerrit feedback recorded");
+    } catch (error) {
+      this.log.warn({ change: number, error: (error as Error).message }, "could not read the change's comments for feedback");
+    }
   }
 
   /**
@@ -286,6 +305,17 @@ export class GerritBot {
         retryDelayMs: this.options.retryDelayMs,
       });
       this.deps.hooks.reviewPosted("gerrit", result.findings);
+      await this.deps.ledger?.reviewPublished({
+        platform: "gerrit",
+        repository: change.project,
+        change: String(change._number),
+        revision: String(patchSet),
+        url: `${this.settings.url.replace(/\/+$/, "")}/c/${change.project}/+/${change._number}`,
+        findings: await findingPrints(result.findings, source).catch(() => []),
+        posted: outcome.posted.length,
+        resolved: outcome.resolved,
+        durationMs: performance.now() - started,
+      });
       log.info({ findings: result.findings.length, vote: outcome.vote, comments: outcome.posted.length, alreadyThere: outcome.alreadyThere }, "Gerrit review posted");
       return { status: "posted", vote: outcome.vote, comments: outcome.posted.length, alreadyThere: outcome.alreadyThere, rejected: outcome.rejected.length };
     } catch (error) {

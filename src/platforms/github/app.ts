@@ -5,8 +5,9 @@
  */
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { defaultConfig } from "../../config/load.js";
-import type { JobQueue, Logger, ReviewJob, ServiceHooks } from "../adapter.js";
+import type { JobQueue, Ledger, Logger, ReviewJob, ServiceHooks } from "../adapter.js";
 import { MemoryWriteBudget, type WriteBudget } from "./budget.js";
+import { registerFeedbackHandlers } from "./feedback.js";
 import { isRecheckCommand, recheckRefusal, reviewJob, type PullRequestLike } from "./events.js";
 import type { GithubOctokit } from "./octokit.js";
 import { CHECK_NAME } from "./publisher.js";
@@ -21,6 +22,8 @@ export interface AppDeps {
   hooks: ServiceHooks;
   /** The installations' write budget: reactions and replies spend it too (skipped when it is short). */
   budget?: WriteBudget;
+  /** The store of reviews and feedback: replies and resolved threads on our comments go there. */
+  ledger?: Ledger;
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -70,6 +73,7 @@ export function githubApp(deps: AppDeps): ApplicationFunction {
         });
       return slug;
     };
+    registerFeedbackHandlers(app, { ledger: deps.ledger, logger: log, appSlug });
 
     const submit = async (job: ReviewJob): Promise<void> => {
       const result = await deps.queue.submit(job);

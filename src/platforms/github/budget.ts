@@ -42,7 +42,16 @@ export interface WriteBudget {
   take(installation: number, n: number): Promise<Take>;
   /** GitHub said wait: no writes for the installation until `untilMs` (epoch ms). */
   pause(installation: number, untilMs: number): Promise<void>;
+  /** What is left now (the status page); spends nothing. */
+  left?(installation: number): Promise<BudgetLeft>;
   close(): Promise<void>;
+}
+
+export interface BudgetLeft {
+  minute: number;
+  hour: number;
+  /** Ms until GitHub's pause ends (0: not paused). */
+  pausedMs: number;
 }
 
 /** The budget in this process (no REDIS_URL): one instance, so its own count is the whole count. */
@@ -83,6 +92,14 @@ export class MemoryWriteBudget implements WriteBudget {
   async pause(installation: number, untilMs: number): Promise<void> {
     const s = this.state(installation);
     s.pausedUntil = Math.max(s.pausedUntil, untilMs);
+  }
+
+  async left(installation: number): Promise<BudgetLeft> {
+    const now = this.now();
+    const s = this.state(installation);
+    const minute = s.minute.filter((t) => t > now - (MINUTE + this.limits.marginMs)).length;
+    const hour = s.hour.filter((t) => t > now - (HOUR + this.limits.marginMs)).length;
+    return { minute: Math.max(0, this.limits.perMinute - minute), hour: Math.max(0, this.limits.perHour - hour), pausedMs: Math.max(0, s.pausedUntil - now) };
   }
 
   async close(): Promise<void> {}
@@ -134,6 +151,16 @@ if until_ms > cur and until_ms > now then redis.call('SET', KEYS[1], until_ms, '
 return 0
 `;
 
+/** KEYS: minute set, hour set, pause key. ARGV: minute window ms, hour window ms. Spent tokens and the pause left. */
+const LEFT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local m = redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[1])), '+inf')
+local h = redis.call('ZCOUNT', KEYS[2], '(' .. (now - tonumber(ARGV[2])), '+inf')
+local p = tonumber(redis.call('GET', KEYS[3]) or '0')
+return { m, h, math.max(0, p - now) }
+`;
+
 /** The budget in Redis, shared by every instance with the same REDIS_URL and prefix. */
 export class RedisWriteBudget implements WriteBudget {
   private readonly client: Redis;
@@ -174,6 +201,19 @@ export class RedisWriteBudget implements WriteBudget {
   async pause(installation: number, untilMs: number): Promise<void> {
     // Sent as "this many ms from my now", applied on Redis's clock.
     await this.client.eval(PAUSE, 1, this.key(installation, "pause"), String(untilMs), String(Date.now()));
+  }
+
+  async left(installation: number): Promise<BudgetLeft> {
+    const [minute, hour, paused] = (await this.client.eval(
+      LEFT,
+      3,
+      this.key(installation, "minute"),
+      this.key(installation, "hour"),
+      this.key(installation, "pause"),
+      String(MINUTE + this.limits.marginMs),
+      String(HOUR + this.limits.marginMs),
+    )) as [number, number, number];
+    return { minute: Math.max(0, this.limits.perMinute - Number(minute)), hour: Math.max(0, this.limits.perHour - Number(hour)), pausedMs: Number(paused) };
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,8 @@ import { apiErrorReporting, apiFailure, classify, type GithubOctokit } from "./o
 import { currentHead, reviewPullRequest, type ReviewOutcome } from "./run.js";
 import { githubSettings, type GithubSettings } from "./settings.js";
 import { JobWrites } from "./writes.js";
+import { pollPull } from "./feedback.js";
+import { budgetStatus } from "./status.js";
 
 export { githubApp } from "./app.js";
 export { GithubChangeSource } from "./source.js";
@@ -30,6 +32,8 @@ export interface GithubAdapter extends PlatformAdapter {
   review(job: ReviewJob, control?: JobControl): Promise<ReviewOutcome>;
   budget: WriteBudget;
   probot: Probot;
+  /** Reads the reactions on our comments of the pull requests reviewed lately (the timer runs it). */
+  pollFeedback(): Promise<number>;
 }
 
 export interface GithubAdapterOptions {
@@ -39,7 +43,12 @@ export interface GithubAdapterOptions {
   budget?: WriteBudget;
   /** How often `start()`'s credentials check (GET /app with the App's JWT) runs again, in ms (default 10 min). */
   appCheckMs?: number;
+  /** Seconds between reaction polls (GITHUB_FEEDBACK_POLL_SECONDS, default 900; 0: no timer). */
+  feedbackPollSeconds?: number;
 }
+
+/** Pull requests reviewed within this many days have their reactions polled. */
+const POLL_DAYS = 14;
 
 /** The service's factory: undefined when the App is not configured, an Error naming the bad variable. */
 export async function createGithubAdapter(env: NodeJS.ProcessEnv, deps: PlatformDeps): Promise<PlatformAdapter | undefined> {
@@ -47,7 +56,9 @@ export async function createGithubAdapter(env: NodeJS.ProcessEnv, deps: Platform
   if (!settings) return undefined;
   // One budget for every instance on the same Redis (and queue prefix), as GitHub counts per installation.
   const budget = env.REDIS_URL?.trim() ? new RedisWriteBudget(env.REDIS_URL.trim(), env.QUEUE_PREFIX?.trim() || "eventlet-review") : new MemoryWriteBudget();
-  return buildGithubAdapter(settings, deps, { budget });
+  const poll = Number(env.GITHUB_FEEDBACK_POLL_SECONDS?.trim() || 900);
+  if (!Number.isInteger(poll) || poll < 0) throw new Error("GITHUB_FEEDBACK_POLL_SECONDS must be a whole number of seconds (0: no polling)");
+  return buildGithubAdapter(settings, deps, { budget, feedbackPollSeconds: poll });
 }
 
 export async function buildGithubAdapter(settings: GithubSettings, deps: PlatformDeps, options: GithubAdapterOptions = {}): Promise<GithubAdapter> {
@@ -107,6 +118,34 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
     res.end("the payload has no installation: eventlet-review reviews as a GitHub App installation\n");
     return true;
   };
+  // Installations this process wrote for: their budget is on the status page.
+  const installations = new Set<number>();
+  const htmlBase = settings.baseUrl ? settings.baseUrl.replace(/\/api\/v3$/, "") : "https://github.com";
+  let slug: Promise<string | undefined> | undefined;
+  const appSlug = () =>
+    (slug ??= probot
+      .auth()
+      .then((o) => o.rest.apps.getAuthenticated())
+      .then((r) => r.data?.slug ?? undefined)
+      .catch(() => (slug = undefined))) as Promise<string | undefined>;
+
+  const pollFeedback = async (): Promise<number> => {
+    const ledger = deps.ledger;
+    if (!ledger) return 0;
+    let added = 0;
+    for (const pull of await ledger.recentChanges("github", POLL_DAYS)) {
+      if (pull.installation === undefined) continue;
+      const [owner, repo] = pull.repository.split("/") as [string, string];
+      try {
+        const octokit = (await probot.auth(pull.installation)) as unknown as GithubOctokit;
+        added += (await pollPull(octokit, ledger, { owner, repo, pullNumber: Number(pull.change) }, await appSlug())).length;
+      } catch (error) {
+        log.warn({ err: error, repository: pull.repository, pull: pull.change }, "could not read the reactions of a pull request");
+      }
+    }
+    return added;
+  };
+  let pollTimer: NodeJS.Timeout | undefined;
 
   const review = async (job: ReviewJob, control?: JobControl): Promise<ReviewOutcome> => {
     const p = jobPayload(job);
@@ -125,12 +164,28 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
       jobLog.info({ repository: `${p.owner}/${p.repo}`, pull: p.pullNumber, sha: p.headSha, reason: head.reason }, "review skipped");
       return { status: "skipped", reason: head.reason };
     }
+    const started = Date.now();
     const outcome = await reviewPullRequest(
       octokit,
       { ...request, draft: head.draft },
       { logger: jobLog, hooks: deps.hooks, superseded: control?.superseded, reserveWrites: (n) => writes.reserve(n), head },
     );
     jobLog.info({ writes: writes.sent, status: outcome.status }, "job done");
+    installations.add(p.installationId);
+    if (outcome.status === "published") {
+      await deps.ledger?.reviewPublished({
+        platform: "github",
+        repository: `${p.owner}/${p.repo}`,
+        change: String(p.pullNumber),
+        revision: p.headSha,
+        url: `${htmlBase}/${p.owner}/${p.repo}/pull/${p.pullNumber}`,
+        installation: p.installationId,
+        findings: outcome.prints,
+        posted: outcome.report.posted,
+        resolved: outcome.report.resolved,
+        durationMs: Date.now() - started,
+      });
+    }
     return outcome;
   };
 
@@ -165,6 +220,11 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
       void checkApp();
       appCheckTimer = setInterval(() => void checkApp(), options.appCheckMs ?? 10 * 60_000);
       appCheckTimer.unref();
+      const every = (options.feedbackPollSeconds ?? 0) * 1000;
+      if (deps.ledger && every > 0) {
+        pollTimer = setInterval(() => void pollFeedback().catch((err: unknown) => log.warn({ err }, "reaction poll failed")), every);
+        pollTimer.unref();
+      }
     },
     waitingFor() {
       if (credentials === undefined) return "GitHub App credentials (GET /app not answered yet)";
@@ -176,18 +236,21 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
     },
     review,
     budget,
+    pollFeedback,
     async runJob(job, control) {
       await review(job, control);
     },
     async stop() {
       clearInterval(appCheckTimer);
+      clearInterval(pollTimer);
       await budget.close();
     },
+    status: () => budgetStatus(budget, installations),
   };
 }
 
 /** The events the App acts on: each needs an installation token. */
-const INSTALLATION_EVENTS = new Set(["pull_request", "issue_comment", "check_run", "check_suite"]);
+const INSTALLATION_EVENTS = new Set(["pull_request", "issue_comment", "check_run", "check_suite", "pull_request_review_comment", "pull_request_review_thread"]);
 
 /** Probot expects pino; the service's Logger is the pino subset, so fill in trace/fatal. */
 function probotLogger(logger: Logger): Record<string, unknown> {

@@ -6,6 +6,7 @@
 import { ConfigError } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { mdText } from "../../review/markdown.js";
+import { findingPrints } from "../../review/plan.js";
 import { readChangeConfig, reviewChange } from "../../review/review.js";
 import { isRateLimited, type Logger, type ServiceHooks } from "../adapter.js";
 import { classify, errorStatus, isTransient, type GithubOctokit, type PullRequestRef } from "./octokit.js";
@@ -22,7 +23,7 @@ export interface ReviewRequest extends PullRequestRef {
 }
 
 export type ReviewOutcome =
-  | { status: "published"; report: PublishReport; findings: number }
+  | { status: "published"; report: PublishReport; findings: number; prints: { rule: string; fingerprint: string }[] }
   | { status: "skipped"; reason: string }
   | { status: "config-error"; message: string };
 
@@ -93,7 +94,7 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
     const report = await publisher.publish(result);
     options.hooks?.reviewPosted("github", result.findings);
     log.info({ findings: result.findings.length, ...report }, "review published");
-    return { status: "published", report, findings: result.findings.length };
+    return { status: "published", report, findings: result.findings.length, prints: await findingPrints(result.findings, source).catch(() => []) };
   } catch (error) {
     if (error instanceof Superseded) {
       log.info("superseded while reviewing: nothing written");

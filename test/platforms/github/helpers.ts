@@ -12,7 +12,7 @@ import type { Finding } from "../../../src/model/finding.js";
 import type { WriteBudget } from "../../../src/platforms/github/budget.js";
 import { buildGithubAdapter, type GithubAdapter } from "../../../src/platforms/github/index.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
-import type { ApiFailure, JobHandler, JobQueue, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
+import type { ApiFailure, JobHandler, JobQueue, Ledger, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
 import { APP_ID, INSTALLATION_ID } from "./fake-github.js";
 
 const require = createRequire(import.meta.url);
@@ -90,13 +90,13 @@ export interface Harness {
   runJobs(): Promise<unknown[]>;
 }
 
-export async function startHarness(options: { env?: Record<string, string>; retry?: boolean; budget?: WriteBudget } = {}): Promise<Harness> {
+export async function startHarness(options: { env?: Record<string, string>; retry?: boolean; budget?: WriteBudget; ledger?: Ledger } = {}): Promise<Harness> {
   const queue = new MemoryQueue();
   const hooks = new RecordingHooks();
   const settings = githubSettings(appEnv(options.env))!;
   const adapter = await buildGithubAdapter(
     settings,
-    { queue, hooks, logger: silentLogger },
+    { queue, hooks, logger: silentLogger, ...(options.ledger ? { ledger: options.ledger } : {}) },
     {
       octokit: { retry: options.retry ? { retryAfterBaseValue: 1 } : { enabled: false } },
       ...(options.budget ? { budget: options.budget } : {}),

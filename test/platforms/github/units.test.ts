@@ -126,7 +126,7 @@ describe("app.yml", () => {
       default_permissions: Record<string, string>;
       hook_attributes?: unknown;
     };
-    const used = new Set([...PULL_REQUEST_EVENTS.map((e) => e.split(".")[0]), "issue_comment", "check_run", "check_suite"]);
+    const used = new Set([...PULL_REQUEST_EVENTS.map((e) => e.split(".")[0]), "issue_comment", "check_run", "check_suite", "pull_request_review_comment", "pull_request_review_thread"]);
     expect(new Set(manifest.default_events)).toEqual(used);
     expect(manifest.default_permissions).toEqual({ pull_requests: "write", checks: "write", contents: "read", issues: "read", metadata: "read" });
     // Probot's registration page spreads the manifest last: a hook URL here would override WEBHOOK_PROXY_URL.
