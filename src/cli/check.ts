@@ -224,13 +224,13 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const analysis: FileAnalysis =
       jobs > 1
         ? new WorkerPool(jobs, { config, directory: project, mode })
-        : inProcess(new Analyzer(config, new DiskProjectFiles(project), undefined, { mode }));
+        : inProcess(new Analyzer(config, new DiskProjectFiles(project, config.max_file_bytes), undefined, { mode }));
     if (changed) root.changed = changed.mapPaths(fromProject);
     const notice = (path: string, message: string) => result.notices.push({ path: fromProject(path), message });
     // The base revision's files, keyed like the analysis (project-relative), for moved-code detection.
     const baseFiles = changed ? await changes.baseFiles(project) : undefined;
     const base = baseFiles ? new BaseFindings(config, baseFiles) : undefined;
-    const headFiles = new DiskProjectFiles(project);
+    const headFiles = new DiskProjectFiles(project, config.max_file_bytes);
     const candidates: AsyncIterable<string> | string[] = changed
       ? changed.paths().filter((p) => keep(p)).sort()
       : (files ?? walkFiles(project, config, notice, under));

@@ -43,7 +43,7 @@ export interface FactsCommandOptions {
 }
 
 export async function runFacts(options: FactsCommandOptions): Promise<string> {
-  const facts = new ProjectFacts(new DiskProjectFiles(options.directory), options.config, options.configPath);
+  const facts = new ProjectFacts(new DiskProjectFiles(options.directory, options.config.max_file_bytes), options.config, options.configPath);
   const report = await collectFacts(facts, options.paths);
   return options.format === "json" ? `${formatFactsJson(report)}\n` : formatFactsText(report);
 }

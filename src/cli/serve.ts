@@ -11,13 +11,12 @@
  * Each file is judged within its project (platforms/local/root.ts, as `check` judges it), so
  * parent `__init__`s, patch modules and requirements count as they do for `check`.
  */
-import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
 import { Analyzer } from "../analyzer/analyze.js";
 import { loadConfigFor } from "../platforms/local/config.js";
 import { projectRoot } from "../platforms/local/root.js";
-import { DiskProjectFiles } from "../platforms/local/disk.js";
+import { DiskProjectFiles, readCapped } from "../platforms/local/disk.js";
 
 export const SERVE_PROTOCOL = 1;
 
@@ -51,7 +50,7 @@ export class AnalysisServer {
     let analyzer = this.analyzers.get(root);
     if (!analyzer) {
       // flake8 runs over whole trees, but its users read findings per line they wrote: review mode.
-      analyzer = loadConfigFor(root, undefined, root).then((config) => new Analyzer(config, new DiskProjectFiles(root), undefined, { mode: "change" }));
+      analyzer = loadConfigFor(root, undefined, root).then((config) => new Analyzer(config, new DiskProjectFiles(root, config.max_file_bytes), undefined, { mode: "change" }));
       // A config error is answered for every file of that project until the server restarts.
       this.analyzers.set(root, analyzer);
     }
@@ -72,8 +71,10 @@ export class AnalysisServer {
       const root = projectRoot(dirname(absolute));
       const path = relative(root, absolute).split(sep).join("/");
       const analyzer = await this.analyzerFor(root);
-      const result =
-        request.source !== undefined ? await analyzer.analyzeText(path, request.source) : await analyzer.analyzeBytes(path, await readFile(absolute));
+      // Size first: an editor may hand us any path, a FIFO or a huge generated file among them.
+      const read = request.source === undefined ? await readCapped(absolute, analyzer.config.max_file_bytes) : undefined;
+      if (read !== undefined && !Buffer.isBuffer(read)) return { id: request.id, findings: [], notices: [read.skipped] };
+      const result = request.source !== undefined ? await analyzer.analyzeText(path, request.source) : await analyzer.analyzeBytes(path, read!);
       return {
         id: request.id,
         findings: result.findings.map((f) => ({

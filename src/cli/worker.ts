@@ -23,7 +23,7 @@ export interface WorkRequest {
 export type WorkReply = { id: number; result: Awaited<ReturnType<Analyzer["analyzeBytes"]>> } | { id: number; error: string };
 
 const setup = workerData as WorkerSetup;
-const analyzer = new Analyzer(setup.config, new DiskProjectFiles(setup.directory), undefined, { mode: setup.mode });
+const analyzer = new Analyzer(setup.config, new DiskProjectFiles(setup.directory, setup.config.max_file_bytes), undefined, { mode: setup.mode });
 
 parentPort!.on("message", async ({ id, path, bytes }: WorkRequest) => {
   let reply: WorkReply;

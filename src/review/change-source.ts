@@ -38,4 +38,27 @@ export interface ChangeSource extends ProjectFiles {
   size?(path: string): Promise<number | undefined>;
   /** Optional: fetch several files in one round trip before the analysis reads them one by one. */
   prefetch?(paths: string[]): Promise<void>;
+  /**
+   * Optional: from now on, stop any content fetch past `maxBytes` (a cut-off stream): `readBytes` throws
+   * FileTooLarge, and `readText` answers undefined. reviewChange calls it with `max_file_bytes`.
+   */
+  limitFileBytes?(maxBytes: number): void;
+}
+
+/** A file over `max_file_bytes`, found before or while it was fetched: it becomes a notice, never bytes in memory. */
+export class FileTooLarge extends Error {
+  constructor(
+    readonly path: string,
+    readonly limit: number,
+    /** The size when known (a declared size, a file list); else only "more than the limit". */
+    readonly size?: number,
+  ) {
+    super(`${path}: ${size === undefined ? "more than" : `${size} bytes is over`} the ${limit}-byte limit (max_file_bytes)`);
+    this.name = "FileTooLarge";
+  }
+
+  /** The notice, worded as the analyzer words it (python/source.ts oversizeReason). */
+  get notice(): string {
+    return `skipped: ${this.size === undefined ? "more than" : `${this.size} bytes is over`} the ${this.limit}-byte limit (max_file_bytes)`;
+  }
 }

@@ -12,7 +12,7 @@ import { pathProblem } from "../config/glob-safety.js";
 import { defaultConfig, parseConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
-import type { ChangeSource } from "./change-source.js";
+import { FileTooLarge, type ChangeSource } from "./change-source.js";
 import { outcome, type Outcome } from "./fail-level.js";
 import { BaseFindings, dropMoved } from "./moved.js";
 import { AnalysisSandbox, DEFAULT_BUDGET, type AnalysisBudget } from "./sandbox.js";
@@ -71,15 +71,25 @@ async function reviewIn(sandbox: AnalysisSandbox, source: ChangeSource, config: 
     else if (kept.value) files.push(file.path);
   }
   const changed = await source.changedLines();
+  // Size first: content fetches stop at max_file_bytes, and a file whose size the source knows is never fetched.
+  const maxBytes = config.max_file_bytes;
+  source.limitFileBytes?.(maxBytes);
   await source.prefetch?.(files);
 
   for (const path of files) {
     const size = await source.size?.(path);
-    if (size !== undefined && size > config.max_file_bytes) {
-      notices.push({ path, message: oversizeReason(size, config.max_file_bytes) });
+    if (size !== undefined && size > maxBytes) {
+      notices.push({ path, message: oversizeReason(size, maxBytes) });
       continue;
     }
-    const bytes = await source.readBytes(path);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await source.readBytes(path);
+    } catch (error) {
+      if (!(error instanceof FileTooLarge)) throw error;
+      notices.push({ path, message: error.notice });
+      continue;
+    }
     if (!bytes) {
       notices.push({ path, message: "could not read the file at the revision under review" });
       continue;

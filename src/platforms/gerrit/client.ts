@@ -133,6 +133,8 @@ export class GerritClient {
     notFoundIsAnswer = false,
     /** Attempts for this request (POST review: 1, the caller checks whether Gerrit applied it). */
     attemptsHere?: number,
+    /** Stop reading a successful answer past this many bytes (ResponseTooLarge): the rest is never downloaded. */
+    maxBodyBytes?: number,
   ): Promise<{ status: number; text: string }> {
     const attempts = attemptsHere ?? this.options.attempts ?? 4;
     const backoff = this.options.backoffMs ?? 500;
@@ -155,6 +157,10 @@ export class GerritClient {
         this.options.onError?.(networkFailure(error));
         lastError = error;
         continue;
+      }
+      if (response.ok && maxBodyBytes !== undefined) {
+        const text = await readCapped(response, maxBodyBytes);
+        return { status: response.status, text: text.startsWith(XSSI) ? text.slice(XSSI.length).replace(/^\r?\n/, "") : text };
       }
       const text = await response.text().catch(() => "");
       if (response.ok) {
@@ -206,9 +212,12 @@ export class GerritClient {
     return this.json("GET", `changes/${change}/revisions/${encodeURIComponent(String(revision))}/files/`);
   }
 
-  /** File bytes at a revision; undefined when the file does not exist there. */
-  async fileContent(change: string, revision: string | number, path: string): Promise<Uint8Array | undefined> {
-    return this.base64(`changes/${change}/revisions/${encodeURIComponent(String(revision))}/files/${encodeURIComponent(path)}/content`);
+  /**
+   * File bytes at a revision; undefined when the file does not exist there. With `maxBytes`, the download
+   * stops past that many bytes of content and ResponseTooLarge is thrown.
+   */
+  async fileContent(change: string, revision: string | number, path: string, maxBytes?: number): Promise<Uint8Array | undefined> {
+    return this.base64(`changes/${change}/revisions/${encodeURIComponent(String(revision))}/files/${encodeURIComponent(path)}/content`, maxBytes);
   }
 
   fileDiff(change: string, revision: string | number, path: string): Promise<DiffInfo> {
@@ -216,8 +225,8 @@ export class GerritClient {
   }
 
   /** A file at the tip of a branch; undefined when absent. */
-  branchFileContent(project: string, branch: string, path: string): Promise<Uint8Array | undefined> {
-    return this.base64(`projects/${encodeURIComponent(project)}/branches/${encodeURIComponent(branch)}/files/${encodeURIComponent(path)}/content`);
+  branchFileContent(project: string, branch: string, path: string, maxBytes?: number): Promise<Uint8Array | undefined> {
+    return this.base64(`projects/${encodeURIComponent(project)}/branches/${encodeURIComponent(branch)}/files/${encodeURIComponent(path)}/content`, maxBytes);
   }
 
   /** Published comments of one revision, by path. */
@@ -238,15 +247,55 @@ export class GerritClient {
     await this.request("POST", `changes/${change}/revisions/${encodeURIComponent(String(revision))}/review`, review, false, 1);
   }
 
-  private async base64(path: string): Promise<Uint8Array | undefined> {
+  private async base64(path: string, maxBytes?: number): Promise<Uint8Array | undefined> {
+    // Base64 takes 4 characters for every 3 bytes (plus a line end).
+    const maxText = maxBytes === undefined ? undefined : Math.ceil(maxBytes / 3) * 4 + 2;
     try {
-      const { text } = await this.request("GET", path, undefined, true);
-      return Buffer.from(text.trim(), "base64");
+      const { text } = await this.request("GET", path, undefined, true, undefined, maxText);
+      const bytes = Buffer.from(text.trim(), "base64");
+      if (maxBytes !== undefined && bytes.length > maxBytes) throw new ResponseTooLarge(maxBytes, bytes.length);
+      return bytes;
     } catch (error) {
       if (error instanceof GerritHttpError && error.status === 404) return undefined;
       throw error;
     }
   }
+}
+
+/** An answer past the size its caller allows: nothing beyond the limit was downloaded. */
+export class ResponseTooLarge extends Error {
+  constructor(
+    readonly limit: number,
+    /** The size when Gerrit declared it (Content-Length) or it was read whole. */
+    readonly size?: number,
+  ) {
+    super(`Gerrit answer over ${limit} bytes`);
+    this.name = "ResponseTooLarge";
+  }
+}
+
+/** The body as text, reading at most `max` bytes: a declared or streamed size past it cancels the download. */
+async function readCapped(response: Response, max: number): Promise<string> {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > max) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLarge(max, declared);
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLarge(max);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function query(params: Record<string, string[]>): string {

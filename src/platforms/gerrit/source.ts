@@ -6,8 +6,8 @@
 import { CONFIG_FILE_NAMES } from "../../config/load.js";
 import { ChangedLines } from "../../diff/changed-lines.js";
 import { changedLinesOfDiffInfo } from "../../diff/gerrit.js";
-import type { ChangedFile, ChangedFileStatus, ChangeSource } from "../../review/change-source.js";
-import type { FileInfo, GerritClient } from "./client.js";
+import { FileTooLarge, type ChangedFile, type ChangedFileStatus, type ChangeSource } from "../../review/change-source.js";
+import { ResponseTooLarge, type FileInfo, type GerritClient } from "./client.js";
 
 const MAGIC_PATHS = new Set(["/COMMIT_MSG", "/MERGE_LIST", "/PATCHSET_LEVEL"]);
 const STATUS: Record<string, ChangedFileStatus> = { A: "added", D: "removed", R: "renamed", C: "copied", W: "modified" };
@@ -24,6 +24,8 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
 export class GerritChangeSource implements ChangeSource {
   private files?: Promise<Record<string, FileInfo>>;
   private readonly contents = new Map<string, Promise<Uint8Array | undefined>>();
+  /** Content fetches stop past this (max_file_bytes, once the config is read). */
+  private maxBytes?: number;
 
   constructor(
     private readonly client: GerritClient,
@@ -64,18 +66,44 @@ export class GerritChangeSource implements ChangeSource {
     return changed;
   }
 
+  limitFileBytes(maxBytes: number): void {
+    this.maxBytes = maxBytes;
+  }
+
+  /** FileInfo's `size` (bytes at this revision) of a file the patch set touches. */
+  async size(path: string): Promise<number | undefined> {
+    const size = (await this.fileInfos())[path]?.size;
+    return typeof size === "number" ? size : undefined;
+  }
+
   readBytes(path: string): Promise<Uint8Array | undefined> {
     let bytes = this.contents.get(path);
     if (!bytes) {
-      bytes = this.client.fileContent(this.change, this.revision, path);
+      const limit = this.maxBytes;
+      bytes = (async () => {
+        const size = limit === undefined ? undefined : await this.size(path);
+        if (limit !== undefined && size !== undefined && size > limit) throw new FileTooLarge(path, limit, size);
+        try {
+          return await this.client.fileContent(this.change, this.revision, path, limit);
+        } catch (error) {
+          if (error instanceof ResponseTooLarge) throw new FileTooLarge(path, error.limit);
+          throw error;
+        }
+      })();
       this.contents.set(path, bytes);
     }
     return bytes;
   }
 
+  /** Other files the analysis asks for (parent packages, requirements): one over the limit is absent. */
   async readText(path: string): Promise<string | undefined> {
-    const bytes = await this.readBytes(path);
-    return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+    try {
+      const bytes = await this.readBytes(path);
+      return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+    } catch (error) {
+      if (error instanceof FileTooLarge) return undefined;
+      throw error;
+    }
   }
 
   async prefetch(paths: string[]): Promise<void> {
@@ -86,7 +114,13 @@ export class GerritChangeSource implements ChangeSource {
 
   /** A file at the target branch, where the change will land (as the config is read). */
   async readBaseText(path: string): Promise<string | undefined> {
-    const bytes = await this.client.branchFileContent(this.project, this.branch, path);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.client.branchFileContent(this.project, this.branch, path, this.maxBytes);
+    } catch (error) {
+      if (error instanceof ResponseTooLarge) return undefined;
+      throw error;
+    }
     return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
   }
 

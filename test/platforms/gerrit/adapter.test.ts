@@ -255,6 +255,21 @@ describe("Gerrit bot over SSH stream-events", () => {
     expect(logger.text()).toContain("Gerrit recheck ignored: rate limited");
   });
 
+  test("size first: a file FileInfo says is over max_file_bytes is never fetched, and a parent package over it is cut off", async () => {
+    const big = `x = 1\n${"# padding\n".repeat(300_000)}`; // 3 MB, over the 2 MiB default
+    emu.setBranchFile(PROJECT, "master", "myservice/huge/__init__.py", big);
+    const lines = adapter.stream!.linesReceived;
+    const change = emu.createChange({ project: PROJECT, files: { ...afterFiles(), "myservice/big.py": `import eventlet\n${big}`, "myservice/huge/mod.py": "import eventlet\neventlet.monkey_patch()\n" } });
+    await settle(lines);
+    const [review] = emu.reviews(change.number);
+    expect(review.body.message).toContain(`- \`myservice/big.py\`: skipped: ${Buffer.byteLength(big) + 16} bytes is over the 2097152-byte limit (max_file_bytes)`);
+    const contents = emu.requests.filter((r) => r.path.endsWith("/content")).map((r) => decodeURIComponent(r.path));
+    expect(contents.filter((p) => p.includes("myservice/big.py"))).toEqual([]);
+    // Not a file of the change, so no FileInfo: its download stopped at the limit, and the review went on.
+    expect(contents.filter((p) => p.includes("myservice/huge/__init__.py")).length).toBeGreaterThan(0);
+    expect(Object.keys(review.body.comments as Comments)).toEqual(expect.arrayContaining(["myservice/huge/mod.py"]));
+  });
+
   test("a work-in-progress change waits until it is ready", async () => {
     let lines = adapter.stream!.linesReceived;
     const change = emu.createChange({ project: PROJECT, files: afterFiles(), wip: true });

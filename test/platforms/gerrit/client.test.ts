@@ -1,7 +1,7 @@
 /** The REST client against the emulator's HTTP server (real sockets). */
 import { createServer, type AddressInfo } from "node:net";
 import type { ApiFailure } from "../../../src/platforms/adapter.js";
-import { changeId, changeTriplet, GerritClient, GerritHttpError } from "../../../src/platforms/gerrit/client.js";
+import { changeId, changeTriplet, GerritClient, GerritHttpError, ResponseTooLarge } from "../../../src/platforms/gerrit/client.js";
 import { GerritEmulator } from "./emulator.js";
 
 /** A local port nothing listens on (connections are refused). */
@@ -88,6 +88,42 @@ describe("GerritClient", () => {
     const error = (await dead.selfAccount().catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/fetch failed \((ENOTFOUND|EAI_AGAIN): getaddrinfo \w+ gerrit\.invalid\)/);
     expect(failures).toEqual(["dns"]);
+  });
+
+  test("a content fetch with a limit stops reading past it: an endless body is cut off, a declared size is refused unread", async () => {
+    let pulled = 0;
+    const endless = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            pulled++;
+            controller.enqueue(new TextEncoder().encode("QUFB".repeat(16 * 1024)));
+          },
+        }),
+        { status: 200 },
+      );
+    const capped = new GerritClient({ url: "http://gerrit.invalid", username: "u", password: "p", fetch: async () => endless() });
+    await expect(capped.fileContent("p~1", 1, "big.py", 1024 * 1024)).rejects.toBeInstanceOf(ResponseTooLarge);
+    // 1 MiB of content is about 1.4 MB of base64: about 22 chunks of 64 KiB, not the endless rest.
+    expect(pulled).toBeLessThan(40);
+
+    let bodyRead = false;
+    const declared = new GerritClient({
+      url: "http://gerrit.invalid",
+      username: "u",
+      password: "p",
+      fetch: async () =>
+        new Response(new ReadableStream({ pull: (c) => ((bodyRead = true), c.enqueue(new Uint8Array(10)), c.close()) }, { highWaterMark: 0 }), {
+          status: 200,
+          headers: { "Content-Length": String(50 * 1024 * 1024) },
+        }),
+    });
+    await expect(declared.fileContent("p~1", 1, "big.py", 1024 * 1024)).rejects.toMatchObject({ name: "ResponseTooLarge", size: 50 * 1024 * 1024 });
+    expect(bodyRead).toBe(false);
+    // Without a limit, or under it, the bytes come back.
+    const small = new GerritClient({ url: "http://gerrit.invalid", username: "u", password: "p", fetch: async () => new Response(Buffer.from("x = 1\n").toString("base64")) });
+    expect(Buffer.from((await small.fileContent("p~1", 1, "a.py", 10))!).toString()).toBe("x = 1\n");
+    await expect(small.fileContent("p~1", 1, "a.py", 3)).rejects.toBeInstanceOf(ResponseTooLarge);
   });
 
   test("queries follow _more_changes pages", async () => {

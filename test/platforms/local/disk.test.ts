@@ -1,0 +1,30 @@
+/** The local tree is read size first: a FIFO or an oversized file is never read into memory. */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DiskProjectFiles, readCapped } from "../../../src/platforms/local/disk.js";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "disk-"));
+  writeFileSync(join(dir, "small.txt"), "eventlet>=0.36\n");
+  writeFileSync(join(dir, "big.txt"), "x".repeat(4096));
+  // A named pipe with no writer: reading it would block forever.
+  execFileSync("mkfifo", [join(dir, "requirements.txt")]);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test("files over the limit, FIFOs and missing files read as absent; others whole", async () => {
+  const files = new DiskProjectFiles(dir, 1024);
+  expect(await files.readText("small.txt")).toBe("eventlet>=0.36\n");
+  expect(await files.readText("big.txt")).toBeUndefined();
+  expect(await files.readText("requirements.txt")).toBeUndefined();
+  expect(await files.readText("missing.txt")).toBeUndefined();
+});
+
+test("readCapped says why it did not read", async () => {
+  expect(await readCapped(join(dir, "big.txt"), 1024)).toEqual({ skipped: "skipped: 4096 bytes is over the 1024-byte limit (max_file_bytes)" });
+  expect(await readCapped(join(dir, "requirements.txt"), 1024)).toEqual({ skipped: "skipped: not a regular file" });
+  expect(await readCapped(join(dir, "big.txt"), 4096)).toEqual(Buffer.from("x".repeat(4096)));
+});
