@@ -26,6 +26,7 @@ import { applySelection } from "./selection.js";
 import { findingLines } from "./source-lines.js";
 import { GitError, repositoryRoot, stagedChanges } from "../platforms/local/git.js";
 import { factsCommand } from "./facts.js";
+import { feedbackCommand } from "./feedback.js";
 import { serve } from "./serve.js";
 import { toolVersion } from "../model/version.js";
 
@@ -297,6 +298,21 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option("--format <format>", "text or json", "text")
     .option("--config <file>", "the config file")
     .action((_path: string | undefined, _values: unknown, command: Command) => done(factsCommand(command.args.concat(optionArgs(command)), io)));
+  root
+    .command("feedback")
+    .description("per rule: findings, useful and not-useful reports and their ratio, from the service's store")
+    .option("--format <format>", "text or json", "text")
+    .option("--days <n>", "the window, in days", "30")
+    .option("--database <file>", "the SQLite store (default: DATABASE_PATH, else eventlet-review.sqlite)")
+    .option("--database-url <url>", "a PostgreSQL store (default: DATABASE_URL)")
+    .action((values: { format: string; days: string; database?: string; databaseUrl?: string }) =>
+      done(
+        feedbackCommand(
+          ["--format", values.format, "--days", values.days, ...(values.database ? ["--database", values.database] : []), ...(values.databaseUrl ? ["--database-url", values.databaseUrl] : [])],
+          io,
+        ),
+      ),
+    );
   root
     .command("github")
     .description("inside GitHub Actions: review the event's pull request with GITHUB_TOKEN (see README)")

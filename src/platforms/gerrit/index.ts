@@ -13,6 +13,7 @@ import { FileStateStore, RedisStateStore, type StateStore } from "./state-store.
 import { hasHostEntry } from "./known-hosts.js";
 import { readGerritSettings, redactToken } from "./settings.js";
 import { SshEventStream } from "./ssh-events.js";
+import { eventStatus } from "./status.js";
 import { webhookHandler } from "./webhook.js";
 
 export { GerritBot } from "./bot.js";
@@ -100,7 +101,9 @@ export async function createGerritAdapter(
     const at = cursor.value;
     return at === undefined ? fallback : Math.min(at - SLACK_SECONDS, fallback);
   };
+  let lastEventAt: Date | undefined;
   const accept = async (input: string, via: "ssh" | "webhook") => {
+    lastEventAt = new Date();
     const outcome = await bot.acceptEvent(input, via);
     if (outcome === "catch-up") {
       logger.warn({ via }, "Gerrit reported dropped events; catching up");
@@ -186,6 +189,7 @@ export async function createGerritAdapter(
       await store.close();
     };
   }
+  adapter.status = async () => eventStatus({ events: settings.events, stream: adapter.stream, lastEventAt, cursor: cursor.value, reconciled: cursor.reconciled });
   logger.info({ url: redactToken(settings.url, settings.webhookToken), events: settings.events, label: settings.label }, "Gerrit bot configured");
   return adapter;
 }

@@ -55,6 +55,8 @@ export class SshEventStream {
   connected = false;
   /** Why the last connection attempt or channel ended, for /readyz. */
   lastError?: string;
+  /** When the open channel opened (the status page). */
+  connectedSince?: Date;
 
   constructor(private readonly options: SshEventsOptions) {}
 
@@ -131,6 +133,7 @@ export class SshEventStream {
       closed = true;
       if (this.client === client) this.client = undefined;
       this.connected = false;
+      this.connectedSince = undefined;
       this.lastError = failure ?? reason;
       if (opened) this.liveUntil = Math.floor(Date.now() / 1000);
       if (this.stopped) return;
@@ -155,6 +158,7 @@ export class SshEventStream {
         openedAt = Date.now();
         this.connections++;
         this.connected = true;
+        this.connectedSince = new Date();
         this.lastError = undefined;
         const gapSince = this.connectedOnce
           ? this.liveUntil === undefined

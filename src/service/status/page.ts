@@ -39,7 +39,8 @@ function link(url: string | undefined, text: string): string {
 export function ago(at: string | Date, now: Date): string {
   const seconds = Math.round((now.getTime() - new Date(at).getTime()) / 1000);
   if (!Number.isFinite(seconds)) return "";
-  if (seconds < 60) return `${Math.max(0, seconds)} s ago`;
+  if (seconds < 5) return "just now";
+  if (seconds < 60) return `${seconds} s ago`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return `${Math.floor(seconds / 86_400)} d ago`;
@@ -55,17 +56,17 @@ export function flagged(s: RuleStats, ratio: number, minFindings: number): boole
 function reviewsTable(data: StatusData): string {
   if (data.reviews.length === 0) return `<p class="muted">No review published yet${data.storeKind ? "" : " (no store configured)"}.</p>`;
   const rows = data.reviews.map((r) => {
-    const what = r.platform === "github" ? `${r.repository}#${r.change}` : `${r.repository} ${r.change}/${r.revision}`;
+    const what = r.platform === "github" ? `${r.repository}#${r.change}` : `${r.repository} ${r.change}`;
     const rev = r.platform === "github" ? r.revision.slice(0, 7) : `PS ${r.revision}`;
-    return `<tr><td>${link(r.url, what)}<br><span class="muted">${e(r.platform)} · ${e(rev)}</span></td><td class="n">${r.findings}</td><td class="n">${r.posted}/${r.resolved}</td><td class="n">${(r.durationMs / 1000).toFixed(1)} s</td><td><time datetime="${e(r.at)}">${e(ago(r.at, data.now))}</time></td></tr>`;
+    return `<tr><td>${link(r.url, what)}<br><span class="muted">${e(r.platform)} · ${e(rev)}</span></td><td class="n">${r.findings}</td><td class="n">${r.posted}/${r.resolved}</td><td class="n">${(r.durationMs / 1000).toFixed(1)} s</td><td class="n"><time datetime="${e(r.at)}">${e(ago(r.at, data.now))}</time></td></tr>`;
   });
-  return `<table><thead><tr><th>change</th><th class="n">findings</th><th class="n">posted/ resolved</th><th class="n">took</th><th>when</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<table><thead><tr><th>change</th><th class="n">found</th><th class="n" title="comments posted / threads resolved">new/ fixed</th><th class="n">took</th><th class="n">when</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 function queueBlock(data: StatusData): string {
   const d = data.depth;
   const counts = d
-    ? `<ul class="counts"><li><b>${d.waiting}</b> waiting</li><li><b>${d.active}</b> active</li><li${d.delayed ? ' class="warn"' : ""}><b>${d.delayed}</b> delayed <span class="muted">(rate limits, retry backoff, change busy)</span></li><li${data.deadLetters.length ? ' class="bad"' : ""}><b>${data.deadLetters.length}</b> dead letters</li></ul>`
+    ? `<ul class="counts"><li><b>${d.waiting}</b> waiting</li><li><b>${d.active}</b> active</li><li${d.delayed ? ' class="warn"' : ""}><b>${d.delayed}</b> delayed <span class="muted">(rate limits, retry backoff, change busy)</span></li><li${data.deadLetters.length ? ' class="bad"' : ""}><b>${data.deadLetters.length}</b> dead letter${data.deadLetters.length === 1 ? "" : "s"}</li></ul>`
     : `<p class="bad">The queue (${e(data.queueKind)}) could not be read.</p>`;
   const letters = data.deadLetters.slice(0, DEAD_LETTERS_SHOWN).map(
     (l) =>
@@ -128,7 +129,7 @@ export function renderStatusPage(data: StatusData): string {
 <body>
 <header><h1>eventlet-review status</h1><p class="muted">${e(generated)} · refreshes every ${REFRESH_SECONDS} s · queue: ${e(data.queueKind)} · store: ${e(data.storeKind ?? "none")}</p></header>
 <section id="queue"><h2>Queue</h2>${queueBlock(data)}</section>
-<section id="reviews"><h2>Last ${data.reviews.length || ""} reviews</h2>${reviewsTable(data)}</section>
+<section id="reviews"><h2>Latest reviews${data.reviews.length ? ` (${data.reviews.length})` : ""}</h2>${reviewsTable(data)}</section>
 <section id="rules"><h2>Rules: findings and “not useful”</h2>${rulesTable(data)}</section>
 ${data.sections.map(section).join("\n")}
 </body></html>

@@ -13,6 +13,7 @@ import { loadSettings } from "../../../src/service/settings.js";
 import { Store } from "../../../src/service/store/store.js";
 import { GerritEmulator } from "./emulator.js";
 import { RecordingLogger, waitFor } from "./helpers.js";
+import { run } from "../../cli/helpers.js";
 
 const PROJECT = "openstack/myservice";
 const FILE = "myservice/cmd/__init__.py";
@@ -101,4 +102,10 @@ test("a 'not useful' reply, a resolve while the finding stands and a 'Done' are 
   expect(metrics).toContain(`eventlet_review_feedback_total{rule="${ruleOf(first!)}",verdict="not_useful"} 1`);
   expect(metrics).toContain(`eventlet_review_feedback_total{rule="${ruleOf(first!)}",verdict="useful"} 1`);
   expect(metrics).toMatch(new RegExp(`eventlet_review_not_useful_ratio\\{rule="${ruleOf(second!)}"\\} (1|0\\.\\d+)`));
+
+  // The CLI's table reads the same store.
+  const table = await run(["feedback", "--database", join(dir, "store.sqlite")], { cwd: dir });
+  expect(table.code).toBe(0);
+  expect(table.stdout).toMatch(new RegExp(`^${ruleOf(second!)}\\s+\\d+\\s+0\\s+1\\s+\\d+%`, "m"));
+  expect(table.stdout).toContain('"this is the Windows branch" (alice)');
 });

@@ -124,6 +124,8 @@ describe("feedback from GitHub", () => {
     await reviewed();
     const [review] = await store.recentReviews();
     expect(review).toMatchObject({ platform: "github", repository: "Codertocat/Hello-World", change: "1", revision: HEAD1, findings: 3, posted: 3, resolved: 0, url: "https://github.com/Codertocat/Hello-World/pull/1" });
+    // The status page's budget: the review's two writes are spent.
+    expect((await h.adapter.status!()).rows).toEqual([{ label: "installation 77", value: "78/80 writes left this minute, 498/500 this hour", warn: false }]);
   });
 
   test("a 'not useful' reply, a human resolve and a 👎 land once each; a 👎 seen twice counts once", async () => {
