@@ -18,7 +18,7 @@ export async function bundle(outdir: string, entries: Record<string, string> = {
   mkdirSync(outdir, { recursive: true });
   await build({
     // The worker threads sit beside the entry, where pool.ts and review/sandbox.ts look for them.
-    entryPoints: { ...entries, worker: "src/cli/worker.ts", "sandbox-worker": "src/review/sandbox-worker.ts" },
+    entryPoints: { ...entries, "pool-worker": "src/platforms/local/pool-worker.ts", "sandbox-worker": "src/review/sandbox-worker.ts" },
     outdir,
     bundle: true,
     platform: "node",
@@ -33,7 +33,7 @@ export async function bundle(outdir: string, entries: Record<string, string> = {
   for (const wasm of ["web-tree-sitter/web-tree-sitter.wasm", "tree-sitter-python/tree-sitter-python.wasm"]) {
     copyFileSync(require.resolve(wasm), join(outdir, wasm.split("/")[1]));
   }
-  // ES modules with .js names, so that pool.ts finds ./worker.js beside the entry as it does in dist/.
+  // ES modules with .js names, so that pool.ts finds ./pool-worker.js beside the entry as it does in dist/.
   writeFileSync(join(outdir, "package.json"), `${JSON.stringify({ type: "module", version }, null, 2)}\n`);
   // The Python distribution takes its version from here: package.json stays the one place it is written.
   writeFileSync(join(outdir, "VERSION"), `${version}\n`);

@@ -2,22 +2,14 @@
  * `check --format zuul`: the finished check as Zuul `file_comments`, with paths relative to the
  * repository top (what Zuul and Gerrit name files by), whatever PATH was given.
  */
-import { existsSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { relative, sep } from "node:path";
 import type { CheckResult } from "./check.js";
 import { formatZuul, type ZuulFinding } from "../formats/zuul.js";
-
-/** The nearest directory from `start` up that holds `.git` (a directory, or a worktree's file). */
-function repositoryTop(start: string): string | undefined {
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, ".git"))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
-}
+import { gitTop } from "../platforms/local/root.js";
 
 /** `path` (relative to `directory`) as a `/`-separated path from the repository top. */
 export function repoPathMapper(directory: string): (path: string) => string {
-  const top = repositoryTop(directory);
+  const top = gitTop(directory);
   const prefix = top ? relative(top, directory).split(sep).join("/") : "";
   return prefix ? (path) => `${prefix}/${path}` : (path) => path;
 }

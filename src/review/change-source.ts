@@ -1,9 +1,11 @@
 /**
  * The seam between the platform-neutral review and each platform (CLI, GitHub, Gerrit): a
  * ChangeSource says what a change touches and serves file contents. Publishing is each platform's own.
+ * The CLI's whole-tree check is a change too: one that adds every file it walks (`walk`).
  */
 import type { ProjectFiles } from "../python/project-files.js";
 import type { ChangedLines } from "../diff/changed-lines.js";
+import type { Notice } from "../model/finding.js";
 
 export type ChangedFileStatus = "added" | "modified" | "renamed" | "removed" | "copied";
 
@@ -43,6 +45,17 @@ export interface ChangeSource extends ProjectFiles {
    * FileTooLarge, and `readText` answers undefined. reviewChange calls it with `max_file_bytes`.
    */
   limitFileBytes?(maxBytes: number): void;
+  /**
+   * Optional, for a whole tree under review: the files to review, streamed as they are found so the
+   * analysis starts while the walk goes on, already filtered by the config (or chosen by the user);
+   * `notice` takes what could not be listed. Every line of each file counts as new. With it,
+   * listFiles, changedLines and readBaseText are not used.
+   */
+  walk?(notice: (notice: Notice) => void): AsyncIterable<string> | Iterable<string>;
+  /** Optional: how many reads may run ahead of the analysis (a local disk hides its latency so; default 1). */
+  readonly readAhead?: number;
+  /** Optional: readBytes that may skip a file, with a notice saying why or silently (no notice). */
+  readForReview?(path: string): Promise<{ bytes: Uint8Array } | { notice?: string }>;
 }
 
 /** A file over `max_file_bytes`, found before or while it was fetched: it becomes a notice, never bytes in memory. */

@@ -9,8 +9,7 @@ import type { Worker } from "node:worker_threads";
 import type { FileResult } from "../analyzer/analyze.js";
 import type { ProjectFiles } from "../python/project-files.js";
 import { startWorker } from "../analyzer/worker-thread.js";
-import type { Config } from "../config/schema.js";
-import type { AnalysisMode } from "../rules/types.js";
+import type { Analysis, AnalysisSetup, Outcome } from "./analysis.js";
 
 export interface AnalysisBudget {
   /** Wall time for one file's glob matching or analysis, reads of other project files included. */
@@ -23,10 +22,7 @@ export interface AnalysisBudget {
 
 export const DEFAULT_BUDGET: AnalysisBudget = { fileMs: 20_000, jobMs: 300_000, maxHeapMb: 1024 };
 
-export interface SandboxSetup {
-  config: Config;
-  mode: AnalysisMode;
-}
+export type SandboxSetup = AnalysisSetup;
 
 export type ToWorker =
   | { kind: "begin"; id: number; setup: SandboxSetup }
@@ -40,8 +36,6 @@ export type ToMain =
   | { kind: "done"; id: number; value: unknown }
   | { kind: "failed"; id: number; error: string }
   | { kind: "read"; id: number; path: string };
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; notice: string };
 
 type Request =
   | { kind: "begin"; setup: SandboxSetup }
@@ -111,7 +105,7 @@ function release(thread: Thread): void {
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10}-second`;
 
-export class AnalysisSandbox {
+export class AnalysisSandbox implements Analysis {
   private thread?: Thread;
   private current?: { id: number; settle: (outcome: Outcome<unknown>) => void };
   private nextId = 0;

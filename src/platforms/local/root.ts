@@ -20,6 +20,11 @@ function upToGitTop(start: string): { dirs: string[]; gitTop?: string } {
   }
 }
 
+/** The nearest directory from `start` up that holds `.git` (a directory, or a worktree's file), found without running git. */
+export function gitTop(start: string): string | undefined {
+  return upToGitTop(start).gitTop;
+}
+
 /** `configGiven`: `--config FILE` names the config, so its directory says nothing about the root. */
 export function projectRoot(start: string, configGiven = false): string {
   const { dirs, gitTop } = upToGitTop(start);

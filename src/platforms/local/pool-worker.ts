@@ -1,12 +1,13 @@
 /**
- * A worker thread of `check --jobs N`: owns one Analyzer for one PATH and analyzes the files the main
- * thread reads and hands over, so parsing and rules run on every core while the main thread reads ahead.
+ * A worker thread of `check --jobs N` (src/platforms/local/pool.ts): owns one Analyzer for one PATH
+ * and analyzes the files the main thread reads and hands over, so parsing and rules run on every core
+ * while the main thread reads ahead.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { Analyzer } from "../analyzer/analyze.js";
-import type { AnalysisMode } from "../rules/types.js";
-import type { Config } from "../config/schema.js";
-import { DiskProjectFiles } from "../platforms/local/disk.js";
+import { Analyzer } from "../../analyzer/analyze.js";
+import type { AnalysisMode } from "../../rules/types.js";
+import type { Config } from "../../config/schema.js";
+import { DiskProjectFiles } from "./disk.js";
 
 export interface WorkerSetup {
   config: Config;
