@@ -22,6 +22,8 @@ const schema = z.object({
     .string()
     .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), { error: "must be a redis:// or rediss:// URL" })
     .optional(),
+  /** `1`: allow a Redis that is not on this host without a password (a private network you trust). */
+  REDIS_ALLOW_NO_AUTH: z.enum(["0", "1", "true", "false"], { error: "must be 1 or 0" }).default("0"),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, { error: "may only hold letters, digits, '_', '.' and '-'" })
@@ -78,10 +80,35 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     if (settings.QUEUE_RETRY_MAX_DELAY_MS < settings.QUEUE_RETRY_DELAY_MS) {
       throw new SettingsError("QUEUE_RETRY_MAX_DELAY_MS must not be below QUEUE_RETRY_DELAY_MS");
     }
+    if (settings.REDIS_URL) checkRedisAuth(settings.REDIS_URL, settings.REDIS_ALLOW_NO_AUTH === "1" || settings.REDIS_ALLOW_NO_AUTH === "true");
     return settings;
   }
   const issue = parsed.error.issues[0]!;
   const name = String(issue.path[0] ?? "environment");
   const shown = SECRET_VALUES.has(name) || input[name] === undefined ? "" : ` (got "${input[name]}")`;
   throw new SettingsError(`${name} ${issue.message}${shown}`);
+}
+
+/** localhost, 127.0.0.0/8 and ::1: a Redis only this host reaches. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Whoever reaches the Redis can queue reviews and poison the dedupe and supersede keys, so a Redis on
+ * another host must ask for a password (`redis://:password@host` or `redis://user:password@host`,
+ * AUTH via the URL as ioredis reads it) unless REDIS_ALLOW_NO_AUTH says the network is trusted.
+ */
+function checkRedisAuth(url: string, allowNoAuth: boolean): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SettingsError("REDIS_URL must be a redis:// or rediss:// URL");
+  }
+  if (isLoopbackHost(parsed.hostname) || parsed.password !== "" || allowNoAuth) return;
+  throw new SettingsError(
+    `REDIS_URL points at ${parsed.hostname}, another host, without a password: put it in the URL (rediss://:<password>@${parsed.hostname}:${parsed.port || 6379}), or set REDIS_ALLOW_NO_AUTH=1 if only trusted hosts can reach that Redis`,
+  );
 }

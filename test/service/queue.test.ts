@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { type ReviewJob, RateLimitedError, TransientError } from "../../src/platforms/adapter.js";
 import type { JobOutcome, QueueOptions, ServiceQueue } from "../../src/service/queue/common.js";
 import { MemoryQueue } from "../../src/service/queue/memory.js";
@@ -447,6 +448,101 @@ describeWithRedis("Redis", () => {
       expect(redelivered.accepted).toBe(true);
       expect(ran).toEqual([orphan.eventId]);
       expect(await b.submit({ ...orphan })).toEqual({ accepted: false, reason: "duplicate" });
+    });
+
+    test("a job in Redis that is not a valid review job is dead-lettered with a clear error, and the worker goes on", async () => {
+      const rec = recorder();
+      const q = instance({}, rec);
+      const ran: string[] = [];
+      q.handle("github", async (j) => {
+        ran.push(j.eventId);
+      });
+      // What someone with access to the Redis could write: a job of the wrong shape, and no job at all.
+      const raw = new Queue("reviews", { connection: { host: "127.0.0.1", port: redis.port }, prefix });
+      try {
+        await raw.add("review", { job: { eventId: "poison-1", platform: "github", repository: "org/repo", change: "1", revision: "a", payload: "rm -rf" }, seq: 1, receivedAt: 0 });
+        await raw.add("review", { installationId: "'; DROP TABLE", seq: -1 });
+      } finally {
+        await raw.close();
+      }
+      await q.start();
+      const good = job("2", "a");
+      await q.submit(good);
+      await until(() => ran.length === 1);
+      await until(async () => (await q.deadLetters()).length === 2);
+      expect(ran).toEqual([good.eventId]);
+      const letters = await q.deadLetters();
+      expect(letters.map((l) => l.error).sort()).toEqual([
+        "not a valid review job: job.payload: Invalid input: expected record, received string",
+        expect.stringMatching(/^not a valid review job: job: Invalid input: expected object, received undefined; seq: /),
+      ]);
+      expect(letters.map((l) => l.job.eventId)).toContain("poison-1");
+      const logged = rec.logger.lines.filter((l) => l.msg === "dead letter: a job read from Redis is not a valid review job");
+      expect(logged).toHaveLength(2);
+      expect(logged.every((l) => l.level === "error")).toBe(true);
+    });
+
+    test("a dead-letter list entry that is not a record is left out, not trusted", async () => {
+      const q = instance();
+      const client = new Redis(redis.url);
+      try {
+        await client.lpush(`${prefix}:reviews:x:dead:letters`, "not json", JSON.stringify({ job: { eventId: 1 } }));
+      } finally {
+        await client.quit();
+      }
+      expect(await q.deadLetters()).toEqual([]);
+    });
+
+    test("every key is under QUEUE_PREFIX: two prefixes on one Redis share nothing", async () => {
+      const other = `${prefix}-other`;
+      const a = instance();
+      const b = new RedisQueue({ ...baseOptions(recorder(), {}), url: redis.url, prefix: other, lockMs: 5000 });
+      open.push(b);
+      const ran: string[] = [];
+      a.handle("github", async (j) => void ran.push(`a:${j.eventId}`));
+      b.handle("github", async (j) => void ran.push(`b:${j.eventId}`));
+      await Promise.all([a.start(), b.start()]);
+      const same = job("1", "a");
+      // The same event on both: each prefix has its own dedupe, supersede and lock keys.
+      expect(await a.submit({ ...same })).toEqual({ accepted: true });
+      expect(await b.submit({ ...same })).toEqual({ accepted: true });
+      await until(() => ran.length === 2);
+      await Promise.all([a.idle(), b.idle()]);
+      expect(ran.sort()).toEqual([`a:${same.eventId}`, `b:${same.eventId}`]);
+      const client = new Redis(redis.url);
+      try {
+        const keys = [...(await client.keys(`${prefix}*`))];
+        expect(keys.length).toBeGreaterThan(0);
+        for (const key of keys) expect(key.startsWith(`${prefix}:`) || key.startsWith(`${other}:`)).toBe(true);
+        // Nothing of ours outside the two prefixes (the other tests use prefixes of their own, `t…`).
+        for (const key of await client.keys("*")) expect(key).toMatch(/^t[0-9a-f]{8}(-other)?:/);
+      } finally {
+        await client.quit();
+      }
+    });
+
+    test("a Redis that requires AUTH works with the password in REDIS_URL", async () => {
+      const secured = await startRedis({ password: "s3cret pass/word" });
+      const q = new RedisQueue({ ...baseOptions(recorder(), {}), url: secured.url, prefix, lockMs: 5000 });
+      try {
+        const ran: string[] = [];
+        q.handle("github", async (j) => void ran.push(j.eventId));
+        await q.start();
+        const one = job("1", "a");
+        await q.submit(one);
+        await until(() => ran.length === 1);
+        expect(ran).toEqual([one.eventId]);
+        // Without the password the server refuses.
+        const anonymous = new Redis(`redis://127.0.0.1:${secured.port}`, { maxRetriesPerRequest: 0, lazyConnect: true });
+        try {
+          await expect(anonymous.ping()).rejects.toThrow(/NOAUTH/);
+        } finally {
+          anonymous.disconnect();
+        }
+      } finally {
+        await q.close();
+        await secured.stop();
+      }
     });
 
     test("a newer revision queued on one instance supersedes the job another instance queued", async () => {

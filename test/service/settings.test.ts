@@ -17,6 +17,7 @@ describe("service settings", () => {
       PORT: 3000,
       HOST: "0.0.0.0",
       LOG_LEVEL: "info",
+      REDIS_ALLOW_NO_AUTH: "0",
       QUEUE_PREFIX: "eventlet-review",
       QUEUE_CONCURRENCY: 4,
       QUEUE_RETRY_ATTEMPTS: 5,
@@ -56,5 +57,19 @@ describe("service settings", () => {
   test("a bad REDIS_URL is named without echoing it (it may hold a password)", () => {
     const message = error({ REDIS_URL: "http://user:hunter2@cache:6379" });
     expect(message).toBe("REDIS_URL must be a redis:// or rediss:// URL");
+  });
+
+  test("a Redis on another host needs a password in REDIS_URL, unless REDIS_ALLOW_NO_AUTH=1", () => {
+    for (const url of ["redis://cache:6379", "rediss://10.0.0.5", "redis://user@cache", "redis://[fd00::1]:6379"]) {
+      const message = error({ REDIS_URL: url });
+      expect(message).toMatch(/^REDIS_URL points at .+, another host, without a password: put it in the URL \(rediss:\/\/:<password>@/);
+      expect(message).toContain("REDIS_ALLOW_NO_AUTH=1");
+      expect(loadSettings({ REDIS_URL: url, REDIS_ALLOW_NO_AUTH: "1" }).REDIS_URL).toBe(url);
+    }
+    // Loopback, or a password (AUTH, with or without an ACL user), is fine; TLS with rediss://.
+    for (const url of ["redis://127.0.0.1:6390", "redis://localhost", "redis://[::1]:6379", "rediss://:s3cret@cache:6380/2", "redis://app:s3cret@cache"]) {
+      expect(loadSettings({ REDIS_URL: url }).REDIS_URL).toBe(url);
+    }
+    expect(error({ REDIS_URL: "redis://:hunter2@cache", REDIS_ALLOW_NO_AUTH: "yes" })).toBe('REDIS_ALLOW_NO_AUTH must be 1 or 0 (got "yes")');
   });
 });

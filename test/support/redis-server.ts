@@ -50,11 +50,13 @@ function ping(port: number): Promise<boolean> {
     socket.setTimeout(500, () => done(false));
     socket.once("error", () => done(false));
     socket.connect(port, "127.0.0.1", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
+    // A server with requirepass answers NOAUTH: it is up all the same.
+    socket.once("data", (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `password`: the server requires AUTH (`--requirepass`), and `url` carries it as `redis://:<password>@`. */
+export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
   if (!redisAvailable()) {
     throw new Error(`${REDIS_SERVER} not found: install it (apt-get install -y redis-server); CI's .ci/run does`);
   }
@@ -62,7 +64,7 @@ export async function startRedis(): Promise<RedisServer> {
     const port = await freePort();
     const child: ChildProcess = spawn(
       REDIS_SERVER,
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", ...(options.password ? ["--requirepass", options.password] : [])],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     let exited = false;
@@ -73,7 +75,7 @@ export async function startRedis(): Promise<RedisServer> {
     while (!exited && Date.now() < deadline) {
       if (await ping(port)) {
         return {
-          url: `redis://127.0.0.1:${port}`,
+          url: options.password ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
           port,
           stop: () =>
             new Promise<void>((resolve) => {

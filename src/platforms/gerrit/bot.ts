@@ -13,7 +13,7 @@ import { readChangeConfig, reviewChange } from "../../review/review.js";
 import { catchUpEvents, gerritEpoch } from "./catch-up.js";
 import { changeId, GerritHttpError, type GerritAccount, type GerritChange, type GerritClient, type GerritMessage } from "./client.js";
 import type { EventCursor } from "./cursor.js";
-import { decideEvent, NO_REVIEW_KINDS, parseEventLine, type EventAccount, type GerritEvent, type GerritJobPayload } from "./events.js";
+import { decideEvent, gerritJobPayload, NO_REVIEW_KINDS, parseEventLine, type EventAccount, type GerritEvent, type GerritJobPayload } from "./events.js";
 import { recordChangeFeedback } from "./feedback.js";
 import { GerritPublisher, postOnce } from "./publisher.js";
 import { NOTE_TAG, projectMatcher, RECHECK_WORD, REVIEW_TAG, type GerritSettings } from "./settings.js";
@@ -175,7 +175,7 @@ export class GerritBot {
   }
 
   private async review(job: ReviewJob): Promise<JobResult> {
-    const payload = job.payload as GerritJobPayload;
+    const payload = gerritJobPayload(job);
     const id = changeId(payload.project, payload.number);
     const log = this.log.child({ change: payload.number, patchSet: payload.patchSet, trigger: payload.trigger });
     const skip = (reason: string): JobResult => {

@@ -3,6 +3,7 @@
  * I/O, so the decisions (which kinds, projects, authors and comments start a review) are tested alone.
  * "Any field may be missing" (Gerrit's docs), so every field is read defensively.
  */
+import { z } from "zod";
 import type { ReviewJob } from "../adapter.js";
 import type { GerritSettings } from "./settings.js";
 
@@ -54,6 +55,35 @@ export interface GerritJobPayload {
   requester?: EventAccount;
   requestedAt?: number;
   [key: string]: unknown;
+}
+
+const account = z.object({ username: z.string().max(256).optional(), email: z.string().max(256).optional(), name: z.string().max(256).optional() });
+const payloadSchema = z.looseObject({
+  project: z.string().min(1).max(1000),
+  branch: z.string().max(1000).optional(),
+  number: z.number().int().positive(),
+  patchSet: z.number().int().nonnegative(),
+  trigger: z.string().max(100),
+  kind: z.string().max(100).optional(),
+  requester: account.optional(),
+  requestedAt: z.number().finite().optional(),
+});
+
+/**
+ * The payload of a queued Gerrit job, checked (a job may come back from a shared Redis): the shape, and
+ * the job's own repository and change naming the same change. Throws a plain Error (a dead letter).
+ */
+export function gerritJobPayload(job: ReviewJob): GerritJobPayload {
+  const parsed = payloadSchema.safeParse(job.payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`Gerrit job ${job.eventId} has an invalid payload: ${issue.path.join(".") || "payload"} ${issue.message}`);
+  }
+  const p = parsed.data as GerritJobPayload;
+  if (job.repository !== p.project || job.change !== String(p.number)) {
+    throw new Error(`Gerrit job ${job.eventId} has an invalid payload: it names ${p.project} ${p.number}, the job ${job.repository} ${job.change}`);
+  }
+  return p;
 }
 
 export type EventDecision = { job: ReviewJob } | { skip: string } | { catchUp: true };

@@ -77,7 +77,11 @@ export class RedisStateStore implements StateStore {
 
   async load(): Promise<GerritState> {
     const [cursor, reconciled] = await this.redis.hmget(this.key, "cursor", "reconciled");
-    return { ...(cursor ? { cursor: Number(cursor) } : {}), ...(reconciled ? { reconciled: Number(reconciled) } : {}) };
+    // Read back from a shared Redis: only a plain number of seconds is a cursor.
+    const seconds = (v: string | null) => (v !== null && /^\d{1,12}$/.test(v) ? Number(v) : undefined);
+    const c = seconds(cursor);
+    const r = seconds(reconciled);
+    return { ...(c !== undefined ? { cursor: c } : {}), ...(r !== undefined ? { reconciled: r } : {}) };
   }
 
   async save(state: GerritState): Promise<void> {

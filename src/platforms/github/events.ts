@@ -1,4 +1,5 @@
 /** Pure pieces of the webhook handlers: the job payload, the recheck command, who may ask for it. */
+import { z } from "zod";
 import type { Config } from "../../config/schema.js";
 import type { ReviewJob } from "../adapter.js";
 
@@ -56,17 +57,33 @@ export function reviewJob(
   };
 }
 
+/**
+ * The payload as the App queued it. A job may come back from a shared Redis, so it is checked, not
+ * trusted: GitHub's name rules for owner and repository, ids that are positive numbers, SHAs in hex, and
+ * the job's own repository and change naming the same pull request.
+ */
+const payloadSchema = z.object({
+  installationId: z.number().int().positive(),
+  owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { error: "is not a GitHub owner name" }),
+  repo: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "is not a GitHub repository name" }),
+  pullNumber: z.number().int().positive(),
+  headSha: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, { error: "is not a commit SHA" }),
+  baseSha: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, { error: "is not a commit SHA" }),
+  draft: z.boolean().default(false),
+  trigger: z.string().max(100).default("unknown"),
+});
+
 export function jobPayload(job: ReviewJob): GithubJobPayload {
-  const p = job.payload as Partial<GithubJobPayload>;
-  const ok =
-    typeof p.installationId === "number" &&
-    typeof p.owner === "string" &&
-    typeof p.repo === "string" &&
-    typeof p.pullNumber === "number" &&
-    typeof p.headSha === "string" &&
-    typeof p.baseSha === "string";
-  if (!ok) throw new Error(`GitHub job ${job.eventId} has an incomplete payload`);
-  return { draft: false, trigger: "unknown", ...p } as GithubJobPayload;
+  const parsed = payloadSchema.safeParse(job.payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`GitHub job ${job.eventId} has an invalid payload: ${issue.path.join(".") || "payload"} ${issue.message}`);
+  }
+  const p = parsed.data;
+  if (job.repository !== `${p.owner}/${p.repo}` || job.change !== String(p.pullNumber)) {
+    throw new Error(`GitHub job ${job.eventId} has an invalid payload: it names ${p.owner}/${p.repo}#${p.pullNumber}, the job ${job.repository}#${job.change}`);
+  }
+  return p;
 }
 
 function escapeRegExp(text: string): string {

@@ -2,7 +2,8 @@
  * What both queue implementations share: the service-side interface, the supersede order, the retry
  * delay, and the dead-letter record.
  */
-import { isTransient, type JobQueue, type Logger, type ReviewJob } from "../../platforms/adapter.js";
+import { z } from "zod";
+import { isTransient, type JobQueue, type Logger, type Platform, type ReviewJob } from "../../platforms/adapter.js";
 
 /** `delayed`: rate limited, runs again later without using up an attempt. */
 export type JobOutcome = "completed" | "superseded" | "retried" | "delayed" | "dead_letter";
@@ -108,4 +109,56 @@ export function jobFields(job: ReviewJob): Record<string, unknown> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const text = (max: number) => z.string().min(1).max(max);
+
+/**
+ * A ReviewJob as it must look when read back from Redis: anyone who can write to that Redis can put
+ * anything in a job, so the shape is checked before a job reaches a platform (which checks its own
+ * payload). Fields added later pass through unchecked.
+ */
+export const reviewJobSchema = z.looseObject({
+  eventId: text(512),
+  platform: z.enum(["github", "gerrit"]),
+  repository: text(512),
+  change: text(128),
+  revision: text(256),
+  revisionOrder: z.number().finite().optional(),
+  recheck: z.boolean().optional(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+/** One issue of a failed parse, as a line: `job.platform: Invalid option: ...`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+/** A job identity for the dead-letter record of data that is not a valid job: what could be read, as text. */
+export function stubJob(raw: unknown, fallbackId: string): ReviewJob {
+  const j = (raw && typeof raw === "object" && "job" in raw ? (raw as { job: unknown }).job : undefined) as Record<string, unknown> | undefined;
+  const str = (v: unknown, d: string) => (typeof v === "string" && v !== "" ? v.slice(0, 200) : d);
+  return {
+    eventId: str(j?.eventId, fallbackId),
+    platform: str(j?.platform, "unknown") as Platform,
+    repository: str(j?.repository, "?"),
+    change: str(j?.change, "?"),
+    revision: str(j?.revision, "?"),
+    payload: {},
+  };
+}
+
+const deadLetterSchema = z.looseObject({ job: reviewJobSchema.extend({ platform: z.string(), payload: z.unknown() }), error: z.string(), attempts: z.number(), at: z.string() });
+
+/** A dead-letter record read back from Redis, or undefined when it is not one (never thrown on). */
+export function parseDeadLetter(item: string): DeadLetter | undefined {
+  try {
+    const parsed = deadLetterSchema.safeParse(JSON.parse(item));
+    return parsed.success ? (parsed.data as unknown as DeadLetter) : undefined;
+  } catch {
+    return undefined;
+  }
 }

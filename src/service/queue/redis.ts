@@ -14,10 +14,15 @@
 import { randomUUID } from "node:crypto";
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { z } from "zod";
 import { changeKey, isRateLimited, isTransient, type JobHandler, type Platform, type ReviewJob, type SubmitResult } from "../../platforms/adapter.js";
 import {
   describeError,
+  describeIssues,
   jobFields,
+  parseDeadLetter,
+  reviewJobSchema,
+  stubJob,
   outranks,
   rankOf,
   retryDelay,
@@ -46,6 +51,9 @@ interface Envelope {
   seq: number;
   receivedAt: number;
 }
+
+/** What a worker reads from Redis, checked before anything in it is trusted. */
+const envelopeSchema = z.object({ job: reviewJobSchema, seq: z.number().int().nonnegative(), receivedAt: z.number().finite() });
 
 const QUEUE_NAME = "reviews";
 const DEAD_LETTERS_KEPT = 1000;
@@ -235,7 +243,21 @@ export class RedisQueue implements ServiceQueue {
 
   private async process(bull: Job<Envelope>, token?: string): Promise<string> {
     const o = this.options;
-    const { job, seq, receivedAt } = bull.data;
+    const parsed = envelopeSchema.safeParse(bull.data);
+    if (!parsed.success) {
+      // Not a job we queued (someone with access to this Redis, or a bug): never run, never retried.
+      const error = `not a valid review job: ${describeIssues(parsed.error)}`;
+      const stub = stubJob(bull.data, `bullmq:${bull.id}`);
+      await this.client
+        .multi()
+        .lpush(this.key("dead", "letters"), JSON.stringify({ job: stub, error, attempts: 1, at: new Date().toISOString() } satisfies DeadLetter))
+        .ltrim(this.key("dead", "letters"), 0, DEAD_LETTERS_KEPT - 1)
+        .exec();
+      o.logger.error({ jobId: bull.id, error }, "dead letter: a job read from Redis is not a valid review job");
+      o.observer?.finished?.(stub, "dead_letter", 0);
+      throw new UnrecoverableError(error);
+    }
+    const { job, seq, receivedAt } = parsed.data as Envelope;
     const key = changeKey(job);
     const latestKey = this.key("latest", key);
     const seconds = () => (Date.now() - receivedAt) / 1000;
@@ -344,7 +366,8 @@ export class RedisQueue implements ServiceQueue {
 
   async deadLetters(): Promise<DeadLetter[]> {
     const items = await this.client.lrange(this.key("dead", "letters"), 0, -1);
-    return items.map((item) => JSON.parse(item) as DeadLetter);
+    // Read back from Redis: a record that is not one is left out, never trusted.
+    return items.map(parseDeadLetter).filter((d): d is DeadLetter => d !== undefined);
   }
 
   /**

@@ -196,7 +196,16 @@ describe("GitHub API failures", () => {
     expect(good.status).toBe(200);
     expect(h.queue.submitted).toHaveLength(1);
     const broken = { ...h.queue.submitted[0], payload: { owner: "Codertocat" } };
-    await expect(h.adapter.runJob(broken)).rejects.toThrow("incomplete payload");
+    await expect(h.adapter.runJob(broken)).rejects.toThrow(`GitHub job ${broken.eventId} has an invalid payload: installationId Invalid input: expected number, received undefined`);
+    // Read back from a shared Redis, a payload is checked, not trusted: names, SHAs, and the job's own change.
+    const good0 = h.queue.submitted[0];
+    const poisoned = [
+      { ...good0, payload: { ...good0.payload, owner: "../../admin" } },
+      { ...good0, payload: { ...good0.payload, headSha: "HEAD~3" } },
+      { ...good0, payload: { ...good0.payload, installationId: -1 } },
+      { ...good0, repository: "other/repo" },
+    ];
+    for (const p of poisoned) await expect(h.adapter.runJob(p)).rejects.toThrow(/has an invalid payload: (owner is not a GitHub owner name|headSha is not a commit SHA|installationId Too small|it names Codertocat\/Hello-World#1, the job other\/repo#1)/);
     expect(await h.runJobs()).toEqual([]);
     expect(fake.reviewComments(1)).toHaveLength(2);
   });
