@@ -7,8 +7,9 @@ import tseslint from "typescript-eslint";
 /**
  * The floors of src/ (docs/design.md): a folder imports only the folders above it in LAYERS, and the
  * platforms never import each other (they share src/platforms/adapter.ts). ESLint's own
- * no-restricted-imports checks every import, `import type` too; test/lint/layers.test.ts shows a
- * forbidden import fails. One block per folder of src/, so a new subfolder is covered too.
+ * no-restricted-imports checks every import, `import type` too, and no-restricted-syntax every dynamic
+ * `import()` of a literal path; test/lint/layers.test.ts shows a forbidden import of either kind
+ * fails. One block per folder of src/, so a new subfolder is covered too.
  */
 const LAYERS = ["model", "config", "diff", "python", "facts", "rules", "analyzer", "review", "formats", "platforms", "service", "cli"];
 const PLATFORMS = ["github", "gerrit", "local"];
@@ -31,7 +32,17 @@ function layerBlocks() {
       const others = PLATFORMS.filter((p) => p !== parts[1]);
       patterns.push({ regex: `^${"\\.\\./".repeat(parts.length - 1)}(${others.join("|")})/`, message: "a platform imports no other platform: share src/platforms/adapter.ts" });
     }
-    return patterns.length ? [{ files: [`src/${dir}/*.ts`], rules: { "no-restricted-imports": ["error", { patterns }] } }] : [];
+    if (!patterns.length) return [];
+    // no-restricted-imports does not see `import("…")`: the same patterns as selectors on import
+    // expressions (a string or the head of a template literal). esquery's regex cannot hold a `/`.
+    const dynamic = patterns.flatMap(({ regex, message }) => {
+      const re = regex.replaceAll("/", "\\x2F");
+      return [
+        { selector: `ImportExpression > Literal[value=/${re}/]`, message },
+        { selector: `ImportExpression > TemplateLiteral > TemplateElement:first-child[value.raw=/${re}/]`, message },
+      ];
+    });
+    return [{ files: [`src/${dir}/*.ts`], rules: { "no-restricted-imports": ["error", { patterns }], "no-restricted-syntax": ["error", ...dynamic] } }];
   });
 }
 

@@ -84,7 +84,7 @@ export function suggestionFits(f: Finding, changed: ChangedLines | undefined, ca
 /** Why a finding is listed in the summary instead of commented inline. */
 export const NOT_INLINE = {
   noLine: "no added line of this change can take a comment",
-  overCap: (cap: number) => `over the limit of ${cap} open inline comments`,
+  overCap: (cap: number) => `over the limit of ${cap} open inline comment${cap === 1 ? "" : "s"}`,
   noReview: "the check reporter posts no review",
   refused: (platform: string, detail?: string) => `${platform} refused the comment${detail ? ` (${detail})` : ""}`,
 } as const;

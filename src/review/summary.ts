@@ -7,6 +7,11 @@ import type { Finding, Notice } from "../model/finding.js";
 import { mdCode, mdText } from "./markdown.js";
 import type { ReviewResult } from "./review.js";
 
+/** `text` as a sentence: a capital first letter and a full stop. */
+function sentence(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
 /** `1 finding`, `2 findings`. */
 function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -85,7 +90,7 @@ export function checkSummary(result: ReviewResult, headSha: string, stats: Githu
     stats.resolved ? `${count(stats.resolved, "thread")} resolved (finding gone)` : "",
   ].filter(Boolean);
   if (stats.dismissed) activity.push(`our request for changes dismissed`);
-  if (activity.length) parts.push("", `${activity.join(", ")}.`);
+  if (activity.length) parts.push("", sentence(activity.join(", ")));
   if (stats.unresolvable) {
     parts.push(
       "",

@@ -31,3 +31,20 @@ test("one platform importing another fails", async () => {
     expect.stringContaining("a platform imports no other platform"),
   ]);
 });
+
+/** What the boundary rules say about `import()`: no-restricted-imports does not see it. */
+async function restrictedDynamic(path: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: resolve(REPO, path) });
+  return result.messages.filter((m) => m.ruleId === "no-restricted-syntax").map((m) => m.message);
+}
+
+test("a dynamic import() of a forbidden floor fails too, as a string or a template literal", async () => {
+  expect(await restrictedDynamic("src/review/probe.ts", 'export const load = () => import("../platforms/github/publisher.js");\n')).toEqual([
+    expect.stringContaining("src/review/ imports only"),
+  ]);
+  expect(await restrictedDynamic("src/platforms/gerrit/probe.ts", "export const load = (name: string) => import(`../github/${name}.js`);\n")).toEqual([
+    expect.stringContaining("a platform imports no other platform"),
+  ]);
+  expect(await restrictedDynamic("src/cli/probe.ts", 'export const load = () => import("../service/service.js");\n')).toEqual([]);
+  expect(await restrictedDynamic("src/platforms/gerrit/probe.ts", 'export const load = () => import("../../review/review.js");\n')).toEqual([]);
+});

@@ -353,7 +353,7 @@ ruleTester(monkeyPatchNotFirst, {
   ],
 });
 
-// More of the conventions' "runs before the patch" boundaries.
+// More of what may run before the patch (docs/rules/EVL101.md: `os`, `sys` and `os.path` calls) and what may not.
 ruleTester(monkeyPatchNotFirst, {
   valid: [
     {
