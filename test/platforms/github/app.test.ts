@@ -642,7 +642,7 @@ describe("drafts", () => {
       ["COMMENTED", "COMMENT"],
     ]);
     expect(fake.reviews[0].dismissal).toContain("no finding at or above `error` any more");
-    expect(fake.checkRuns[2].output?.summary).toContain("Our request for changes dismissed");
+    expect(fake.checkRuns[2].output?.summary).toContain("our request for changes dismissed.");
   });
 
   test("with `request_changes`, a person's request for changes that carries our marker is never dismissed", async () => {
