@@ -16,7 +16,10 @@ RUN npm run build
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# Install scripts stay off, but for better-sqlite3's native addon (the store's default SQLite): its
+# prebuilt binary, else a build with the compiler this stage only has.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3 && npm cache clean --force
 
 # 3. Runtime: compiled code + production node_modules, as the unprivileged `node` user.
 FROM node:20-bookworm-slim
@@ -31,6 +34,8 @@ COPY --chown=root:root bin ./bin
 # The Gerrit bot's event cursor without Redis (GERRIT_STATE_FILE): mount a volume here to keep it.
 RUN mkdir -p /app/eventlet-review-state && chown node:node /app/eventlet-review-state
 VOLUME /app/eventlet-review-state
+# The store of reviews and feedback (SQLite, without DATABASE_URL) lives on that volume too.
+ENV DATABASE_PATH=/app/eventlet-review-state/eventlet-review.sqlite
 USER node
 EXPOSE 3000
 # Node 20 has fetch; the slim image has no curl.

@@ -28,6 +28,9 @@ export async function bundle(outdir: string, entries: Record<string, string> = {
     // Some dependencies are CommonJS and call require(): give the ES module one.
     banner: { js: "import { createRequire as __erRequire } from 'node:module'; const require = __erRequire(import.meta.url);" },
     legalComments: "external",
+    // The service's store (only `eventlet-review feedback` loads it, lazily) needs node_modules: a native
+    // SQLite addon and the PostgreSQL driver do not fit in one file.
+    external: ["better-sqlite3", "pg", "kysely"],
     logLevel: "warning",
   });
   for (const wasm of ["web-tree-sitter/web-tree-sitter.wasm", "tree-sitter-python/tree-sitter-python.wasm"]) {

@@ -9,7 +9,10 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../platforms/local/config.js";
 import { flagged } from "../service/status/page.js";
-import { DEFAULT_SQLITE_PATH, Store, type RuleStats } from "../service/store/store.js";
+import type { RuleStats, Store } from "../service/store/store.js";
+
+/** store.ts's default, repeated so that `check` never loads the database drivers. */
+const DEFAULT_SQLITE_PATH = "eventlet-review.sqlite";
 
 export interface FeedbackRow extends RuleStats {
   flagged: boolean;
@@ -64,6 +67,8 @@ export async function feedbackCommand(args: string[], io: { cwd: string; env: No
   if (!databaseUrl && !existsSync(sqlitePath)) throw new UsageError(`no store at ${sqlitePath}: pass --database FILE or --database-url URL (or set DATABASE_PATH / DATABASE_URL as for the service)`);
   let store: Store;
   try {
+    // Loaded here: every other command starts without the database drivers.
+    const { Store } = await import("../service/store/store.js");
     store = await Store.open({ databaseUrl, sqlitePath });
   } catch (error) {
     throw new UsageError(`the store could not be opened: ${(error as Error).message.split("\n")[0]}`);

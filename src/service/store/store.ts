@@ -2,13 +2,12 @@
  * Reviews published and people's feedback on findings, in a real database: SQLite (better-sqlite3) in a
  * file beside the service by default, PostgreSQL (node-postgres) when DATABASE_URL is set, so several
  * instances share one. Created and migrated on open (migrations.ts). Queries are Kysely's, so one
- * text serves both dialects.
+ * text serves both dialects. The drivers load on open: the CLI's other commands (and the single-file
+ * bundle, where they are external) never load them.
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import SQLite from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
+import type { Kysely } from "kysely";
 import type { FeedbackReport, Platform, PublishedReview, Verdict } from "../../platforms/adapter.js";
 import { MIGRATIONS } from "./migrations.js";
 
@@ -108,9 +107,11 @@ export class Store {
 
   /** Opens (creating the SQLite file and its folder if needed) and migrates to the latest schema. */
   static async open(options: StoreOptions = {}): Promise<Store> {
+    const { Kysely, PostgresDialect, SqliteDialect } = await import("kysely");
     let db: Kysely<Tables>;
     let kind: "sqlite" | "postgres";
     if (options.databaseUrl) {
+      const { default: pg } = await import("pg");
       if (!/^postgres(ql)?:\/\//.test(options.databaseUrl)) throw new Error("DATABASE_URL must be a postgres:// or postgresql:// URL");
       kind = "postgres";
       db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 5 }) }) });
@@ -118,6 +119,7 @@ export class Store {
       kind = "sqlite";
       const path = resolve(options.sqlitePath ?? DEFAULT_SQLITE_PATH);
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      const { default: SQLite } = await import("better-sqlite3");
       const database = new SQLite(path);
       // WAL: the status page and the CLI read while the service writes.
       database.pragma("journal_mode = WAL");
@@ -134,12 +136,20 @@ export class Store {
     return store;
   }
 
-  /** Runs the migrations not yet run; returns their names. */
-  async migrate(): Promise<string[]> {
+  /**
+   * Runs the migrations not yet run; returns their names. PostgreSQL serializes concurrent migrators
+   * (an advisory lock); two processes opening one new SQLite file can collide (one sees the other's
+   * tables appear mid-migration), so a failed attempt is tried again after the other has finished.
+   */
+  async migrate(attempts = 4): Promise<string[]> {
+    const { Migrator } = await import("kysely");
     const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => MIGRATIONS } });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) throw new Error(`store migration failed: ${error instanceof Error ? error.message : String(error)}`);
-    return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+    for (let attempt = 1; ; attempt++) {
+      const { error, results } = await migrator.migrateToLatest();
+      if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+      if (attempt >= attempts || this.kind !== "sqlite") throw new Error(`store migration failed: ${error instanceof Error ? error.message : String(error)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 100));
+    }
   }
 
   close(): Promise<void> {
