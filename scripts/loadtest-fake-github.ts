@@ -7,13 +7,15 @@
  * each with `import MySQLdb` (one EVL301 finding per file, so every push brings a new finding and
  * deserves a review). Revisions are SHA-1s of `pr-<n>-rev-<k>`.
  *
- * Like GitHub it holds the installation to its secondary limit on content-creating requests (POST,
- * PATCH, PUT, DELETE, GraphQL mutations): past `writesPerMinute` in any 60 s it answers 403 "You have
- * exceeded a secondary rate limit" with `retry-after`, and counts how often it had to.
+ * Like GitHub it holds the installation to its secondary limits (src/platforms/github/limits.ts): past
+ * `writesPerMinute` content-creating requests (POST, PATCH, PUT, DELETE, GraphQL mutations) in any 60 s,
+ * or `writesPerHour` in any hour, or past 100 requests in flight, it answers 403 "You have exceeded a
+ * secondary rate limit" with `retry-after`, and counts how often it had to.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { GITHUB_LIMITS } from "../src/platforms/github/limits.js";
 
 export const OWNER = "load";
 export const REPO = "app";
@@ -59,8 +61,10 @@ export interface FakeGithubOptions {
   latencyMs?: number;
   /** Share of check-run and review POSTs answered 502 before doing anything (exercises retries). */
   faultRate?: number;
-  /** Content-creating requests allowed in any 60 s (GitHub: 80 per installation). */
+  /** Content-creating requests allowed in any 60 s (default GitHub's, src/platforms/github/limits.ts). */
   writesPerMinute?: number;
+  /** The same in any hour (default GitHub's). */
+  writesPerHour?: number;
 }
 
 export const SECONDARY_LIMIT_MESSAGE =
@@ -71,8 +75,12 @@ export class FakeGithub {
   readonly requests = new Map<string, number>();
   readonly checkRuns = new Map<number, { pr: number; headSha: string; status: string }>();
   faults = 0;
-  /** Writes GitHub took (refused ones not counted), and when. */
+  /** Writes GitHub took (refused ones not counted), and when: the last minute's, and the last hour's. */
   readonly writeTimes: number[] = [];
+  private readonly hourWrites: number[] = [];
+  private inFlight = 0;
+  /** The most requests GitHub had in flight at once (its limit: 100). */
+  peakInFlight = 0;
   /** 403s for the secondary limit. */
   secondaryLimited = 0;
   /** Writes per head SHA (check runs and reviews name their commit; mutations are counted apart). */
@@ -128,6 +136,15 @@ export class FakeGithub {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+    res.on("close", () => this.inFlight--);
+    if (this.inFlight > GITHUB_LIMITS.concurrentRequests) {
+      this.secondaryLimited++;
+      res.writeHead(403, { "Content-Type": "application/json; charset=utf-8", "retry-after": "1" });
+      res.end(JSON.stringify({ message: SECONDARY_LIMIT_MESSAGE }));
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString();
@@ -159,11 +176,15 @@ export class FakeGithub {
     if (isWrite) {
       const now = Date.now();
       while (this.writeTimes.length && this.writeTimes[0]! <= now - 60_000) this.writeTimes.shift();
-      if (this.writeTimes.length >= (this.options.writesPerMinute ?? 80)) {
+      while (this.hourWrites.length && this.hourWrites[0]! <= now - 3_600_000) this.hourWrites.shift();
+      const overMinute = this.writeTimes.length >= (this.options.writesPerMinute ?? GITHUB_LIMITS.writesPerMinute);
+      if (overMinute || this.hourWrites.length >= (this.options.writesPerHour ?? GITHUB_LIMITS.writesPerHour)) {
         this.secondaryLimited++;
-        const retryAfter = Math.max(1, Math.ceil((this.writeTimes[0]! + 60_000 - now) / 1000));
+        const oldest = overMinute ? this.writeTimes[0]! + 60_000 : this.hourWrites[0]! + 3_600_000;
+        const retryAfter = Math.max(1, Math.ceil((oldest - now) / 1000));
         return reply(403, { message: SECONDARY_LIMIT_MESSAGE, documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" }, { "retry-after": String(retryAfter) });
       }
+      this.hourWrites.push(now);
       this.writeTimes.push(now);
       this.peakWritesPerMinute = Math.max(this.peakWritesPerMinute, this.writeTimes.length);
       const patched = /\/check-runs\/(\d+)$/.exec(path);

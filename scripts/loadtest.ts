@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { freePort, redisAvailable, startRedis, type RedisServer } from "../test/support/redis-server.js";
+import { GITHUB_LIMITS } from "../src/platforms/github/limits.js";
 import { BASE_SHA, FakeGithub, INSTALLATION_ID, OWNER, REPO, headSha } from "./loadtest-fake-github.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -29,7 +30,7 @@ const { values: args } = parseArgs({
     redis: { type: "boolean", default: false },
     prs: { type: "string", default: "40" },
     pushes: { type: "string", default: "5" },
-    "writes-per-minute": { type: "string", default: "80" },
+    "writes-per-minute": { type: "string", default: String(GITHUB_LIMITS.writesPerMinute) },
     "target-s": { type: "string", default: "120" },
     redeliveries: { type: "string", default: "0.3" },
     concurrency: { type: "string", default: "4" },
@@ -352,7 +353,7 @@ async function main(): Promise<void> {
       `webhooks: ${deliveries.length} sent (${unique} pushes for ${PRS} PRs × ${PUSHES}, ${deliveries.length - unique} redeliveries) in ${sendSeconds.toFixed(1)} s = ${(deliveries.length / sendSeconds).toFixed(0)}/s; ${retriedElsewhere} resent after a dead instance`,
       `jobs (surviving instances): accepted ${sum("eventlet_review_jobs_submitted_total", 'platform="github",result="accepted"')}, duplicate ${sum("eventlet_review_jobs_submitted_total", 'platform="github",result="duplicate"')}; completed ${sum("eventlet_review_jobs_total", 'platform="github",outcome="completed"')}, superseded ${sum("eventlet_review_jobs_total", 'platform="github",outcome="superseded"')}, retried ${sum("eventlet_review_jobs_total", 'platform="github",outcome="retried"')}, dead letters ${sum("eventlet_review_jobs_total", 'platform="github",outcome="dead_letter"')}`,
       `reviews: ${github.reviews.length} posted for ${PRS} PRs; all latest heads reviewed ${totalSeconds.toFixed(1)} s after the first webhook, ${afterBurst.toFixed(1)} s after the burst = ${(PRS / totalSeconds).toFixed(2)} PRs/s (${((PRS / totalSeconds) * 60).toFixed(0)} a minute); check runs left in progress: ${staleRuns}`,
-      `writes: ${totalWrites} content-creating requests (${faulted} of them answered with an injected 502 and sent again) for ${new Set(reviewedHeads).size} reviewed heads = ${writesPerReview.toFixed(2)} per review without the resends (latest heads: ${(latestWrites.reduce((a, b) => a + b, 0) / PRS).toFixed(2)} with them); peak ${github.peakWritesPerMinute} in a minute (limit ${args["writes-per-minute"]}); secondary-limit 403s: ${github.secondaryLimited}`,
+      `writes: ${totalWrites} content-creating requests (${faulted} of them answered with an injected 502 and sent again) for ${new Set(reviewedHeads).size} reviewed heads = ${writesPerReview.toFixed(2)} per review without the resends (latest heads: ${(latestWrites.reduce((a, b) => a + b, 0) / PRS).toFixed(2)} with them); peak ${github.peakWritesPerMinute} in a minute (limit ${args["writes-per-minute"]}), ${github.peakInFlight} requests in flight at most (limit 100); secondary-limit 403s: ${github.secondaryLimited}`,
       `latency, latest push's webhook → its review: p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms`,
       `GitHub API requests: ${[...github.requests].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${n}`).join(", ")}`,
       `  (the installation's write budget, shared through Redis, bounds reviews a minute: at 2 writes a review, 40 a minute)`,

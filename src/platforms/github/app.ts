@@ -12,7 +12,7 @@ import { isRecheckCommand, recheckRefusal, reviewJob, type PullRequestLike } fro
 import type { GithubOctokit } from "./octokit.js";
 import { CHECK_NAME } from "./publisher.js";
 import { readConfig } from "./run.js";
-import { PermissionCache, RecheckLimiter } from "./permissions.js";
+import { MemoryRecheckLimiter, PermissionCache, type RecheckLimiter } from "./permissions.js";
 import { GithubChangeSource } from "./source.js";
 import { JobWrites } from "./writes.js";
 
@@ -24,7 +24,15 @@ export interface AppDeps {
   budget?: WriteBudget;
   /** The store of reviews and feedback: replies and resolved threads on our comments go there. */
   ledger?: Ledger;
+  /** One recheck a minute per pull request (default: in this process; index.ts shares it in Redis). */
+  rechecks?: RecheckLimiter;
+  /** One refusal reply per user and pull request in ten minutes (the same). */
+  refusalReplies?: RecheckLimiter;
 }
+
+/** The windows of the recheck limits. */
+export const RECHECK_WINDOW_MS = 60_000;
+export const REFUSAL_REPLY_WINDOW_MS = 10 * 60_000;
 
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -56,8 +64,8 @@ export function githubApp(deps: AppDeps): ApplicationFunction {
   const log = deps.logger;
   const budget = deps.budget ?? new MemoryWriteBudget();
   const permissions = new PermissionCache();
-  const rechecks = new RecheckLimiter(60_000);
-  const refusalReplies = new RecheckLimiter(10 * 60_000);
+  const rechecks = deps.rechecks ?? new MemoryRecheckLimiter(RECHECK_WINDOW_MS);
+  const refusalReplies = deps.refusalReplies ?? new MemoryRecheckLimiter(REFUSAL_REPLY_WINDOW_MS);
   return (app: Probot) => {
     let slug: Promise<string | undefined> | undefined;
     /** The app's slug for `@<slug> recheck`, read once from `GET /app`. */
@@ -119,12 +127,12 @@ export function githubApp(deps: AppDeps): ApplicationFunction {
       if (refusal !== undefined) {
         log.info({ repository: `${owner}/${repo}`, pull: pr.number, user: commenter }, "recheck refused");
         // One reply per user and pull request in ten minutes, and only when the write budget allows.
-        if (refusalReplies.allow(`${where}:${commenter.toLowerCase()}`) && (await writes.tryReserve(1))) {
+        if ((await refusalReplies.allow(`${where}:${commenter.toLowerCase()}`)) && (await writes.tryReserve(1))) {
           await context.octokit.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: `eventlet-review: ${refusal}.` });
         }
         return;
       }
-      if (!rechecks.allow(where)) {
+      if (!(await rechecks.allow(where))) {
         log.info({ repository: `${owner}/${repo}`, pull: pr.number, user: commenter }, "recheck ignored: one a minute per pull request");
         return;
       }

@@ -1,7 +1,7 @@
 /**
  * The write budget of each installation, shared by every instance: GitHub's secondary rate limits
  * allow at most 80 content-creating requests a minute and 500 an hour per installation (POST, PATCH,
- * PUT, DELETE and GraphQL mutations), whatever the number of processes sending them.
+ * PUT, DELETE and GraphQL mutations; limits.ts), whatever the number of processes sending them.
  *
  * Each limit is a bucket of tokens: a write spends one, and that token comes back exactly one window
  * (60 s, 3,600 s) after it was spent, so no window of that length ever holds more writes than the
@@ -16,6 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { GITHUB_LIMITS } from "./limits.js";
 
 export interface BudgetLimits {
   perMinute: number;
@@ -29,7 +30,7 @@ export interface BudgetLimits {
  * reserved, and a busy process may send the write seconds later (GitHub counts its arrival): the margin
  * covers that lag (the load test saw one 403 with 1 s on a machine at load 30).
  */
-export const GITHUB_WRITE_LIMITS: BudgetLimits = { perMinute: 80, perHour: 500, marginMs: 5000 };
+export const GITHUB_WRITE_LIMITS: BudgetLimits = { perMinute: GITHUB_LIMITS.writesPerMinute, perHour: GITHUB_LIMITS.writesPerHour, marginMs: 5000 };
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

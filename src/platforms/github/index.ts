@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger as PinoLogger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import type { JobControl, Logger, PlatformAdapter, PlatformDeps, ReviewJob } from "../adapter.js";
-import { githubApp } from "./app.js";
+import { githubApp, RECHECK_WINDOW_MS, REFUSAL_REPLY_WINDOW_MS } from "./app.js";
+import { RedisRecheckLimiter, type RecheckLimiter } from "./permissions.js";
 import { jobPayload } from "./events.js";
 import { MemoryWriteBudget, RedisWriteBudget, type WriteBudget } from "./budget.js";
 import { describeFailure } from "../failure.js";
@@ -37,14 +38,15 @@ export interface GithubAdapter extends PlatformAdapter {
 }
 
 export interface GithubAdapterOptions {
-  /** Octokit options merged last, e.g. `{ retry: { enabled: false } }` in tests. */
-  octokit?: { retry?: Record<string, unknown> };
   /** The installations' write budget (default: in memory; in Redis when the service has REDIS_URL). */
   budget?: WriteBudget;
   /** How often `start()`'s credentials check (GET /app with the App's JWT) runs again, in ms (default 10 min). */
   appCheckMs?: number;
   /** Seconds between reaction polls (GITHUB_FEEDBACK_POLL_SECONDS, default 900; 0: no timer). */
   feedbackPollSeconds?: number;
+  /** The recheck limits (default: in memory; in Redis when the service has REDIS_URL). */
+  rechecks?: RecheckLimiter;
+  refusalReplies?: RecheckLimiter;
 }
 
 /** Pull requests reviewed within this many days have their reactions polled. */
@@ -55,22 +57,32 @@ export async function createGithubAdapter(env: NodeJS.ProcessEnv, deps: Platform
   const settings = githubSettings(env);
   if (!settings) return undefined;
   // One budget for every instance on the same Redis (and queue prefix), as GitHub counts per installation.
-  const budget = env.REDIS_URL?.trim() ? new RedisWriteBudget(env.REDIS_URL.trim(), env.QUEUE_PREFIX?.trim() || "eventlet-review") : new MemoryWriteBudget();
+  // So are the recheck limits: a comment loop is refused whichever instance gets its webhooks.
   const poll = Number(env.GITHUB_FEEDBACK_POLL_SECONDS?.trim() || 900);
   if (!Number.isInteger(poll) || poll < 0) throw new Error("GITHUB_FEEDBACK_POLL_SECONDS must be a whole number of seconds (0: no polling)");
-  return buildGithubAdapter(settings, deps, { budget, feedbackPollSeconds: poll });
+  const redis = env.REDIS_URL?.trim();
+  const prefix = env.QUEUE_PREFIX?.trim() || "eventlet-review";
+  if (!redis) return buildGithubAdapter(settings, deps, { budget: new MemoryWriteBudget(), feedbackPollSeconds: poll });
+  return buildGithubAdapter(settings, deps, {
+    budget: new RedisWriteBudget(redis, prefix),
+    rechecks: new RedisRecheckLimiter(redis, prefix, "recheck", RECHECK_WINDOW_MS),
+    refusalReplies: new RedisRecheckLimiter(redis, prefix, "recheck-refusal", REFUSAL_REPLY_WINDOW_MS),
+    feedbackPollSeconds: poll,
+  });
 }
 
 export async function buildGithubAdapter(settings: GithubSettings, deps: PlatformDeps, options: GithubAdapterOptions = {}): Promise<GithubAdapter> {
   const log = deps.logger.child({ platform: "github" });
   const budget = options.budget ?? new MemoryWriteBudget();
-  // Octokit's throttling spaces writes a second apart per process and retries rate limits in place; the
-  // shared write budget (writes.ts) replaces it, and a rate limit delays the job instead. The retry
-  // plugin still retries server errors, but not 429: that is a rate limit too.
+  // One retry layer, the queue's: Octokit's throttling (writes a second apart per process, rate limits
+  // retried in place) and its retry plugin (3 retries inside each of the queue's attempts, which kept an
+  // unreachable GitHub silent for minutes) are off. The shared write budget (writes.ts) spaces writes, a
+  // rate limit delays the job, and any other transient failure ends the attempt at once, logged with its
+  // cause by the queue, which runs the job again (a re-run posts nothing twice: fingerprints).
   const Octokit = ProbotOctokit.plugin(apiErrorReporting(deps.hooks)).defaults((instance: Record<string, unknown>) => ({
     ...instance,
     throttle: { enabled: false },
-    retry: { ...(instance.retry as object), doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451], ...options.octokit?.retry },
+    retry: { enabled: false },
   }));
   const probot = new Probot({
     appId: settings.appId,
@@ -81,7 +93,8 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
     log: probotLogger(log) as unknown as PinoLogger,
     Octokit,
   });
-  await probot.load(githubApp({ ...deps, logger: log, budget }), {
+  const limits = { ...(options.rechecks ? { rechecks: options.rechecks } : {}), ...(options.refusalReplies ? { refusalReplies: options.refusalReplies } : {}) };
+  await probot.load(githubApp({ ...deps, logger: log, budget, ...limits }), {
     cwd: process.cwd(),
     addHandler: () => {
       throw new Error("the service owns the HTTP server");
@@ -243,7 +256,7 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
     async stop() {
       clearInterval(appCheckTimer);
       clearInterval(pollTimer);
-      await budget.close();
+      await Promise.all([budget.close(), options.rechecks?.close(), options.refusalReplies?.close()]);
     },
     status: () => budgetStatus(budget, installations),
   };

@@ -5,7 +5,7 @@
  */
 import type { Octokit } from "@octokit/rest";
 import { type ApiFailure, type Logger, type ServiceHooks, TransientError } from "../adapter.js";
-import { httpFailure, networkFailure } from "../failure.js";
+import { describeFailure, httpFailure, networkFailure } from "../failure.js";
 
 export type GithubOctokit = Pick<Octokit, "rest" | "graphql" | "request" | "paginate">;
 
@@ -52,10 +52,15 @@ export function isTransient(error: unknown): boolean {
   return status === 403 && (headers?.["retry-after"] !== undefined || headers?.["x-ratelimit-remaining"] === "0");
 }
 
-/** Wraps transient errors so the queue retries the job; others pass through unchanged. */
+/**
+ * Wraps transient errors so the queue retries the job; others pass through unchanged. The message names
+ * the cause (`dns`, `tls`, `timeout`, `network:ECONNREFUSED`, `http:502`) and what the network said, so
+ * the queue's first "job failed; will retry" line says why.
+ */
 export function classify(error: unknown, what: string): unknown {
   if (error instanceof TransientError || !isTransient(error)) return error;
-  return new TransientError(`${what}: ${(error as Error).message ?? String(error)}`, error);
+  const failure = apiFailure(error);
+  return new TransientError(`${what}: ${failure ? `${failure}: ` : ""}${describeFailure(error)}`, error);
 }
 
 interface ThrottledRequest {

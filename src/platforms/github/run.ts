@@ -76,7 +76,7 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
     }
     return { status: "config-error", message: error.message };
   }
-  source.maxFileBytes = config.max_file_bytes;
+  source.limitFileBytes(config.max_file_bytes); // from the first fetch: the fallback diff reads contents too
   if (request.draft && !request.recheck && !config.github.review_drafts) {
     log.info("draft pull request: waiting for ready_for_review");
     return { status: "skipped", reason: "draft" };

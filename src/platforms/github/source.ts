@@ -11,7 +11,7 @@ import { parentPackageInits } from "../../python/project-files.js";
 import { CONFIG_FILE_NAMES } from "../../config/load.js";
 import { ChangedLines } from "../../diff/changed-lines.js";
 import { addedFileText, addedLinesOfHunks, removedLinesOfHunks } from "../../diff/unified.js";
-import type { ChangedFile, ChangedFileStatus, ChangeSource } from "../../review/change-source.js";
+import { FileTooLarge, type ChangedFile, type ChangedFileStatus, type ChangeSource } from "../../review/change-source.js";
 import { addedLinesBetween } from "../../diff/line-diff.js";
 import { BlobReader } from "./blobs.js";
 import type { GithubOctokit, PullRequestRef } from "./octokit.js";
@@ -56,8 +56,8 @@ export class GithubChangeSource implements ChangeSource {
   }
 
   /** Files past this size are not downloaded (the config's `max_file_bytes`); `size` still says how big. */
-  set maxFileBytes(bytes: number) {
-    this.blobs.maxBytes = bytes;
+  limitFileBytes(maxBytes: number): void {
+    this.blobs.maxBytes = maxBytes;
   }
 
   private pullFiles(): Promise<PullFile[]> {
@@ -111,7 +111,7 @@ export class GithubChangeSource implements ChangeSource {
         this.prefetch(fallback.map((f) => f.filename)),
       ]);
       for (const [i, file] of fallback.entries()) {
-        const after = await this.readBytes(file.filename);
+        const after = (await this.blobs.read(this.pr.headSha, file.filename))?.bytes; // none past the size limit
         const old = before.get(oldPaths[i])?.bytes;
         if (after === undefined) continue;
         if (old === undefined) changed.addWholeFile(file.filename);
@@ -135,7 +135,9 @@ export class GithubChangeSource implements ChangeSource {
 
   async readBytes(path: string): Promise<Uint8Array | undefined> {
     await this.files; // an added file's patch is its content
-    return (await this.blobs.read(this.pr.headSha, path))?.bytes;
+    const blob = await this.blobs.read(this.pr.headSha, path);
+    if (blob && !blob.bytes) throw new FileTooLarge(path, this.blobs.maxBytes, blob.byteSize);
+    return blob?.bytes;
   }
 
   /** The file's size at the head, known before (and without) downloading it past `maxFileBytes`. */
@@ -145,8 +147,13 @@ export class GithubChangeSource implements ChangeSource {
   }
 
   async readText(path: string): Promise<string | undefined> {
-    const bytes = await this.readBytes(path);
-    return bytes === undefined ? undefined : textDecoder.decode(bytes);
+    try {
+      const bytes = await this.readBytes(path);
+      return bytes === undefined ? undefined : textDecoder.decode(bytes);
+    } catch (error) {
+      if (error instanceof FileTooLarge) return undefined; // as the contract says: too large reads as absent
+      throw error;
+    }
   }
 
   /** Asks for the files and the package `__init__.py` files above them at once (100 a query). */

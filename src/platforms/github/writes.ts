@@ -3,19 +3,20 @@
  * (POST, PATCH, PUT, DELETE and GraphQL mutations) spend the installation's write budget, all of them
  * count against a bound on concurrent requests, and GitHub's "wait" answers (403/429 with
  * `retry-after`, or a spent primary limit with `x-ratelimit-reset`) pause the installation's writes on
- * every instance and end the job as RateLimitedError, which the queue delays rather than fails.
+ * every instance and end the job as RateLimitedError, which the queue delays rather than fails. Other
+ * failures are not retried here: the queue is the one retry layer.
  *
  * A review reserves the writes it will make before making the first one (`reserve`), so a short budget
  * delays the whole job before anything is written: no half-published review, no check run left running.
  */
 import { RateLimitedError } from "../adapter.js";
 import type { WriteBudget } from "./budget.js";
-import { errorStatus } from "./octokit.js";
+import { CONCURRENT_REQUESTS_PER_PROCESS, GITHUB_LIMITS } from "./limits.js";
 
 /** At most this many requests of one installation in flight per process (GitHub allows 100 in all). */
-export const MAX_CONCURRENT_REQUESTS = 10;
-/** Attempts of one write that GitHub answers with a server error (each one spends a token). */
-const WRITE_ATTEMPTS = 3;
+export const MAX_CONCURRENT_REQUESTS = CONCURRENT_REQUESTS_PER_PROCESS;
+/** A request without an answer after this long fails (as a timeout) and the queue runs the job again. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 /** An unreserved write waits this long at most for the budget before its job is delayed instead. */
 const MAX_WRITE_WAIT_MS = 15_000;
 
@@ -53,7 +54,7 @@ export function rateLimitWait(error: unknown, now = Date.now()): number | undefi
   }
   const message = `${e.message ?? ""} ${JSON.stringify(e.response?.data ?? "")}`;
   // GitHub's advice without a header: wait at least a minute.
-  if (/secondary rate limit|abuse/i.test(message) || e.status === 429) return 60_000;
+  if (/secondary rate limit|abuse/i.test(message) || e.status === 429) return GITHUB_LIMITS.defaultWaitMs;
   return undefined;
 }
 
@@ -133,34 +134,30 @@ export class JobWrites {
     }
   }
 
-  /** Installs the budget, the concurrency bound and the rate-limit handling on a job's Octokit. */
+  /**
+   * Installs the budget, the concurrency bound, a time limit and the rate-limit handling on a job's
+   * Octokit. Nothing is retried here (the queue is the one retry layer): a failure ends the job's attempt.
+   */
   meter(octokit: WrappableOctokit): void {
     let semaphore = semaphores.get(this.installation);
     if (!semaphore) semaphores.set(this.installation, (semaphore = new Semaphore(MAX_CONCURRENT_REQUESTS)));
     const sem = semaphore;
     octokit.hook.wrap("request", async (request, options) => {
-      const write = isWrite(options);
-      // Octokit's retry plugin sits inside this wrapper, where its retries would escape the budget:
-      // writes are retried here instead, each attempt paid for.
-      const sent = write ? { ...options, request: { ...(options.request as object), retries: 0 } } : options;
-      for (let attempt = 1; ; attempt++) {
-        if (write) await this.spend();
-        await sem.acquire();
-        try {
-          return await request(sent);
-        } catch (error) {
-          const wait = rateLimitWait(error);
-          if (wait !== undefined) {
-            await this.budget.pause(this.installation, Date.now() + wait).catch(() => undefined);
-            throw new RateLimitedError(`GitHub rate limit on ${options.method} ${options.url}: wait ${Math.ceil(wait / 1000)} s`, wait, error);
-          }
-          const status = errorStatus(error);
-          const serverError = status === "network" || (typeof status === "number" && status >= 500);
-          if (!write || !serverError || attempt >= WRITE_ATTEMPTS) throw error;
-        } finally {
-          sem.release();
+      if (isWrite(options)) await this.spend();
+      await sem.acquire();
+      try {
+        // A connection that hangs would hold the job (and its lock) for minutes: give up, say why, retry later.
+        const given = (options.request as { signal?: AbortSignal } | undefined)?.signal;
+        return await request({ ...options, request: { ...(options.request as object), signal: given ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) } });
+      } catch (error) {
+        const wait = rateLimitWait(error);
+        if (wait !== undefined) {
+          await this.budget.pause(this.installation, Date.now() + wait).catch(() => undefined);
+          throw new RateLimitedError(`GitHub rate limit on ${options.method} ${options.url}: wait ${Math.ceil(wait / 1000)} s`, wait, error);
         }
-        await sleep(250 * attempt);
+        throw error;
+      } finally {
+        sem.release();
       }
     });
   }

@@ -94,13 +94,26 @@ describe("GitHub API failures", () => {
     expect(fake.reviewComments(1)).toHaveLength(2);
   });
 
-  test("with the retry plugin on, a 502 is retried inside the job", async () => {
-    h = await startHarness({ retry: true });
-    fake.fail("GET", /\/pulls\/1\/files$/, 502);
+  test("one retry layer, the queue's: a failed request is not resent inside the job, and the attempt ends at once naming its cause", async () => {
+    h = await startHarness();
+    nock.cleanAll();
+    nock("https://api.github.com").get(/\/pulls\/1\/files/).replyWithError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 140.82.121.6:443" });
+    fake.install();
     await h.deliver("pull_request", opened());
-    expect(await h.runJobs()).toEqual([]);
-    expect(fake.calls("GET", "/repos/Codertocat/Hello-World/pulls/1/files")).toHaveLength(2);
-    expect(fake.reviewComments(1)).toHaveLength(2);
+    const job = h.queue.submitted[0];
+    const [refused] = await h.runJobs();
+    expect(refused).toBeInstanceOf(TransientError);
+    expect((refused as Error).message).toMatch(/^reviewing the pull request: network:ECONNREFUSED: .*ECONNREFUSED 140\.82\.121\.6:443/);
+    expect(fake.calls("GET", "/repos/Codertocat/Hello-World/pulls/1/files")).toEqual([]); // asked once, refused, not asked again
+
+    // A write GitHub answers 502 is not resent either: the queue's next attempt runs the job again.
+    fake.fail("POST", /\/check-runs$/, 502);
+    await expect(h.adapter.runJob(job)).rejects.toThrow(/http:502/);
+    expect(fake.calls("POST", "/repos/Codertocat/Hello-World/check-runs")).toHaveLength(1);
+    await h.adapter.runJob(job);
+    // The first attempt's review is not posted twice: the third finds its threads.
+    expect(fake.reviews).toHaveLength(1);
+    expect(fake.checkRuns).toHaveLength(1);
   });
 
   test("a secondary rate limit ends the job as RateLimitedError with retry-after's wait, and holds the installation's writes", async () => {
@@ -256,7 +269,7 @@ describe("nothing left pending, nothing fatal that need not be", () => {
   test("a fallback that fails on submit deletes its pending review in a finally; the retry then posts", async () => {
     h = await startHarness();
     fake.pulls.get(1)!.files[0].commentable = [1, 2, 3]; // forces the one-by-one fallback
-    fake.fail("POST", /\/pulls\/1\/reviews\/\d+\/events$/, 502, 3); // every attempt of the write
+    fake.fail("POST", /\/pulls\/1\/reviews\/\d+\/events$/, 502); // not resent inside the job: the queue runs it again
     await h.deliver("pull_request", opened());
     const errors = await h.runJobs();
     expect(errors[0]).toBeInstanceOf(TransientError);

@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { pino } from "pino";
 import type { Finding } from "../../../src/model/finding.js";
 import type { WriteBudget } from "../../../src/platforms/github/budget.js";
+import type { RecheckLimiter } from "../../../src/platforms/github/permissions.js";
 import { buildGithubAdapter, type GithubAdapter } from "../../../src/platforms/github/index.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
 import type { ApiFailure, JobHandler, JobQueue, Ledger, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";
@@ -90,7 +91,7 @@ export interface Harness {
   runJobs(): Promise<unknown[]>;
 }
 
-export async function startHarness(options: { env?: Record<string, string>; retry?: boolean; budget?: WriteBudget; ledger?: Ledger } = {}): Promise<Harness> {
+export async function startHarness(options: { env?: Record<string, string>; budget?: WriteBudget; ledger?: Ledger; rechecks?: RecheckLimiter } = {}): Promise<Harness> {
   const queue = new MemoryQueue();
   const hooks = new RecordingHooks();
   const settings = githubSettings(appEnv(options.env))!;
@@ -98,8 +99,8 @@ export async function startHarness(options: { env?: Record<string, string>; retr
     settings,
     { queue, hooks, logger: silentLogger, ...(options.ledger ? { ledger: options.ledger } : {}) },
     {
-      octokit: { retry: options.retry ? { retryAfterBaseValue: 1 } : { enabled: false } },
       ...(options.budget ? { budget: options.budget } : {}),
+      ...(options.rechecks ? { rechecks: options.rechecks } : {}),
     },
   );
   const server = createServer((req, res) => {

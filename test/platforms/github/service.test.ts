@@ -45,7 +45,7 @@ test("a signed pull_request webhook through the service's server and queue ends 
     settings: loadSettings({ PORT: "0", HOST: "127.0.0.1" }),
     env: appEnv(),
     logger: silentLogger,
-    factories: [(env, deps) => buildGithubAdapter(githubSettings(env)!, deps, { octokit: { retry: { enabled: false } } })],
+    factories: [(env, deps) => buildGithubAdapter(githubSettings(env)!, deps, {})],
   });
   await service.started;
 
@@ -138,7 +138,7 @@ test("/readyz waits for GET /app to work with the App's JWT, and follows it on e
     settings: loadSettings({ PORT: "0", HOST: "127.0.0.1" }),
     env: appEnv(),
     logger,
-    factories: [(env, deps) => buildGithubAdapter(githubSettings(env)!, deps, { octokit: { retry: { enabled: false } }, appCheckMs: 300 })],
+    factories: [(env, deps) => buildGithubAdapter(githubSettings(env)!, deps, { appCheckMs: 300 })],
   });
   await service.started;
   const readyz = async () => {
