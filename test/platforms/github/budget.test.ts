@@ -45,6 +45,18 @@ describe("in-memory write budget (a clock of our own)", () => {
     now = 30_000;
     expect(await budget.take(1, 1)).toEqual({ ok: true });
   });
+
+  test("what is left (the status page) spends nothing", async () => {
+    let now = 0;
+    const budget = new MemoryWriteBudget(LIMITS, () => now);
+    expect(await budget.left(1)).toEqual({ minute: 80, hour: 500, pausedMs: 0 });
+    await budget.take(1, 30);
+    now = 61_000;
+    await budget.take(1, 5);
+    await budget.pause(1, 70_000);
+    expect(await budget.left(1)).toEqual({ minute: 75, hour: 465, pausedMs: 9_000 });
+    expect(await budget.left(1)).toEqual({ minute: 75, hour: 465, pausedMs: 9_000 });
+  });
 });
 
 describe("which requests are writes", () => {
@@ -112,5 +124,15 @@ describeWithRedis("Redis write budget", () => {
     const held = await budget(prefix).take(5, 1);
     expect(held.ok).toBe(false);
     expect(held.ok ? 0 : held.waitMs).toBeGreaterThan(18_000);
+  });
+
+  test("what is left is the same from every instance, and reading it spends nothing", async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    expect(await budget(prefix).take(9, 30)).toEqual({ ok: true });
+    expect(await budget(prefix).left(9)).toEqual({ minute: 50, hour: 470, pausedMs: 0 });
+    await budget(prefix).pause(9, Date.now() + 20_000);
+    const left = await budget(prefix).left(9);
+    expect(left).toMatchObject({ minute: 50, hour: 470 });
+    expect(left.pausedMs).toBeGreaterThan(18_000);
   });
 });
