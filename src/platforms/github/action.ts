@@ -15,10 +15,10 @@ import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { SEVERITIES, type Finding, type Notice, type Severity } from "../../model/finding.js";
-import { ConfigError, defaultConfig } from "../../config/load.js";
+import { ConfigError } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { formatSarif } from "../../formats/sarif.js";
-import { isRecheckCommand, recheckRefusal } from "./events.js";
+import { pullRequestTarget, recheckTarget, requestFor } from "./targets.js";
 import { PermissionCache } from "./permissions.js";
 import { errorStatus, throttleOptions, type GithubOctokit } from "./octokit.js";
 import { reviewPullRequest, type ReviewOutcome, type ReviewRequest } from "./run.js";
@@ -54,7 +54,6 @@ export interface ActionOptions {
 export class ActionError extends Error {}
 
 const DEFAULT_CONFIG = ".eventlet-review.yaml";
-const PULL_REQUEST_ACTIONS = new Set(["opened", "synchronize", "reopened", "ready_for_review"]);
 
 /** Workflow command data: `%`, CR and LF escaped (GitHub's toolkit `escapeData`). */
 export function escapeData(text: string): string {
@@ -182,7 +181,7 @@ function repository(payload: Json, env: NodeJS.ProcessEnv): { owner: string; rep
   return { owner, repo };
 }
 
-/** The pull request an event asks to review, or why there is nothing to do. */
+/** The pull request an event asks to review, or why there is nothing to do: the App's own steps (targets.ts). */
 async function target(
   octokit: GithubOctokit,
   event: { name: string; payload: Json },
@@ -195,28 +194,23 @@ async function target(
   if (name === "pull_request" || name === "pull_request_target") {
     const pr = payload.pull_request;
     if (!pr) throw new ActionError(`the ${name} event has no pull_request`);
-    if (!PULL_REQUEST_ACTIONS.has(payload.action)) return { skip: `nothing to review for ${name}.${payload.action}` };
-    if (pr.state !== "open") return { skip: `pull request #${pr.number} is ${pr.state}` };
-    return { request: { owner, repo, pullNumber: pr.number, headSha: pr.head.sha, baseSha: pr.base.sha, draft: pr.draft === true } };
+    const found = pullRequestTarget(name, payload.action, pr);
+    if ("skip" in found) return found;
+    return { request: requestFor(owner, repo, found.pr) };
   }
   if (name === "issue_comment") {
     const { comment, issue } = payload;
     if (payload.action !== "created" || !issue?.pull_request || !comment) return { skip: "not a new comment on a pull request" };
-    if (comment.user?.type === "Bot" || !isRecheckCommand(String(comment.body ?? ""))) return { skip: "the comment is not `/eventlet-review recheck`" };
-    const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: issue.number });
-    if (pr.state !== "open") return { skip: `pull request #${pr.number} is ${pr.state}` };
-    const request: ReviewRequest = { owner, repo, pullNumber: pr.number, headSha: pr.head.sha, baseSha: pr.base.sha, draft: pr.draft === true, recheck: true };
-    const source = new ActionChangeSource(octokit, request, options.configPath ?? DEFAULT_CONFIG);
-    // A broken or unreadable config is reported by the review itself; the default says who may ask meanwhile.
-    const config = await readChangeConfig(source).catch(() => defaultConfig());
-    const login = String(comment.user?.login ?? "");
-    let refusal = recheckRefusal(config, login, "none", pr.user?.login);
-    if (refusal !== undefined) refusal = recheckRefusal(config, login, await new PermissionCache().role(octokit, owner, repo, login), pr.user?.login);
-    if (refusal !== undefined) {
-      log.info(`recheck refused: ${refusal} (github.recheck_allowed)`);
+    const found = await recheckTarget(octokit, owner, repo, issue.number, comment, {
+      readConfig: (request) => readChangeConfig(new ActionChangeSource(octokit, request, options.configPath ?? DEFAULT_CONFIG)),
+      permissions: new PermissionCache(),
+    });
+    if ("skip" in found) return found;
+    if (found.refusal !== undefined) {
+      log.info(`recheck refused: ${found.refusal} (github.recheck_allowed)`);
       return { skip: "the commenter may not ask for a recheck" };
     }
-    return { request, commentId: comment.id };
+    return { request: found.request, commentId: comment.id };
   }
   return { skip: `eventlet-review reviews pull_request, pull_request_target and issue_comment events, not ${name}` };
 }

@@ -4,16 +4,16 @@
  * (for its head SHA) and the base config (for who may ask), then gets an "eyes" reaction.
  */
 import type { ApplicationFunction, Context, Probot } from "probot";
-import { defaultConfig } from "../../config/load.js";
 import type { JobQueue, Ledger, Logger, ReviewJob, ServiceHooks } from "../adapter.js";
 import { MemoryWriteBudget, type WriteBudget } from "./budget.js";
 import { registerFeedbackHandlers } from "./feedback.js";
-import { isRecheckCommand, recheckRefusal, reviewJob, type PullRequestLike } from "./events.js";
+import { reviewJob, type PullRequestLike } from "./events.js";
 import type { GithubOctokit } from "./octokit.js";
 import { CHECK_NAME } from "./publisher.js";
 import { readConfig } from "./run.js";
 import { MemoryRecheckLimiter, PermissionCache, type RecheckLimiter } from "./permissions.js";
 import { GithubChangeSource } from "./source.js";
+import { PULL_REQUEST_ACTIONS, pullRequestTarget, recheckTarget } from "./targets.js";
 import { JobWrites } from "./writes.js";
 
 export interface AppDeps {
@@ -34,12 +34,7 @@ export interface AppDeps {
 export const RECHECK_WINDOW_MS = 60_000;
 export const REFUSAL_REPLY_WINDOW_MS = 10 * 60_000;
 
-export const PULL_REQUEST_EVENTS = [
-  "pull_request.opened",
-  "pull_request.synchronize",
-  "pull_request.reopened",
-  "pull_request.ready_for_review",
-] as const;
+export const PULL_REQUEST_EVENTS = PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const);
 
 interface RerunEvent {
   id: string;
@@ -91,7 +86,8 @@ export function githubApp(deps: AppDeps): ApplicationFunction {
     app.on([...PULL_REQUEST_EVENTS], async (context) => {
       const { payload } = context;
       deps.hooks.eventReceived("github", `pull_request.${payload.action}`);
-      if (payload.pull_request.state !== "open" || !payload.installation) return;
+      const target = pullRequestTarget("pull_request", payload.action, payload.pull_request);
+      if ("skip" in target || !payload.installation) return;
       const { owner, repo } = context.repo();
       await submit(reviewJob(context.id, payload.installation.id, owner, repo, payload.pull_request, `pull_request.${payload.action}`, false));
     });
@@ -100,27 +96,16 @@ export function githubApp(deps: AppDeps): ApplicationFunction {
       const { payload } = context;
       deps.hooks.eventReceived("github", "issue_comment.created");
       const comment = payload.comment;
-      if (!payload.issue.pull_request || !payload.installation || !comment.user || comment.user.type === "Bot") return;
-      if (!/recheck/i.test(comment.body)) return;
-      if (!isRecheckCommand(comment.body) && !isRecheckCommand(comment.body, await appSlug())) return;
-
+      if (!payload.issue.pull_request || !payload.installation) return;
       const { owner, repo } = context.repo();
-      const { data: pr } = await context.octokit.rest.pulls.get({ owner, repo, pull_number: payload.issue.number });
-      if (pr.state !== "open") return;
-      const source = new GithubChangeSource(context.octokit as unknown as GithubOctokit, {
-        owner,
-        repo,
-        pullNumber: pr.number,
-        headSha: pr.head.sha,
-        baseSha: pr.base.sha,
-      });
-      // A broken config is reported by the review itself; the default says who may ask meanwhile.
-      const config = await readConfig(source).catch(() => defaultConfig());
-      const commenter = comment.user?.login ?? "";
       const octokit = context.octokit as unknown as GithubOctokit;
-      // The author needs no API call; anyone else's role comes from the permission endpoint (cached).
-      let refusal = recheckRefusal(config, commenter, "none", pr.user?.login);
-      if (refusal !== undefined) refusal = recheckRefusal(config, commenter, await permissions.role(octokit, owner, repo, commenter), pr.user?.login);
+      const target = await recheckTarget(octokit, owner, repo, payload.issue.number, comment, {
+        appSlug,
+        readConfig: (request) => readConfig(new GithubChangeSource(octokit, request)),
+        permissions,
+      });
+      if ("skip" in target) return;
+      const { pr, commenter, refusal } = target;
       const writes = new JobWrites(budget, payload.installation.id);
       writes.meter(context.octokit as unknown as Parameters<JobWrites["meter"]>[0]);
       const where = `${owner}/${repo}#${pr.number}`;
