@@ -25,26 +25,18 @@ try {
 const logger = createLogger({ level: settings.LOG_LEVEL, env });
 process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled promise rejection"));
 
-let service: RunningService;
-try {
-  service = await startService({ settings, env, logger });
-} catch (err) {
-  if (err instanceof SettingsError) fail(err.message);
-  if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") fail(`PORT ${settings.PORT} is already in use`);
-  throw err;
-}
-
-service.started.catch((err: unknown) => {
-  logger.error({ err }, "could not start the queue or a platform");
-  void service.shutdown("start failed").finally(() => process.exit(1));
-});
-
+let service: RunningService | undefined;
 let signals = 0;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (++signals > 1) {
       logger.warn({ signal }, "second signal: exiting now");
       process.exit(1);
+    }
+    // Still setting up (a platform's first call unanswered): nothing runs yet, nothing to finish.
+    if (!service) {
+      logger.info({ signal }, "signal while starting: exiting");
+      process.exit(0);
     }
     void service.shutdown(signal).then(
       () => process.exit(0),
@@ -55,3 +47,17 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     );
   });
 }
+
+try {
+  service = await startService({ settings, env, logger });
+} catch (err) {
+  if (err instanceof SettingsError) fail(err.message);
+  if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") fail(`PORT ${settings.PORT} is already in use`);
+  throw err;
+}
+
+const running = service;
+running.started.catch((err: unknown) => {
+  logger.error({ err }, "could not start the queue or a platform");
+  void running.shutdown("start failed").finally(() => process.exit(1));
+});

@@ -129,26 +129,61 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   })();
 
   let stopping: Promise<void> | undefined;
+  /**
+   * The whole shutdown takes at most SHUTDOWN_TIMEOUT_MS, whatever Redis or a platform does: the queue
+   * gets what is left of it for running jobs (less a margin to close connections); past the deadline
+   * every connection is dropped and running jobs are handed back (BullMQ's locks lapse, as after a crash).
+   */
   const shutdown = (reason = "shutdown") => {
     stopping ??= (async () => {
       draining = true;
-      logger.info({ reason }, "shutting down: refusing new events, finishing running jobs");
+      const timeoutMs = settings.SHUTDOWN_TIMEOUT_MS;
+      const deadline = Date.now() + timeoutMs;
+      const margin = Math.min(1000, Math.floor(timeoutMs / 5));
+      const left = () => Math.max(0, deadline - margin - Date.now());
+      logger.info({ reason, timeoutMs }, "shutting down: refusing new events, finishing running jobs");
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await started.catch(() => undefined);
-      for (const adapter of adapters) {
-        await adapter.stop?.().catch((err: unknown) => logger.warn({ err, platform: adapter.platform }, "platform did not stop cleanly"));
+      let step = "waiting for the queue and platforms to start";
+      const orderly = (async () => {
+        // A start still waiting (Redis not answering) has nothing running to finish.
+        await Promise.race([started.catch(() => undefined), sleep(left())]);
+        for (const adapter of adapters) {
+          step = `stopping ${adapter.platform}`;
+          await adapter.stop?.().catch((err: unknown) => logger.warn({ err, platform: adapter.platform }, "platform did not stop cleanly"));
+        }
+        step = "closing the job queue";
+        await queue.close(left());
+        step = "closing the HTTP server";
+        server.closeAllConnections();
+        await closed;
+        step = "closing the store";
+        await closeStore();
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        orderly.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) {
+        logger.warn({ timeoutMs, step }, `shutdown out of time (${step}): connections dropped, running jobs handed back`);
+        queue.abort();
+        server.closeAllConnections();
+        void closeStore();
       }
-      await queue.close();
-      server.closeAllConnections();
-      await closed;
-      await closeStore();
       logger.info("stopped");
     })();
     return stopping;
   };
 
   return { server, url, queue, metrics, adapters, store, ledger, readiness, started, shutdown };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function firstLine(err: unknown): string {

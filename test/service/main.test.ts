@@ -4,6 +4,7 @@
  * exits 0 on SIGTERM.
  */
 import { spawn } from "node:child_process";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../support/redis-server.js";
 
@@ -82,5 +83,69 @@ describe("npm start", () => {
     expect(run.stdout).not.toContain(token);
     expect(run.stdout).not.toContain(password);
     expect(run.stderr).toBe("");
+  }, 90_000);
+
+  /** A Redis that accepts connections and never answers (a hung server, a black-holing proxy). */
+  async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("data", () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  test.each([
+    ["accepts and never answers", silentServer],
+    ["refuses connections", async () => ({ port: await freePort(), close: async () => undefined })],
+  ])("SIGTERM ends the service within SHUTDOWN_TIMEOUT_MS when Redis %s", async (_what, redis) => {
+    const server = await redis();
+    const port = await freePort();
+    const app = start({
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      REDIS_URL: `redis://127.0.0.1:${server.port}`,
+      SHUTDOWN_TIMEOUT_MS: "2000",
+      GERRIT_URL: "http://127.0.0.1:9",
+      GERRIT_USERNAME: "eventlet-bot",
+      GERRIT_HTTP_PASSWORD: "gerrit-http-password-42",
+      GERRIT_EVENTS: "webhook",
+      GERRIT_WEBHOOK_TOKEN: "webhook-token-0123456789abcdef",
+    });
+    try {
+      const deadline = Date.now() + 60_000;
+      // Serving, and not ready: the queue waits for Redis.
+      for (;;) {
+        const readyz = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json() as Promise<{ waitingFor: string[] }>, () => undefined);
+        if (readyz) {
+          expect(readyz.waitingFor).toContain("job queue (Redis)");
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`service did not listen:\n${app.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const signalled = Date.now();
+      app.child.kill("SIGTERM");
+      // Bounded here too, so a hang fails this test instead of holding jest open.
+      const run = await Promise.race([app.done, new Promise<undefined>((resolve) => setTimeout(resolve, 15_000))]);
+      const took = Date.now() - signalled;
+      expect(run).toBeDefined();
+      expect(run!.code).toBe(0);
+      // 2 s of shutdown, and the process's own exit; 60 s and more before the bound.
+      expect(took).toBeLessThan(2000 + 1500);
+      const messages = run!.stdout.trimEnd().split("\n").map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(messages.at(-1)).toBe("stopped");
+    } finally {
+      app.child.kill("SIGKILL");
+      await server.close();
+    }
   }, 90_000);
 });

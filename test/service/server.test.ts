@@ -11,6 +11,7 @@ import { startService, type RunningService } from "../../src/service/service.js"
 import { SettingsError } from "../../src/service/settings.js";
 import { loadSettings } from "../../src/service/settings.js";
 import { CaptureLogger } from "../support/capture-logger.js";
+import { describeWithRedis, startRedis } from "../support/redis-server.js";
 
 interface Reply {
   status: number;
@@ -203,6 +204,42 @@ describe("service HTTP server", () => {
     await stopping;
     expect(control.ran.map((j) => j.eventId)).toEqual(["s1"]);
   });
+});
+
+describeWithRedis("service shutdown with Redis", () => {
+  test("a Redis that stops answering while a job runs: the shutdown still ends within SHUTDOWN_TIMEOUT_MS", async () => {
+    const redis = await startRedis();
+    const control: { gate?: Promise<void>; ran: ReviewJob[] } = { ran: [], gate: new Promise<void>(() => undefined) };
+    const logger = new CaptureLogger();
+    const service = await startService({
+      settings: settings({ REDIS_URL: redis.url, SHUTDOWN_TIMEOUT_MS: "1500", QUEUE_LOCK_MS: "5000" }),
+      env: {},
+      logger,
+      metrics: new Metrics({ defaultMetrics: false }),
+      store: false,
+      factories: [async (_env, deps) => fakePlatform(deps, control)],
+    });
+    try {
+      await service.started;
+      await call(`${service.url}/fake/events`, { method: "POST", body: JSON.stringify({ id: "r1", change: "1", revision: "a" }) });
+      for (let i = 0; (await service.queue.depth()).active === 0; i++) {
+        if (i > 200) throw new Error("the job never started");
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      process.kill(redis.pid, "SIGSTOP"); // accepts, never answers
+      const began = Date.now();
+      let done = false;
+      await Promise.race([service.shutdown("test").then(() => (done = true)), new Promise((r) => setTimeout(r, 10_000))]);
+      expect(done).toBe(true);
+      expect(Date.now() - began).toBeLessThan(1500 + 500);
+      // The running job is handed back (by the queue's own wait, or by the deadline), then the service stops.
+      const messages = logger.lines.map((l) => l.msg);
+      expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/handed back/)]));
+      expect(messages.at(-1)).toBe("stopped");
+    } finally {
+      await redis.stop();
+    }
+  }, 30_000);
 });
 
 describe("service start", () => {

@@ -37,6 +37,8 @@ export function freePort(): Promise<number> {
 export interface RedisServer {
   url: string;
   port: number;
+  /** The redis-server process (SIGSTOP makes a Redis that accepts and never answers). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -77,10 +79,12 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
         return {
           url: options.password ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
           port,
+          pid: child.pid!,
           stop: () =>
             new Promise<void>((resolve) => {
               if (exited) return resolve();
               child.once("exit", () => resolve());
+              child.kill("SIGCONT");
               child.kill("SIGKILL");
             }),
         };

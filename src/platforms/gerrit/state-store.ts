@@ -72,7 +72,9 @@ export class RedisStateStore implements StateStore {
     /** e.g. `eventlet-review:gerrit:review.example.org` */
     readonly key: string,
   ) {
-    this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    // A Redis that accepts but never answers must not hold up the start (the cursor is read then) or the
+    // shutdown (it is written then): a command unanswered in 5 s fails, and the caller carries on.
+    this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, commandTimeout: 5000 });
   }
 
   async load(): Promise<GerritState> {

@@ -51,6 +51,10 @@ export interface ServiceQueue extends JobQueue {
   /** Resolves when nothing is waiting, delayed or running. */
   idle(pollMs?: number): Promise<void>;
   deadLetters(): Promise<DeadLetter[]>;
+  /** Stops taking jobs and waits for running ones at most `waitMs` (default: the shutdown timeout). */
+  close(waitMs?: number): Promise<void>;
+  /** Drops every connection now, without waiting for an answer (a shutdown out of time). */
+  abort(): void;
 }
 
 /** The order of jobs for one change: position in the queue, and revision when both are patch set numbers. */

@@ -115,14 +115,14 @@ export class MemoryQueue implements ServiceQueue {
   }
 
   /** Stops taking jobs; runs what is queued until the shutdown timeout, then drops the rest with a warning. */
-  async close(): Promise<void> {
+  async close(waitMs = this.options.shutdownTimeoutMs): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
       this.idle(),
       new Promise<void>((resolve) => {
-        timeout = setTimeout(resolve, this.options.shutdownTimeoutMs);
+        timeout = setTimeout(resolve, waitMs);
       }),
     ]);
     clearTimeout(timeout);
@@ -138,6 +138,13 @@ export class MemoryQueue implements ServiceQueue {
     }
     this.pending.clear();
     this.releaseIdle(true);
+  }
+
+  /** Nothing to disconnect: stop the timers (close() already said what was lost, or runs on). */
+  abort(): void {
+    this.closing = true;
+    clearTimeout(this.timer);
+    clearInterval(this.sweeper);
   }
 
   private isIdle(): boolean {

@@ -374,7 +374,7 @@ export class RedisQueue implements ServiceQueue {
    * Stops taking jobs and waits for running ones up to the shutdown timeout; jobs still running then are
    * handed back: their locks lapse and another instance (or this one after a restart) runs them.
    */
-  async close(): Promise<void> {
+  async close(waitMs = this.options.shutdownTimeoutMs): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     const o = this.options;
@@ -385,7 +385,7 @@ export class RedisQueue implements ServiceQueue {
       const finished = await Promise.race([
         Promise.allSettled([...this.inFlight]).then(() => true),
         new Promise<boolean>((resolve) => {
-          timeout = setTimeout(() => resolve(false), o.shutdownTimeoutMs);
+          timeout = setTimeout(() => resolve(false), waitMs);
         }),
       ]);
       clearTimeout(timeout);
@@ -399,6 +399,19 @@ export class RedisQueue implements ServiceQueue {
       await this.worker.close(!finished).catch(() => undefined);
     }
     await this.queue.close().catch(() => undefined);
+    this.workerConnection?.disconnect();
+    this.client.disconnect();
+  }
+
+  /**
+   * Redis down or not answering: BullMQ's close waits for replies that never come, so drop the sockets.
+   * Running jobs keep no lock renewal and are handed over when their locks lapse, as after a crash.
+   */
+  abort(): void {
+    this.closing = true;
+    for (const renewal of this.renewals) clearInterval(renewal);
+    void this.worker?.close(true).catch(() => undefined);
+    void this.queue.close().catch(() => undefined);
     this.workerConnection?.disconnect();
     this.client.disconnect();
   }
