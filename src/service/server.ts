@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { BodyTooLarge, readBody, replayRequest } from "./http.js";
+import { metricsRefusal, type MetricsAccessSettings } from "./metrics-access.js";
 import type { Metrics } from "./metrics.js";
 import type { Logger, PlatformAdapter } from "../platforms/adapter.js";
 
@@ -22,6 +23,10 @@ export interface ServerContext {
   readiness(): Readiness;
   /** True once shutdown began: events are refused with 503 so the sender retries elsewhere or later. */
   draining(): boolean;
+  /** Who may read /metrics (metrics-access.ts); default: loopback clients only. */
+  metricsAccess?: MetricsAccessSettings;
+  /** `operator`: the METRICS_PORT listener, which answers /metrics, /healthz and /readyz only. */
+  listener?: "main" | "operator";
   /** GET /status: the operator's page (status/handler.ts), which checks its own token. */
   status?: (req: IncomingMessage, res: ServerResponse) => Promise<number>;
 }
@@ -53,10 +58,19 @@ export function createHttpServer(ctx: ServerContext): Server {
       return count("readyz", state.ready ? 200 : 503);
     }
     if (path === "/metrics" && read) {
+      const refused = metricsRefusal(req, ctx.metricsAccess ?? {}, ctx.listener ?? "main");
+      if (refused) {
+        send(res, refused.status, `${refused.text}\n`, undefined, refused.status === 401 ? { "WWW-Authenticate": 'Bearer realm="metrics"' } : {});
+        return count("metrics", refused.status);
+      }
       send(res, 200, await ctx.metrics.text(), ctx.metrics.contentType);
       return count("metrics", 200);
     }
     if (path === "/status" && read && ctx.status) return count("status", await ctx.status(req, res));
+    if (ctx.listener === "operator") {
+      send(res, 404, "not found\n");
+      return count("none", 404);
+    }
     if (ctx.draining()) {
       send(res, 503, "shutting down\n", undefined, { Connection: "close", "Retry-After": "5" });
       return count("none", 503);

@@ -37,6 +37,8 @@ export interface RunningService {
   server: Server;
   /** Base URL the server listens on, e.g. http://127.0.0.1:3000. */
   url: string;
+  /** With METRICS_PORT: the operator port's base URL, e.g. http://127.0.0.1:9464. */
+  metricsUrl?: string;
   queue: ServiceQueue;
   metrics: Metrics;
   adapters: readonly PlatformAdapter[];
@@ -97,6 +99,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     return { ready: waitingFor.length === 0, waitingFor };
   };
 
+  const metricsAccess = { METRICS_TOKEN: settings.METRICS_TOKEN, METRICS_PORT: settings.METRICS_PORT };
   const server = createHttpServer({
     adapters,
     metrics,
@@ -105,7 +108,22 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     readiness,
     draining: () => draining,
     status: statusHandler({ settings, queue, adapters, store, logger: logger.child({ component: "status" }) }),
+    metricsAccess,
   });
+  // The operator port: /metrics, /healthz and /readyz only, on METRICS_HOST (loopback by default).
+  const operator =
+    settings.METRICS_PORT === undefined
+      ? undefined
+      : createHttpServer({ adapters: [], metrics, logger: logger.child({ component: "metrics" }), bodyLimit: 0, readiness, draining: () => false, metricsAccess, listener: "operator" });
+  if (operator) {
+    await new Promise<void>((resolve, reject) => {
+      operator.once("error", reject);
+      operator.listen(settings.METRICS_PORT, settings.METRICS_HOST, () => {
+        operator.off("error", reject);
+        resolve();
+      });
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(settings.PORT, settings.HOST, () => {
@@ -157,6 +175,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         step = "closing the HTTP server";
         server.closeAllConnections();
         await closed;
+        if (operator) {
+          operator.closeAllConnections();
+          await new Promise<void>((resolve) => operator.close(() => resolve()));
+        }
         step = "closing the store";
         await closeStore();
       })();
@@ -172,6 +194,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         logger.warn({ timeoutMs, step }, `shutdown out of time (${step}): connections dropped, running jobs handed back`);
         queue.abort();
         server.closeAllConnections();
+        operator?.closeAllConnections();
+        operator?.close();
         void closeStore();
       }
       logger.info("stopped");
@@ -179,7 +203,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     return stopping;
   };
 
-  return { server, url, queue, metrics, adapters, store, ledger, readiness, started, shutdown };
+  const operatorAddress = operator?.address() as AddressInfo | undefined;
+  const metricsUrl = operatorAddress ? `http://${operatorAddress.family === "IPv6" ? `[${operatorAddress.address}]` : operatorAddress.address}:${operatorAddress.port}` : undefined;
+  return { server, url, ...(metricsUrl ? { metricsUrl } : {}), queue, metrics, adapters, store, ledger, readiness, started, shutdown };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -47,6 +47,11 @@ const schema = z.object({
     .optional(),
   DATABASE_PATH: z.string().min(1).default("eventlet-review.sqlite"),
   /** /status answers only with this token (Bearer, or the password of basic auth); unset: no status page. */
+  /** Set: /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (metrics-access.ts). */
+  METRICS_TOKEN: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+  /** Set: /metrics is served on this operator port only (on METRICS_HOST), not on PORT. */
+  METRICS_PORT: int(0, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   STATUS_TOKEN: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
   /** A rule whose "not useful" ratio (30 days) passes this is flagged on the status page (never turned off). */
   FEEDBACK_FLAG_RATIO: z.coerce.number({ error: "must be a number" }).min(0, { error: "must be at least 0" }).max(1, { error: "must be at most 1" }).default(0.3),
@@ -66,7 +71,7 @@ export class SettingsError extends Error {
 
 const KEYS = Object.keys(schema.shape) as (keyof Settings)[];
 /** Never echo these values back: a Redis URL may carry a password. */
-const SECRET_VALUES = new Set<string>(["REDIS_URL", "DATABASE_URL", "STATUS_TOKEN"]);
+const SECRET_VALUES = new Set<string>(["REDIS_URL", "DATABASE_URL", "STATUS_TOKEN", "METRICS_TOKEN"]);
 
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   const input: Record<string, string> = {};

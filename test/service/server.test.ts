@@ -2,10 +2,11 @@
  * The service over real HTTP on a loopback port, with a small platform of the test's own behind the
  * PlatformAdapter seam: routes, body limit, metrics text, readiness, graceful shutdown.
  */
-import { request } from "node:http";
+import { request, type IncomingMessage } from "node:http";
 import type { Finding } from "../../src/model/finding.js";
 import { type PlatformAdapter, type PlatformDeps, type ReviewJob, TransientError } from "../../src/platforms/adapter.js";
 import { readBody } from "../../src/service/http.js";
+import { metricsRefusal } from "../../src/service/metrics-access.js";
 import { Metrics } from "../../src/service/metrics.js";
 import { startService, type RunningService } from "../../src/service/service.js";
 import { SettingsError } from "../../src/service/settings.js";
@@ -172,6 +173,21 @@ describe("service HTTP server", () => {
     has('eventlet_review_queue_jobs{state="active"} 0');
   });
 
+  test("/metrics is for this host by default: a client on the network gets 403 saying what to set", () => {
+    const req = (remoteAddress: string, authorization?: string) => ({ socket: { remoteAddress }, headers: authorization ? { authorization } : {} }) as unknown as IncomingMessage;
+    for (const local of ["127.0.0.1", "127.9.0.3", "::1", "::ffff:127.0.0.1"]) expect(metricsRefusal(req(local), {}, "main")).toBeUndefined();
+    for (const remote of ["10.0.0.5", "172.17.0.1", "::ffff:192.168.1.2", "fe80::1", "128.0.0.1"]) {
+      expect(metricsRefusal(req(remote), {}, "main")).toEqual({ status: 403, text: "metrics are served to this host only: set METRICS_TOKEN, or METRICS_PORT for an operator port" });
+    }
+    const token = "metrics-token-0123456789";
+    expect(metricsRefusal(req("10.0.0.5", `Bearer ${token}`), { METRICS_TOKEN: token }, "main")).toBeUndefined();
+    // With a token, loopback needs it too (a reverse proxy on this host would otherwise expose it).
+    expect(metricsRefusal(req("127.0.0.1"), { METRICS_TOKEN: token }, "main")?.status).toBe(401);
+    expect(metricsRefusal(req("10.0.0.5", `Bearer ${token}x`), { METRICS_TOKEN: token }, "main")?.status).toBe(401);
+    expect(metricsRefusal(req("10.0.0.5"), { METRICS_PORT: 9464 }, "operator")).toBeUndefined();
+    expect(metricsRefusal(req("127.0.0.1"), { METRICS_PORT: 9464 }, "main")?.status).toBe(404);
+  });
+
   test("SIGTERM's shutdown: 503 for new events and /readyz, the running job finishes, then the server closes", async () => {
     let release!: () => void;
     control.gate = new Promise<void>((resolve) => {
@@ -264,5 +280,38 @@ describe("service start", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SettingsError);
     expect((err as Error).message).toBe("GERRIT_URL must be an http(s) URL");
+  });
+});
+
+describe("/metrics behind METRICS_TOKEN or on METRICS_PORT", () => {
+  const started: RunningService[] = [];
+  afterEach(async () => {
+    for (const s of started.splice(0)) await s.shutdown();
+  });
+  const start = async (extra: Record<string, string>) => {
+    const s = await startService({ settings: settings(extra), env: {}, logger: new CaptureLogger(), metrics: new Metrics({ defaultMetrics: false }), factories: [async (_env, deps) => fakePlatform(deps, { ran: [] })] });
+    started.push(s);
+    return s;
+  };
+
+  test("METRICS_TOKEN: a Bearer token is required", async () => {
+    const s = await start({ METRICS_TOKEN: "metrics-token-0123456789" });
+    const refused = await call(`${s.url}/metrics`);
+    expect([refused.status, refused.headers["www-authenticate"]]).toEqual([401, 'Bearer realm="metrics"']);
+    expect((await call(`${s.url}/metrics`, { headers: { Authorization: "Bearer wrong-token-0123456789" } })).status).toBe(401);
+    const ok = await call(`${s.url}/metrics`, { headers: { Authorization: "Bearer metrics-token-0123456789" } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain("eventlet_review_");
+  });
+
+  test("METRICS_PORT: an operator port on loopback serves /metrics, /healthz and /readyz; PORT no longer serves /metrics", async () => {
+    const s = await start({ METRICS_PORT: "0" });
+    expect(s.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.metricsUrl).not.toBe(s.url);
+    expect((await call(`${s.url}/metrics`)).status).toBe(404);
+    expect((await call(`${s.metricsUrl}/metrics`)).status).toBe(200);
+    expect((await call(`${s.metricsUrl}/healthz`)).status).toBe(200);
+    expect((await call(`${s.metricsUrl}/fake/events`, { method: "POST", body: "{}" })).status).toBe(404);
+    expect((await call(`${s.metricsUrl}/status`)).status).toBe(404);
   });
 });

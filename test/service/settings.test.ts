@@ -18,6 +18,7 @@ describe("service settings", () => {
       HOST: "0.0.0.0",
       LOG_LEVEL: "info",
       REDIS_ALLOW_NO_AUTH: "0",
+      METRICS_HOST: "127.0.0.1",
       QUEUE_PREFIX: "eventlet-review",
       QUEUE_CONCURRENCY: 4,
       QUEUE_RETRY_ATTEMPTS: 5,
