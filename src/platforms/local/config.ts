@@ -1,11 +1,12 @@
 /** The config of a local checkout: `--config FILE`, else the nearest `.eventlet-review.yaml` up to the repository top. */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { activeRules } from "../../analyzer/analyze.js";
 import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
 import { CONFIG_SOURCES, configFromFile } from "../../config/sources.js";
 import type { Config } from "../../config/schema.js";
+import { dirsUpToGitTop } from "./root.js";
 
 /** A command line that names something missing or unreadable: one line and the usage, exit 2. */
 export class UsageError extends Error {}
@@ -34,7 +35,7 @@ export async function loadConfigFor(directory: string, configPath?: string, cwd 
     if (!config) throw new UsageError(`${configPath} has no eventlet-review section ([tool.eventlet-review] or [eventlet-review])`);
     return checkedConfig(config, configPath);
   }
-  for (let dir = directory; ; dir = dirname(dir)) {
+  for (const dir of dirsUpToGitTop(directory)) {
     for (const name of CONFIG_SOURCES) {
       const candidate = join(dir, name);
       if (!existsSync(candidate)) continue;
@@ -42,6 +43,6 @@ export async function loadConfigFor(directory: string, configPath?: string, cwd 
       const config = configFromFile(name, await readFile(candidate, "utf8"), source);
       if (config) return checkedConfig(config, source);
     }
-    if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return defaultConfig();
   }
+  return defaultConfig();
 }

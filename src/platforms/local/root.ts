@@ -20,6 +20,11 @@ function upToGitTop(start: string): { dirs: string[]; gitTop?: string } {
   }
 }
 
+/** `start` and its parents, nearest first, up to and including the git top (else up to the filesystem root). */
+export function dirsUpToGitTop(start: string): string[] {
+  return upToGitTop(start).dirs;
+}
+
 /** The nearest directory from `start` up that holds `.git` (a directory, or a worktree's file), found without running git. */
 export function gitTop(start: string): string | undefined {
   return upToGitTop(start).gitTop;
