@@ -16,6 +16,12 @@ export interface ChangedFile {
   status: ChangedFileStatus;
 }
 
+/** A config candidate: its path in the repository (CONFIG_SOURCES names one) and its text. */
+export interface ConfigFile {
+  name: string;
+  text: string;
+}
+
 export interface ChangeSource extends ProjectFiles {
   /** Every file the change touches (all pages). */
   listFiles(): Promise<ChangedFile[]>;
@@ -24,10 +30,12 @@ export interface ChangeSource extends ProjectFiles {
   /** Raw bytes of a file at the revision under review (undefined when absent). */
   readBytes(path: string): Promise<Uint8Array | undefined>;
   /**
-   * `.eventlet-review.yaml` (or `.yml`) text at the base revision (pull request base, change's target
-   * branch), never from the change itself, so a change cannot silence the review.
+   * The config files at the base revision (pull request base, change's target branch), never from the
+   * change itself, so a change cannot silence the review: those of CONFIG_SOURCES (config/sources.ts:
+   * `.eventlet-review.yaml`/`.yml`, pyproject.toml, setup.cfg, tox.ini) that exist, in that order.
+   * `readChangeConfig` takes the first that holds our settings, as the CLI does in a checkout.
    */
-  readBaseConfig(): Promise<string | undefined>;
+  readBaseConfig(): Promise<ConfigFile[]>;
   /**
    * Optional: a file's text at the base revision, so a finding the change only moved (the base had it
    * on the removed line) is not reported as new (src/review/moved.ts). Without it every added line is new.

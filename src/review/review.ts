@@ -10,7 +10,8 @@ import type { Finding, Notice } from "../model/finding.js";
 import { CachedProjectFiles } from "../python/project-files.js";
 import { oversizeReason } from "../python/source.js";
 import { pathProblem } from "../config/glob-safety.js";
-import { defaultConfig, parseConfig } from "../config/load.js";
+import { CONFIG_FILE_NAMES, defaultConfig } from "../config/load.js";
+import { CONFIG_SOURCES, configFromFile } from "../config/sources.js";
 import type { Config } from "../config/schema.js";
 import { ChangedLines } from "../diff/changed-lines.js";
 import type { Analysis, StartAnalysis } from "./analysis.js";
@@ -37,9 +38,19 @@ export interface ReviewResult {
 }
 
 /** The change's config: its base revision's `.eventlet-review.yaml`, else the defaults. Throws ConfigError. */
+/**
+ * The config of a change: the first of the base revision's config files that holds our settings (one
+ * source, never merged), each error naming its file; the defaults when none does.
+ */
 export async function readChangeConfig(source: Pick<ChangeSource, "readBaseConfig">): Promise<Config> {
-  const text = await source.readBaseConfig();
-  return text === undefined ? defaultConfig() : parseConfig(text);
+  for (const file of await source.readBaseConfig()) {
+    const base = file.name.slice(file.name.lastIndexOf("/") + 1);
+    // A path of the caller's choosing (the Action's `config` input) that is none of ours is YAML.
+    const kind = CONFIG_SOURCES.includes(base) ? base : CONFIG_FILE_NAMES[0]!;
+    const config = configFromFile(kind, file.text, file.name);
+    if (config) return config;
+  }
+  return defaultConfig();
 }
 
 export interface ReviewOptions {

@@ -12,7 +12,7 @@ import { configSchema } from "../../src/config/schema.js";
 import { ChangedLines } from "../../src/diff/changed-lines.js";
 import { DiskProjectFiles } from "../../src/platforms/local/disk.js";
 import { factsSummary } from "../../src/facts/summary.js";
-import type { ChangedFile, ChangeSource } from "../../src/review/change-source.js";
+import type { ChangedFile, ChangeSource, ConfigFile } from "../../src/review/change-source.js";
 import { reviewChange } from "../../src/review/review.js";
 import { run } from "../cli/helpers.js";
 
@@ -38,8 +38,8 @@ class FixtureChange implements ChangeSource {
   async readBytes(path: string): Promise<Uint8Array | undefined> {
     return readFile(join(this.root, path)).catch(() => undefined);
   }
-  async readBaseConfig(): Promise<string | undefined> {
-    return undefined;
+  async readBaseConfig(): Promise<ConfigFile[]> {
+    return [];
   }
   readText(path: string): Promise<string | undefined> {
     return this.disk.readText(path);

@@ -22,6 +22,6 @@ export function memoryChange(files: Record<string, string | Uint8Array>, baseCon
       return bytesOf(path);
     },
     readText: async (path) => (path in files ? new TextDecoder().decode(bytesOf(path)) : undefined),
-    readBaseConfig: async () => baseConfig,
+    readBaseConfig: async () => (baseConfig === undefined ? [] : [{ name: ".eventlet-review.yaml", text: baseConfig }]),
   };
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseUnifiedDiff } from "../../src/diff/unified.js";
 import type { ChangedLines } from "../../src/diff/changed-lines.js";
 import { DiskProjectFiles } from "../../src/platforms/local/disk.js";
-import type { ChangedFile, ChangeSource } from "../../src/review/change-source.js";
+import type { ChangedFile, ChangeSource, ConfigFile } from "../../src/review/change-source.js";
 import { reviewChange } from "../../src/review/review.js";
 import { cleanup, commitAll, findingsOf, git, GIT_TEST_ENV, initRepo, run, tempDir } from "../cli/helpers.js";
 
@@ -58,8 +58,8 @@ class GitChange implements ChangeSource {
   readText(path: string): Promise<string | undefined> {
     return this.head.readText(path);
   }
-  async readBaseConfig(): Promise<string | undefined> {
-    return undefined;
+  async readBaseConfig(): Promise<ConfigFile[]> {
+    return [];
   }
   async readBaseText(path: string): Promise<string | undefined> {
     try {

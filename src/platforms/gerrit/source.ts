@@ -3,10 +3,10 @@
  * endpoint), their added lines (DiffInfo), other files of the same tree on demand, and the config at the
  * tip of the target branch.
  */
-import { CONFIG_FILE_NAMES } from "../../config/load.js";
+import { CONFIG_SOURCES } from "../../config/sources.js";
 import { ChangedLines } from "../../diff/changed-lines.js";
 import { changedLinesOfDiffInfo } from "../../diff/gerrit.js";
-import { FileTooLarge, type ChangedFile, type ChangedFileStatus, type ChangeSource } from "../../review/change-source.js";
+import { FileTooLarge, type ChangedFile, type ChangedFileStatus, type ChangeSource, type ConfigFile } from "../../review/change-source.js";
 import { ResponseTooLarge, type FileInfo, type GerritClient } from "./client.js";
 
 const MAGIC_PATHS = new Set(["/COMMIT_MSG", "/MERGE_LIST", "/PATCHSET_LEVEL"]);
@@ -124,12 +124,10 @@ export class GerritChangeSource implements ChangeSource {
     return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
   }
 
-  async readBaseConfig(): Promise<string | undefined> {
-    for (const name of CONFIG_FILE_NAMES) {
-      const bytes = await this.client.branchFileContent(this.project, this.branch, name);
-      if (bytes !== undefined) return new TextDecoder().decode(bytes);
-    }
-    return undefined;
+  /** The candidates at the tip of the target branch, fetched side by side (one REST call each). */
+  async readBaseConfig(): Promise<ConfigFile[]> {
+    const found = await Promise.all(CONFIG_SOURCES.map((name) => this.client.branchFileContent(this.project, this.branch, name)));
+    return CONFIG_SOURCES.flatMap((name, i) => (found[i] === undefined ? [] : [{ name, text: new TextDecoder().decode(found[i]) }]));
   }
 
   /** The number of lines of a file at this revision (to keep comments inside it). */

@@ -25,6 +25,7 @@ import { reviewPullRequest, type ReviewOutcome, type ReviewRequest } from "./run
 import { GithubChangeSource } from "./source.js";
 import { actionSummary } from "../../review/summary.js";
 import { readChangeConfig, reviewChange } from "../../review/review.js";
+import type { ConfigFile } from "../../review/change-source.js";
 import { ALL_RULES } from "../../rules/index.js";
 import type { Logger } from "../adapter.js";
 
@@ -117,7 +118,7 @@ export function actionOctokit(token: string, baseUrl: string, log: Logger, extra
  * and the Action's fail-level written over the config's.
  */
 export class ActionChangeSource extends GithubChangeSource {
-  private config?: Promise<string | undefined>;
+  private config?: Promise<ConfigFile[]>;
 
   constructor(
     private readonly client: GithubOctokit,
@@ -128,13 +129,13 @@ export class ActionChangeSource extends GithubChangeSource {
     super(client, pr);
   }
 
-  override readBaseConfig(): Promise<string | undefined> {
+  override readBaseConfig(): Promise<ConfigFile[]> {
     this.config ??= this.read();
     return this.config;
   }
 
-  private async read(): Promise<string | undefined> {
-    if (this.configPath === DEFAULT_CONFIG) return super.readBaseConfig(); // .yaml, then .yml
+  private async read(): Promise<ConfigFile[]> {
+    if (this.configPath === DEFAULT_CONFIG) return super.readBaseConfig(); // every candidate, as the App
     try {
       const response = await this.client.rest.repos.getContent({
         owner: this.pr.owner,
@@ -144,13 +145,13 @@ export class ActionChangeSource extends GithubChangeSource {
         mediaType: { format: "raw" },
       });
       const data = response.data as unknown;
-      if (typeof data === "string") return data;
-      if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return new TextDecoder().decode(data as ArrayBuffer);
+      if (typeof data === "string") return [{ name: this.configPath, text: data }];
+      if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return [{ name: this.configPath, text: new TextDecoder().decode(data as ArrayBuffer) }];
       throw new ActionError(`${this.configPath} at the base revision is not a file`);
     } catch (error) {
       if (errorStatus(error) !== 404) throw error;
       this.onMissingConfig(this.configPath);
-      return undefined;
+      return [];
     }
   }
 }

@@ -69,7 +69,7 @@ export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewR
     if (!(error instanceof ConfigError)) throw classify(error, "reading .eventlet-review.yaml");
     log.warn({ error: error.message }, "invalid repository config");
     try {
-      await publisher.failCheckRun("failure", "Invalid .eventlet-review.yaml", `The configuration at the base branch could not be used:\n\n${mdText(error.message)}`);
+      await publisher.failCheckRun("failure", "Invalid eventlet-review configuration", `The configuration at the base branch could not be used:\n\n${mdText(error.message)}`);
     } catch (e) {
       if (e instanceof Superseded) return { status: "skipped", reason: "superseded" };
       throw e;

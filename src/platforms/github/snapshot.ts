@@ -5,7 +5,7 @@
  * page of our review threads, our pending and our blocking reviews, and the names at the root of the head. Read separately that was four to
  * six calls (pulls.get, a blob query, the threads query, the reviews list, the facts files on demand).
  */
-import { CONFIG_FILE_NAMES } from "../../config/load.js";
+import { CONFIG_SOURCES } from "../../config/sources.js";
 import { DISTRIBUTION_FILES } from "../../facts/distribution.js";
 import { SERIES_FILES } from "../../facts/series.js";
 import { ROOT_REQUIREMENT_FILES } from "../../facts/versions.js";
@@ -33,7 +33,7 @@ export interface PullSnapshot {
 
 /** Reads the snapshot; the blobs it fetched go into `blobs` (config at the base, facts at the head). */
 export async function readSnapshot(octokit: GithubOctokit, pr: PullRequestRef, blobs?: BlobReader): Promise<PullSnapshot | undefined> {
-  const expressions = [...CONFIG_FILE_NAMES.map((name) => `${pr.baseSha}:${name}`), ...FACTS_FILES.map((name) => `${pr.headSha}:${name}`)];
+  const expressions = [...CONFIG_SOURCES.map((name) => `${pr.baseSha}:${name}`), ...FACTS_FILES.map((name) => `${pr.headSha}:${name}`)];
   const { query, variables } = blobQuery(pr, expressions, {
     name: "EventletReviewPull",
     declarations: "$number: Int!, $cursor: String, $root: String!",

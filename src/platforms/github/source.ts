@@ -8,10 +8,10 @@
  * requests need no access to the fork.
  */
 import { parentPackageInits } from "../../python/project-files.js";
-import { CONFIG_FILE_NAMES } from "../../config/load.js";
+import { CONFIG_SOURCES } from "../../config/sources.js";
 import { ChangedLines } from "../../diff/changed-lines.js";
 import { addedFileText, addedLinesOfHunks, removedLinesOfHunks } from "../../diff/unified.js";
-import { FileTooLarge, type ChangedFile, type ChangedFileStatus, type ChangeSource } from "../../review/change-source.js";
+import { FileTooLarge, type ChangedFile, type ChangedFileStatus, type ChangeSource, type ConfigFile } from "../../review/change-source.js";
 import { addedLinesBetween } from "../../diff/line-diff.js";
 import { BlobReader } from "./blobs.js";
 import type { GithubOctokit, PullRequestRef } from "./octokit.js";
@@ -168,9 +168,12 @@ export class GithubChangeSource implements ChangeSource {
     return bytes === undefined ? undefined : textDecoder.decode(bytes);
   }
 
-  async readBaseConfig(): Promise<string | undefined> {
-    const found = await this.blobs.readMany(this.pr.baseSha, CONFIG_FILE_NAMES);
-    const bytes = CONFIG_FILE_NAMES.map((name) => found.get(name)?.bytes).find((b) => b !== undefined);
-    return bytes === undefined ? undefined : textDecoder.decode(bytes);
+  /** Every config candidate in one read (the snapshot's query already holds them: no call at all). */
+  async readBaseConfig(): Promise<ConfigFile[]> {
+    const found = await this.blobs.readMany(this.pr.baseSha, CONFIG_SOURCES);
+    return CONFIG_SOURCES.flatMap((name) => {
+      const bytes = found.get(name)?.bytes;
+      return bytes === undefined ? [] : [{ name, text: textDecoder.decode(bytes) }];
+    });
   }
 }

@@ -11,7 +11,7 @@ import type { ChangedLines } from "../../diff/changed-lines.js";
 import { parseUnifiedDiff } from "../../diff/unified.js";
 import type { Notice } from "../../model/finding.js";
 import type { ProjectFiles } from "../../python/project-files.js";
-import type { ChangedFile, ChangeSource } from "../../review/change-source.js";
+import type { ChangedFile, ChangeSource, ConfigFile } from "../../review/change-source.js";
 import { UsageError } from "./config.js";
 import { DiskProjectFiles } from "./disk.js";
 import { changedSinceBase, GitRevisionFiles, mergeBase, repositoryRoot, stagedChanges } from "./git.js";
@@ -154,8 +154,8 @@ export class LocalChangeSource implements ChangeSource {
   }
 
   /** The CLI reads its config from the working tree (platforms/local/config.ts) and passes it in. */
-  async readBaseConfig(): Promise<string | undefined> {
-    return undefined;
+  async readBaseConfig(): Promise<ConfigFile[]> {
+    return [];
   }
 
   async readForReview(path: string): Promise<{ bytes: Uint8Array } | { notice?: string }> {

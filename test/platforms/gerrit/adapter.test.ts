@@ -413,6 +413,24 @@ describe("Gerrit bot over SSH stream-events", () => {
     expect(emu.reviews(db.number)[0].body.labels).toEqual({ Verified: -1 });
   });
 
+  test("the branch config may live in setup.cfg or pyproject.toml, as for the CLI; an error names the file", async () => {
+    // setup.cfg's [eventlet-review] (tox.ini and setup.cfg are where OpenStack keeps flake8's settings).
+    emu.setBranchFile(PROJECT, "stable/2024.2", "setup.cfg", "[metadata]\nname = myservice\n\n[eventlet-review]\nfail_level = warning\n");
+    let lines = adapter.stream!.linesReceived;
+    const db = emu.createChange({ project: PROJECT, branch: "stable/2024.2", files: { "myservice/db.py": demo("after", "myservice/db.py") } });
+    await settle(lines);
+    expect(emu.reviews(db.number)[0].body.labels).toEqual({ Verified: -1 });
+
+    // pyproject.toml comes before setup.cfg; its error names it.
+    emu.setBranchFile(PROJECT, "stable/2024.2", "pyproject.toml", '[tool.eventlet-review]\nfail_levle = "warning"\n');
+    lines = adapter.stream!.linesReceived;
+    const change = emu.createChange({ project: PROJECT, branch: "stable/2024.2", files: afterFiles() });
+    await settle(lines);
+    const [review] = emu.reviews(change.number);
+    expect(review.body.labels).toBeUndefined();
+    expect(review.body.message).toMatch(/is invalid[\s\S]*pyproject\.toml \\\[tool\.eventlet-review\\\]: unknown key "fail_levle"/);
+  });
+
   test("a dropped-output event triggers a catch-up that reviews the patch set whose event was lost", async () => {
     const lines = adapter.stream!.linesReceived;
     const lost = emu.createChange({ project: PROJECT, files: afterFiles(), emit: false });

@@ -284,7 +284,9 @@ describe("one thread per finding for the life of a change", () => {
     const first = await deliver();
     // The closing number: REST requests for one review of a three-file change.
     console.log(`requests for a 3-file change: ${first.length} (${first.map((r) => `${r.method} ${r.path.replace(/^\/a\//, "")}`).join(", ")})`);
-    expect(first.length).toBeLessThanOrEqual(25);
+    // 28: the branch config is looked for in its five places (.eventlet-review.yaml/.yml, pyproject.toml,
+    // setup.cfg, tox.ini), side by side, as the CLI looks in a checkout; Gerrit has no call that reads several.
+    expect(first.length).toBeLessThanOrEqual(28);
     const perPatchSet = [posts(first).length];
     for (let ps = 2; ps <= 5; ps++) {
       emu.uploadPatchSet(change.number, { ...afterFiles(), "myservice/db.py": db(ps - 1) });

@@ -663,4 +663,33 @@ describe("drafts", () => {
     expect(await h.runJobs()).toEqual([]);
     expect(fake.reviewComments(1)).toHaveLength(3);
   });
+
+  test("the config comes from tox.ini's [eventlet-review] as in the CLI, in the same query, when no file of ours holds it", async () => {
+    // pyproject.toml without our table is no source; tox.ini's section is.
+    const base = { ...BASE_FILES, "pyproject.toml": '[project]\nname = "myapp"\n', "tox.ini": "[tox]\nenvlist = pep8\n\n[eventlet-review]\nrules =\n  EVL104: off\n" };
+    fake.commit(BASE, base);
+    fake.commit(HEAD1, { ...base, "myapp/cmd/api.py": API_V1 });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [added("myapp/cmd/api.py", API_V1)] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    const before = fake.apiRequests().length;
+    expect(await h.runJobs()).toEqual([]);
+    // EVL104 is off: the two EVL301 comments are left of three.
+    expect(fake.reviewComments(1).map((c) => c.body.match(/EVL\d+/)?.[0])).toEqual(["EVL301", "EVL301"]);
+    // No request of its own for the config: the pull request's snapshot query asked for every candidate.
+    const graphql = fake.apiRequests().slice(before).filter((r) => r.path === "/graphql");
+    expect(graphql.filter((r) => JSON.stringify(r.body).includes(`${BASE}:tox.ini`))).toHaveLength(1);
+    expect(fake.apiRequests().slice(before).some((r) => /contents\/(tox\.ini|pyproject\.toml|setup\.cfg)/.test(r.path))).toBe(false);
+  });
+
+  test("an invalid tox.ini section fails the check run, naming the file and section", async () => {
+    const base = { ...BASE_FILES, "tox.ini": "[eventlet-review]\nfail_on = error\n" };
+    fake.commit(BASE, base);
+    fake.commit(HEAD1, { ...base, "myapp/cmd/api.py": API_V1 });
+    fake.addPull({ number: 1, headSha: HEAD1, baseSha: BASE, files: [added("myapp/cmd/api.py", API_V1)] });
+    await h.deliver("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD1, baseSha: BASE }));
+    expect(await h.runJobs()).toEqual([]);
+    expect(fake.checkRuns).toEqual([
+      expect.objectContaining({ conclusion: "failure", output: expect.objectContaining({ title: "Invalid eventlet-review configuration", summary: expect.stringContaining('tox.ini \\[eventlet-review\\]: unknown key "fail_on"') }) }),
+    ]);
+  });
 });

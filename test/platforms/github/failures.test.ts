@@ -196,7 +196,7 @@ describe("GitHub API failures", () => {
     fake.commit(BASE, { ...BASE_FILES, ".eventlet-review.yaml": "fail_levle: warning\n" });
     await h.deliver("pull_request", opened());
     expect(await h.runJobs()).toEqual([]);
-    expect(fake.checkRuns).toEqual([expect.objectContaining({ conclusion: "failure", output: expect.objectContaining({ title: "Invalid .eventlet-review.yaml" }) })]);
+    expect(fake.checkRuns).toEqual([expect.objectContaining({ conclusion: "failure", output: expect.objectContaining({ title: "Invalid eventlet-review configuration" }) })]);
     expect(fake.checkRuns[0].output?.summary).toContain('unknown key "fail_levle"');
     expect(fake.reviews).toEqual([]);
   });
