@@ -1,8 +1,9 @@
 /** SARIF 2.1.0 for GitHub code scanning; one `uriBaseId` per PATH given on the command line. */
+import type { Log, Result } from "sarif";
 import type { Finding, Notice, Severity } from "../model/finding.js";
 import type { Rule } from "../rules/types.js";
 
-const LEVEL: Record<Severity, "error" | "warning" | "note"> = { error: "error", warning: "warning", info: "note" };
+const LEVEL: Record<Severity, NonNullable<Result["level"]>> = { error: "error", warning: "warning", info: "note" };
 
 export interface SarifRoot {
   /** The id findings use in `uriBaseId`, e.g. "PATH1". */
@@ -24,7 +25,8 @@ export function formatSarif(
   notices: readonly Notice[] = [],
 ): string {
   const ruleIndex = new Map(rules.map((r, i) => [r.meta.id, i]));
-  const sarif = {
+  // Typed by @types/sarif (the SARIF 2.1.0 schema), so a misspelt or misplaced property does not compile.
+  const sarif: Log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
     runs: [

@@ -1,18 +1,21 @@
 /** flake8-style lines with the severity word: `path:line:col: EVL104 [error] message`, then a count. */
+import { styleText } from "node:util";
 import { SEVERITIES, type Finding } from "../model/finding.js";
 
 export interface TextStyle {
+  /** The caller decides: a terminal, and NO_COLOR unset (src/cli/main.ts useColor). */
   color: boolean;
 }
 
-const SEVERITY_COLOR = { error: "\x1b[31m", warning: "\x1b[33m", info: "\x1b[36m" } as const;
-const RESET = "\x1b[0m";
-const BOLD = "\x1b[1m";
+const SEVERITY_COLOR = { error: "red", warning: "yellow", info: "cyan" } as const;
+
+/** Node ≥ 22.13 checks process.stdout itself unless told not to; the caller has already decided. */
+const paint = (format: Parameters<typeof styleText>[0], text: string) => styleText(format, text, { validateStream: false });
 
 export function formatTextFinding(f: Finding, style: TextStyle = { color: false }): string {
   if (!style.color) return `${f.path}:${f.line}:${f.column}: ${f.rule} [${f.severity}] ${f.message}`;
   const colour = SEVERITY_COLOR[f.severity];
-  return `${BOLD}${f.path}${RESET}:${f.line}:${f.column}: ${colour}${f.rule}${RESET} [${colour}${f.severity}${RESET}] ${f.message}`;
+  return `${paint("bold", f.path)}:${f.line}:${f.column}: ${paint(colour, f.rule)} [${paint(colour, f.severity)}] ${f.message}`;
 }
 
 function plural(n: number, word: string): string {
