@@ -18,7 +18,7 @@ import { recordChangeFeedback } from "./feedback.js";
 import { GerritPublisher, postOnce } from "./publisher.js";
 import { NOTE_TAG, projectMatcher, RECHECK_WORD, REVIEW_TAG, type GerritSettings } from "./settings.js";
 import { GerritChangeSource } from "./source.js";
-import { DEFAULT_RECHECK_LIMITS, GerritRecheckLimiter, type RecheckLimits } from "./recheck-limit.js";
+import { DEFAULT_RECHECK_LIMITS, GerritRecheckLimiter, type RecheckLimiter, type RecheckLimits } from "./recheck-limit.js";
 
 export type JobResult =
   | { status: "posted"; vote?: number; comments: number; alreadyThere: number; rejected: number }
@@ -28,8 +28,10 @@ export type JobResult =
 export interface GerritBotOptions {
   /** Wait before re-posting a review Gerrit did not apply (ms; default 1000). */
   retryDelayMs?: number;
-  /** How often rechecks may run (default DEFAULT_RECHECK_LIMITS). */
+  /** How often rechecks may run (default DEFAULT_RECHECK_LIMITS), when no limiter is given. */
   recheckLimits?: RecheckLimits;
+  /** Where the limits are kept (default: this process's memory; index.ts uses Redis with REDIS_URL). */
+  recheckLimiter?: RecheckLimiter;
 }
 
 const signed = (v: number) => `${v > 0 ? "+" : ""}${v}`;
@@ -65,7 +67,7 @@ export class GerritBot {
   /** Jobs of one change run one after another, so a recheck and a catch-up never post twice. */
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly log: Logger;
-  private readonly rechecks: GerritRecheckLimiter;
+  private readonly rechecks: RecheckLimiter;
 
   constructor(
     readonly settings: GerritSettings,
@@ -76,7 +78,7 @@ export class GerritBot {
   ) {
     this.projectAllowed = projectMatcher(settings.projects);
     this.log = deps.logger;
-    this.rechecks = new GerritRecheckLimiter(options.recheckLimits ?? DEFAULT_RECHECK_LIMITS);
+    this.rechecks = options.recheckLimiter ?? new GerritRecheckLimiter(options.recheckLimits ?? DEFAULT_RECHECK_LIMITS);
   }
 
   /** One event from any source; malformed input is logged and dropped. Returns what became of it. */
@@ -105,7 +107,7 @@ export class GerritBot {
     // A catch-up replays at most one recheck per change, and only one no review of ours answers.
     if (decision.job.recheck && via !== "catch-up") {
       const who = (decision.job.payload as GerritJobPayload).requester;
-      const allowed = this.rechecks.allow(changeKey(decision.job), who?.username ?? who?.email ?? who?.name ?? "unknown");
+      const allowed = await this.rechecks.allow(changeKey(decision.job), who?.username ?? who?.email ?? who?.name ?? "unknown");
       if (allowed !== true) {
         this.log.info({ via, change: decision.job.change, requester: who?.username, reason: allowed }, "Gerrit recheck ignored: rate limited");
         if (created !== undefined) this.cursor?.handled(created);

@@ -11,6 +11,7 @@ import { GerritClient } from "./client.js";
 import { EventCursor } from "./cursor.js";
 import { FileStateStore, RedisStateStore, type StateStore } from "./state-store.js";
 import { hasHostEntry } from "./known-hosts.js";
+import { RedisRecheckLimiter } from "./recheck-limit.js";
 import { readGerritSettings, redactToken } from "./settings.js";
 import { SshEventStream } from "./ssh-events.js";
 import { eventStatus } from "./status.js";
@@ -83,7 +84,9 @@ export async function createGerritAdapter(
     : new FileStateStore(settings.stateFile);
   // With Redis the queue is BullMQ on the same server: queued jobs survive a restart.
   const cursor = new EventCursor(store, logger, store.kind === "redis");
-  const bot = new GerritBot(settings, client, { ...deps, logger }, cursor, { retryDelayMs: options.postRetryMs });
+  // With Redis, every instance counts rechecks together (webhooks may reach any of them).
+  const recheckLimiter = env.REDIS_URL ? new RedisRecheckLimiter(env.REDIS_URL, env.QUEUE_PREFIX || "eventlet-review") : undefined;
+  const bot = new GerritBot(settings, client, { ...deps, logger }, cursor, { retryDelayMs: options.postRetryMs, ...(recheckLimiter ? { recheckLimiter } : {}) });
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
 
   let privateKey: string | undefined;
@@ -158,6 +161,7 @@ export async function createGerritAdapter(
       clearInterval(reconcileTimer);
       await cursor.flush();
       await store.close();
+      await recheckLimiter?.close();
     };
   } else {
     adapter.start = async () => {
@@ -187,6 +191,7 @@ export async function createGerritAdapter(
       await adapter.stream?.stop();
       await cursor.flush();
       await store.close();
+      await recheckLimiter?.close();
     };
   }
   adapter.status = async () => eventStatus({ events: settings.events, stream: adapter.stream, lastEventAt, cursor: cursor.value, reconciled: cursor.reconciled });
