@@ -25,7 +25,7 @@ export interface ServerContext {
   draining(): boolean;
   /** Who may read /metrics (metrics-access.ts); default: loopback clients only. */
   metricsAccess?: MetricsAccessSettings;
-  /** `operator`: the METRICS_PORT listener, which answers /metrics, /healthz and /readyz only. */
+  /** `operator`: the METRICS_PORT listener, which answers /metrics, /status, /healthz and /readyz only. */
   listener?: "main" | "operator";
   /** GET /status: the operator's page (status/handler.ts), which checks its own token. */
   status?: (req: IncomingMessage, res: ServerResponse) => Promise<number>;

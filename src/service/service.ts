@@ -100,6 +100,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
 
   const metricsAccess = { METRICS_TOKEN: settings.METRICS_TOKEN, METRICS_PORT: settings.METRICS_PORT };
+  // The status page goes with /metrics: on the operator port when there is one, else on the main port.
+  const status = statusHandler({ settings, queue, adapters, store, logger: logger.child({ component: "status" }) });
   const server = createHttpServer({
     adapters,
     metrics,
@@ -107,14 +109,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     bodyLimit: settings.WEBHOOK_BODY_LIMIT_BYTES,
     readiness,
     draining: () => draining,
-    status: statusHandler({ settings, queue, adapters, store, logger: logger.child({ component: "status" }) }),
+    ...(settings.METRICS_PORT === undefined ? { status } : {}),
     metricsAccess,
   });
-  // The operator port: /metrics, /healthz and /readyz only, on METRICS_HOST (loopback by default).
+  // The operator port: /metrics, /status, /healthz and /readyz only, on METRICS_HOST (loopback by default).
   const operator =
     settings.METRICS_PORT === undefined
       ? undefined
-      : createHttpServer({ adapters: [], metrics, logger: logger.child({ component: "metrics" }), bodyLimit: 0, readiness, draining: () => false, metricsAccess, listener: "operator" });
+      : createHttpServer({ adapters: [], metrics, logger: logger.child({ component: "metrics" }), bodyLimit: 0, readiness, draining: () => false, metricsAccess, status, listener: "operator" });
   if (operator) {
     await new Promise<void>((resolve, reject) => {
       operator.once("error", reject);

@@ -1,5 +1,11 @@
 /** The status page's HTML without a browser: escaping, links, the flag, the token check. */
+import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { startService } from "../../src/service/service.js";
+import { loadSettings } from "../../src/service/settings.js";
 import { authorized } from "../../src/service/status/handler.js";
+import { CaptureLogger } from "../support/capture-logger.js";
 import { flagged, renderStatusPage, type StatusData } from "../../src/service/status/page.js";
 
 const now = new Date("2026-12-02T05:00:00Z");
@@ -54,4 +60,37 @@ test("the token: Bearer, or the password of basic auth", () => {
   expect(authorized(`Bearer ${token}x`, token)).toBe(false);
   expect(authorized(token, token)).toBe(false);
   expect(authorized(undefined, token)).toBe(false);
+});
+
+describe("where /status answers", () => {
+  const token = "status-token-0123456789abcdef";
+  const start = async (extra: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), "status-"));
+    const env = { PORT: "0", HOST: "127.0.0.1", STATUS_TOKEN: token, DATABASE_PATH: join(dir, "s.sqlite"), ...extra };
+    const svc = await startService({ settings: loadSettings(env), env, logger: new CaptureLogger(), factories: [async () => ({ platform: "github", runJob: async () => {} })] });
+    await svc.started;
+    return { svc, done: async () => (await svc.shutdown("test over"), rmSync(dir, { recursive: true, force: true })) };
+  };
+  const get = (url: string) => fetch(`${url}/status`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status);
+
+  test("on the main port without an operator port", async () => {
+    const { svc, done } = await start({});
+    expect(await get(svc.url)).toBe(200);
+    await done();
+  });
+
+  test("with METRICS_PORT, on the operator port only, as /metrics", async () => {
+    const { svc, done } = await start({ METRICS_PORT: "0" });
+    expect(svc.metricsUrl).toBeDefined();
+    expect(await get(svc.metricsUrl!)).toBe(200);
+    expect(await get(svc.url)).toBe(404);
+    expect((await fetch(`${svc.metricsUrl!}/status`)).status).toBe(401); // the token still holds there
+    await done();
+  });
+
+  test("without STATUS_TOKEN there is no page", async () => {
+    const { svc, done } = await start({ STATUS_TOKEN: "" });
+    expect(await get(svc.url)).toBe(404);
+    await done();
+  });
 });
