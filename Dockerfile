@@ -34,7 +34,11 @@ COPY package.json package-lock.json ./
 # The compiler is for better-sqlite3 alone, when no prebuilt binary fits; this stage is thrown away.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 ARG NPM_INSTALL=ci
+# better-sqlite3 is an optional peer (the CLI never needs it), so it is named here, at the version
+# package.json's devDependencies pin.
 RUN npm ${NPM_INSTALL} --omit=dev --ignore-scripts --no-audit --no-fund \
+  && npm install --no-save --omit=dev --ignore-scripts --no-audit --no-fund \
+       "better-sqlite3@$(node -p "require('./package.json').devDependencies['better-sqlite3']")" \
   && npm rebuild better-sqlite3 \
   && npm cache clean --force
 

@@ -119,7 +119,7 @@ export class Store {
       kind = "sqlite";
       const path = resolve(options.sqlitePath ?? DEFAULT_SQLITE_PATH);
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-      const { default: SQLite } = await import("better-sqlite3");
+      const SQLite = await loadSqlite();
       const database = new SQLite(path);
       // WAL: the status page and the CLI read while the service writes.
       database.pragma("journal_mode = WAL");
@@ -313,5 +313,21 @@ export class Store {
         return { ...s, findings, notUsefulFindings, ratio: findings === 0 ? 0 : notUsefulFindings / findings };
       })
       .sort((a, b) => b.ratio - a.ratio || b.findings - a.findings || a.rule.localeCompare(b.rule));
+  }
+}
+
+/**
+ * better-sqlite3 is an optional peer dependency: a native addon that the CLI, the flake8 plugin and the
+ * pre-commit hook never need, so installing eventlet-review does not compile SQLite. The service says
+ * how to get it.
+ */
+async function loadSqlite(): Promise<typeof import("better-sqlite3")> {
+  try {
+    return (await import("better-sqlite3")).default;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new Error(
+      "the review store's SQLite driver is not installed: run `npm install better-sqlite3@12` beside eventlet-review (the Docker image has it), or set DATABASE_URL to a PostgreSQL database",
+    );
   }
 }
