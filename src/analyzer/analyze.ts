@@ -56,6 +56,11 @@ export interface FileResult {
   notices: Notice[];
   /** False when the pre-filter showed no rule could fire, so the file was never parsed. */
   parsed: boolean;
+  /**
+   * Set when the result may depend on more than the file's own text and the config: a rule's gate or
+   * its analysis asked the project (other files, facts). A results cache must recheck those inputs.
+   */
+  project?: true;
 }
 
 export interface AnalyzerOptions {
@@ -102,9 +107,17 @@ export class Analyzer {
 
   async analyzeText(path: string, text: string): Promise<FileResult> {
     if (!this.prescreen.passes(text)) return { findings: [], notices: [], parsed: false };
-    const rules = await this.admittedRules(path, text);
-    if (rules.length === 0) return { findings: [], notices: [], parsed: false };
+    const matched = this.matchingRules(text);
+    if (matched.length === 0) return { findings: [], notices: [], parsed: false };
+    const rules = await this.gated(path, text, matched);
+    if (rules.length === 0) return { findings: [], notices: [], parsed: false, ...(matched.some((r) => r.rule.admits) ? { project: true as const } : {}) };
     return withTree(text, (tree) => this.analyzeTree(path, text, tree, rules));
+  }
+
+  /** The enabled rules one of whose triggers matches the text. */
+  private matchingRules(text: string): ActiveRule[] {
+    const subject = new TriggerSubject(text);
+    return this.rules.filter((_, i) => subject.matchesAny(this.triggers[i]));
   }
 
   /**
@@ -112,8 +125,10 @@ export class Analyzer {
    * (roles, project facts) agrees. The others are not run at all; with none left the file is not parsed.
    */
   async admittedRules(path: string, text: string): Promise<ActiveRule[]> {
-    const subject = new TriggerSubject(text);
-    const rules = this.rules.filter((_, i) => subject.matchesAny(this.triggers[i]));
+    return this.gated(path, text, this.matchingRules(text));
+  }
+
+  private async gated(path: string, text: string, rules: ActiveRule[]): Promise<ActiveRule[]> {
     if (rules.length === 0 || !rules.some((r) => r.rule.admits)) return rules;
     const config = this.config;
     let roles: FileGate["roles"] | undefined;
@@ -196,7 +211,7 @@ export class Analyzer {
     const own = findings.length ? (await this.facts().distribution())?.name : undefined;
     if (own) findings.splice(0, findings.length, ...findings.filter((f) => !sameDistribution(subjects.get(f)!, own)));
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
-    return { findings, notices, parsed: true };
+    return { findings, notices, parsed: true, project: true };
   }
 }
 

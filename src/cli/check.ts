@@ -12,7 +12,8 @@ import type { ChangedLines } from "../diff/changed-lines.js";
 import { InProcessAnalysis, type StartAnalysis } from "../review/analysis.js";
 import { reviewChange } from "../review/review.js";
 import { inside, LocalChanges, LocalChangeSource, type ChangeOptions } from "../platforms/local/change-source.js";
-import { DiskProjectFiles } from "../platforms/local/disk.js";
+import { DiskProjectFiles, readTextSync } from "../platforms/local/disk.js";
+import { CachedAnalysis, RecordingProjectFiles, ResultsCache } from "../platforms/local/results-cache.js";
 import { WorkerPool } from "../platforms/local/pool.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
 import { projectRoot } from "../platforms/local/root.js";
@@ -22,6 +23,8 @@ export interface CheckOptions extends ChangeOptions {
   configPath?: string;
   /** Worker threads for the analysis; 1 (the default) analyzes on the main thread. */
   jobs?: number;
+  /** False: neither read nor write the results cache (`--no-cache`). */
+  cache?: boolean;
   /** Changes the loaded config before the run (the CLI's --select/--ignore). */
   adjustConfig?: (config: Config) => Config;
   /** Called after each file, for progress display. */
@@ -77,9 +80,20 @@ async function resolveRoots(options: CheckOptions): Promise<Root[]> {
   return roots;
 }
 
-/** The analysis port for one project root: this thread, or `jobs` worker threads reading it from disk. */
-function analysisFor(jobs: number, project: string): StartAnalysis {
-  return (setup) => (jobs > 1 ? new WorkerPool(jobs, { ...setup, directory: project }) : new InProcessAnalysis(setup, new DiskProjectFiles(project, setup.config.max_file_bytes)));
+/**
+ * The analysis port for one project root: this thread, or `jobs` worker threads reading it from disk;
+ * on this thread, behind the results cache in `.eventlet-review-cache/` unless `--no-cache`.
+ */
+function analysisFor(jobs: number, project: string, cache: boolean): StartAnalysis {
+  return (setup) => {
+    if (jobs > 1) return new WorkerPool(jobs, { ...setup, directory: project });
+    const maxBytes = setup.config.max_file_bytes;
+    const disk = new DiskProjectFiles(project, maxBytes);
+    if (!cache) return new InProcessAnalysis(setup, disk);
+    const recording = new RecordingProjectFiles(disk);
+    const results = new ResultsCache(project, { config: setup.config, mode: setup.mode }, (path) => readTextSync(project, path, maxBytes));
+    return new CachedAnalysis(new InProcessAnalysis(setup, recording), results, recording);
+  };
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
@@ -104,7 +118,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const before = { files: result.filesChecked, findings: result.findings.length };
     const review = await reviewChange(source, {
       config,
-      analysis: analysisFor(jobs, project),
+      analysis: analysisFor(jobs, project, options.cache ?? true),
       facts: false,
       onProgress: options.onProgress && ((files, findings) => options.onProgress!(before.files + files, before.findings + findings)),
     });

@@ -1,4 +1,8 @@
-/** The command line: `eventlet-review check|rules|explain`. Exit 0 clean, 1 findings at fail level, 2 usage. */
+/**
+ * The command line: `eventlet-review check|rules|explain`. Exit 0 clean, 1 findings at fail level, 2 usage.
+ * The other commands (facts, feedback, github, serve) load their modules when run: a check does not
+ * pay for Octokit, the store's database drivers or the service (docs/benchmark.md).
+ */
 import { pathToFileURL } from "node:url";
 import { availableParallelism } from "node:os";
 import { Command, CommanderError, Option } from "commander";
@@ -8,7 +12,6 @@ import { renderRulePage } from "../rules/rule-page.js";
 import { formatJson } from "../formats/json.js";
 import { formatSarif } from "../formats/sarif.js";
 import { formatStatistics, formatTextFinding, formatTextSummary, formatTextWithSource } from "../formats/text.js";
-import { githubCommand } from "../platforms/github/action.js";
 import { formatZuulCheck } from "./zuul.js";
 import { formatGithub } from "../formats/github.js";
 import { formatGitlab } from "../formats/gitlab.js";
@@ -25,9 +28,6 @@ import { fingerprintFindings, readBaseline, writeBaseline } from "./baseline.js"
 import { applySelection } from "./selection.js";
 import { findingLines } from "./source-lines.js";
 import { GitError, repositoryRoot, stagedChanges } from "../platforms/local/git.js";
-import { factsCommand } from "./facts.js";
-import { feedbackCommand } from "./feedback.js";
-import { serve } from "./serve.js";
 import { toolVersion } from "../model/version.js";
 
 
@@ -119,6 +119,7 @@ interface CheckFlags {
   config?: string;
   failLevel?: string;
   jobs?: string;
+  cache?: boolean;
   select?: string;
   extendSelect?: string;
   ignore?: string;
@@ -164,6 +165,7 @@ async function check(positionals: string[], values: CheckFlags, io: Io): Promise
     configPath: values.config,
     readStdin: io.readStdin,
     jobs,
+    cache: values.cache !== false,
     adjustConfig: (config) => applySelection(config, selection),
     onProgress: showProgress
       ? (files, findings) => {
@@ -278,6 +280,7 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option("--write-baseline", "write today's findings to the --baseline FILE and exit 0")
     .option("--fix", "apply the fixes marked safe; with --diff, print them instead")
     .option("--jobs <n>", "analyze on N worker threads, or auto", undefined)
+    .option("--no-cache", "neither read nor write the results cache (.eventlet-review-cache/ at the project root)")
     .action((paths: string[], values: CheckFlags & { format?: string }) => {
       done(check(paths, { ...values, outputFormat: values.format ?? values.outputFormat }, io));
     });
@@ -297,7 +300,9 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .argument("[PATH]", "the project root")
     .option("--format <format>", "text or json", "text")
     .option("--config <file>", "the config file")
-    .action((_path: string | undefined, _values: unknown, command: Command) => done(factsCommand(command.args.concat(optionArgs(command)), io)));
+    .action((_path: string | undefined, _values: unknown, command: Command) =>
+      done(import("./facts.js").then(({ factsCommand }) => factsCommand(command.args.concat(optionArgs(command)), io))),
+    );
   root
     .command("feedback")
     .description("per rule: findings, useful and not-useful reports and their ratio, from the service's store")
@@ -307,9 +312,11 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option("--database-url <url>", "a PostgreSQL store (default: DATABASE_URL)")
     .action((values: { format: string; days: string; database?: string; databaseUrl?: string }) =>
       done(
-        feedbackCommand(
-          ["--format", values.format, "--days", values.days, ...(values.database ? ["--database", values.database] : []), ...(values.databaseUrl ? ["--database-url", values.databaseUrl] : [])],
-          io,
+        import("./feedback.js").then(({ feedbackCommand }) =>
+          feedbackCommand(
+            ["--format", values.format, "--days", values.days, ...(values.database ? ["--database", values.database] : []), ...(values.databaseUrl ? ["--database-url", values.databaseUrl] : [])],
+            io,
+          ),
         ),
       ),
     );
@@ -319,11 +326,11 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
-    .action((_values: unknown, command: Command) => done(githubCommand(command.args, io)));
+    .action((_values: unknown, command: Command) => done(import("../platforms/github/action.js").then(({ githubCommand }) => githubCommand(command.args, io))));
   root
     .command("serve")
     .description("answer JSON-lines requests on stdin, one file each (the flake8 plugin's analyzer process)")
-    .action(() => done(serve(io.stdin ?? process.stdin, io.stdout, toolVersion(), io.cwd)));
+    .action(() => done(import("./serve.js").then(({ serve }) => serve(io.stdin ?? process.stdin, io.stdout, toolVersion(), io.cwd))));
   return root;
 }
 

@@ -19,7 +19,7 @@ describe("pre-filter", () => {
 
   test("a file with trigger text in its code is parsed, even when nothing is found", async () => {
     const result = await analyzer().analyzeText("pkg/util.py", "from pkg import utils\nutils.monkey_patch_all = None\n");
-    expect(result).toEqual({ findings: [], notices: [], parsed: true });
+    expect(result).toEqual({ findings: [], notices: [], parsed: true, project: true });
   });
 
   test("trigger text in comments, docstrings and strings admits nothing", async () => {

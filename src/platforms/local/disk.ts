@@ -1,4 +1,5 @@
 /** ProjectFiles on the local disk: the CLI's window onto the rest of the tree. */
+import { readFileSync, statSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProjectFiles } from "../../python/project-files.js";
@@ -46,5 +47,18 @@ export class DiskProjectFiles implements ProjectFiles {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** DiskProjectFiles.readText, synchronously: the same text, or undefined for the same files. */
+export function readTextSync(root: string, path: string, maxBytes = DEFAULT_MAX_BYTES): string | undefined {
+  try {
+    const absolute = join(root, ...path.split("/"));
+    const info = statSync(absolute);
+    if (!info.isFile() || info.size > maxBytes) return undefined;
+    const bytes = readFileSync(absolute);
+    return bytes.length > maxBytes ? undefined : bytes.toString("utf8");
+  } catch {
+    return undefined;
   }
 }

@@ -1,0 +1,207 @@
+/**
+ * The results cache of `check` (issue 18), in `.eventlet-review-cache/` at the project root, like Ruff's
+ * `.ruff_cache/`: a file's analysis is kept under its path and the hash of its bytes, in a cache file of
+ * its own for each tool build, config, rule set and mode. A second run over an unchanged tree reads and
+ * hashes every file and analyzes none.
+ *
+ * What else a result depends on: the project files the analysis read (parent `__init__`s, patch
+ * modules, requirements, the modules a file imports from; a file found missing counts too). They are
+ * recorded with their hashes as the run reads them. When one of them changed, every result that used
+ * the project is dropped, and only the results of files that needed nothing but their own text
+ * survive; a changed file that nothing read re-analyzes only itself.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { FileResult } from "../../analyzer/analyze.js";
+import type { Analysis, Outcome } from "../../review/analysis.js";
+import type { ProjectFiles } from "../../python/project-files.js";
+import { toolVersion } from "../../model/version.js";
+
+export const CACHE_DIRECTORY = ".eventlet-review-cache";
+const FORMAT = 1;
+
+function digest(data: string | Uint8Array): string {
+  return createHash("sha1").update(data).digest("base64url");
+}
+
+interface Stored {
+  format: number;
+  /** Hashes of the project files the results read, `null` for files found missing. */
+  reads: Record<string, string | null>;
+  /** path → [hash of its bytes, result]; `0` for the common result: nothing found, not parsed. */
+  results: Record<string, [string, FileResult | 0]>;
+}
+
+let fingerprint: string | undefined;
+
+declare const EVENTLET_REVIEW_BUNDLED_VERSION: string | undefined;
+
+/**
+ * The build of the tool: its version, and the size and time of every module of it, so that a rebuilt
+ * checkout (same version, other rules) never reads results an older build wrote.
+ */
+function buildFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const self = fileURLToPath(import.meta.url);
+  const parts: string[] = [toolVersion()];
+  if (typeof EVENTLET_REVIEW_BUNDLED_VERSION === "string") {
+    // The single-file build (scripts/bundle.ts): this very file is the whole build.
+    const info = statSync(self);
+    fingerprint = digest([...parts, `${info.size}:${info.mtimeMs}`].join("\n"));
+    return fingerprint;
+  }
+  const code = dirname(dirname(dirname(self))); // src/ or dist/
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (/\.(js|mjs|ts|wasm)$/.test(entry.name)) {
+        const info = statSync(path);
+        parts.push(`${relative(code, path)}:${info.size}:${info.mtimeMs}`);
+      }
+    }
+  };
+  try {
+    visit(code);
+  } catch {
+    parts.push(self); // unreadable: this build only
+  }
+  fingerprint = digest(parts.join("\n"));
+  return fingerprint;
+}
+
+/** Reads through `inner` and notes what each path held, for the cache's record of what results depend on. */
+export class RecordingProjectFiles implements ProjectFiles {
+  readonly reads = new Map<string, string | null>();
+  constructor(private readonly inner: ProjectFiles) {}
+
+  async readText(path: string): Promise<string | undefined> {
+    const text = await this.inner.readText(path);
+    this.reads.set(path, text === undefined ? null : digest(text));
+    return text;
+  }
+}
+
+export class ResultsCache {
+  private readonly file: string;
+  private stored: Stored = { format: FORMAT, reads: {}, results: {} };
+  private changed = false;
+
+  /**
+   * `key`: everything besides the files that decides results (the config as loaded, the enabled rules,
+   * the mode). `readText` reads a project file now, to check the recorded reads against.
+   */
+  constructor(
+    readonly root: string,
+    key: unknown,
+    private readonly readText: (path: string) => string | undefined,
+  ) {
+    this.file = join(root, CACHE_DIRECTORY, `results-${digest(JSON.stringify([FORMAT, buildFingerprint(), key]))}.json`);
+    this.load();
+  }
+
+  private load(): void {
+    let stored: Stored;
+    try {
+      stored = JSON.parse(readFileSync(this.file, "utf8")) as Stored;
+      if (stored.format !== FORMAT) return;
+    } catch {
+      return; // none yet, or unreadable: start empty
+    }
+    this.stored = stored;
+    const stale = Object.entries(stored.reads).some(([path, hash]) => {
+      const text = this.readText(path);
+      return (text === undefined ? null : digest(text)) !== hash;
+    });
+    if (stale) {
+      // A file the analysis read has changed: only the results that read nothing can stay.
+      for (const [path, [, result]] of Object.entries(stored.results)) if (result !== 0 && result.project) delete stored.results[path];
+      stored.reads = {};
+      this.changed = true;
+    }
+  }
+
+  /** The hash `lookup` and `store` take: compute it before handing the bytes on (a transfer empties them). */
+  hash(bytes: Uint8Array): string {
+    return digest(bytes);
+  }
+
+  lookup(path: string, hash: string): FileResult | undefined {
+    const entry = this.stored.results[path];
+    if (!entry || entry[0] !== hash) return undefined;
+    return entry[1] === 0 ? { findings: [], notices: [], parsed: false } : entry[1];
+  }
+
+  store(path: string, hash: string, result: FileResult): void {
+    const empty = !result.parsed && !result.project && result.findings.length === 0 && result.notices.length === 0;
+    this.stored.results[path] = [hash, empty ? 0 : result];
+    this.changed = true;
+  }
+
+  /** Adds the reads of this run (RecordingProjectFiles.reads) to the record. */
+  noteReads(reads: ReadonlyMap<string, string | null>): void {
+    for (const [path, hash] of reads) {
+      if (this.stored.reads[path] === hash) continue;
+      this.stored.reads[path] = hash;
+      this.changed = true;
+    }
+  }
+
+  /** Writes the cache (atomically: a run beside this one reads the old file or the new one). */
+  save(): void {
+    if (!this.changed) return;
+    const directory = dirname(this.file);
+    mkdirSync(directory, { recursive: true });
+    // Like .ruff_cache: the directory ignores itself, so no project has to list it.
+    writeFileSync(join(directory, ".gitignore"), "# Written by eventlet-review.\n*\n");
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(this.stored));
+    renameSync(temporary, this.file);
+    this.changed = false;
+  }
+}
+
+/**
+ * The analysis port (src/review/analysis.ts) with the results cache in front: a file whose bytes the
+ * cache knows is not analyzed again. `recording` must be the ProjectFiles the inner analysis reads.
+ */
+export class CachedAnalysis implements Analysis {
+  readonly window?: number;
+  constructor(
+    private readonly inner: Analysis,
+    private readonly cache: ResultsCache,
+    private readonly recording: RecordingProjectFiles,
+  ) {
+    this.window = inner.window;
+  }
+
+  keep(path: string): Promise<Outcome<boolean>> {
+    return this.inner.keep(path);
+  }
+
+  async analyze(path: string, bytes: Uint8Array): Promise<FileResult> {
+    const hash = this.cache.hash(bytes);
+    const known = this.cache.lookup(path, hash);
+    if (known) return known;
+    const result = await this.inner.analyze(path, bytes);
+    // An internal error is no answer about the file: try again next time.
+    if (!result.notices.some((n) => n.message.startsWith("internal error"))) this.cache.store(path, hash, result);
+    return result;
+  }
+
+  factsLine(paths: string[]): Promise<string | undefined> {
+    return this.inner.factsLine(paths);
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+    this.cache.noteReads(this.recording.reads);
+    try {
+      this.cache.save();
+    } catch {
+      // A read-only tree still gets its findings; it just gets no cache.
+    }
+  }
+}

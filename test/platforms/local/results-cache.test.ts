@@ -1,0 +1,117 @@
+/**
+ * The results cache (src/platforms/local/results-cache.ts) through `check` itself: a second run is
+ * answered from `.eventlet-review-cache/`, and changing any input of a result (the file, the config,
+ * the rule set, a parent `__init__`, a patch module, the requirements) changes the finding.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { runCheck } from "../../../src/cli/check.js";
+import { applySelection } from "../../../src/cli/selection.js";
+import { CACHE_DIRECTORY, ResultsCache } from "../../../src/platforms/local/results-cache.js";
+
+let root: string;
+
+function write(files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+async function check(options: { cache?: boolean; select?: string } = {}): Promise<string[]> {
+  const result = await runCheck({
+    paths: ["."],
+    cwd: root,
+    cache: options.cache,
+    adjustConfig: options.select ? (config) => applySelection(config, { select: options.select }) : undefined,
+  });
+  return result.findings.map((f) => `${f.path}:${f.line} ${f.rule} ${f.severity}: ${f.message}`);
+}
+
+function cacheFiles(): string[] {
+  const dir = join(root, CACHE_DIRECTORY);
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+}
+
+const PATCH_FIRST = "import eventlet\neventlet.monkey_patch()\n";
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "results-cache-"));
+  write({ ".git/HEAD": "ref: refs/heads/master\n", "pkg/__init__.py": "", "pkg/cmd/__init__.py": "", "pkg/cmd/api.py": PATCH_FIRST });
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+test("a second run is answered from the cache, which ignores itself in git; --no-cache neither reads nor writes it", async () => {
+  write({ "pkg/cmd/api.py": `import logging\n${PATCH_FIRST}` });
+  const first = await check();
+  expect(first).toEqual([expect.stringMatching(/^pkg\/cmd\/api\.py:3 EVL101 error: eventlet\.monkey_patch\(\) runs after import logging/)]);
+  expect(cacheFiles()).toHaveLength(1);
+  expect(readFileSync(join(root, CACHE_DIRECTORY, ".gitignore"), "utf8")).toContain("*");
+  // Proof that the second run reads the cache: a result changed in it shows through.
+  const file = join(root, CACHE_DIRECTORY, cacheFiles()[0]);
+  writeFileSync(file, readFileSync(file, "utf8").replace("runs after import logging", "CACHED"));
+  expect(await check()).toEqual([expect.stringContaining("CACHED")]);
+  expect(await check({ cache: false })).toEqual(first);
+  rmSync(join(root, CACHE_DIRECTORY), { recursive: true });
+  await check({ cache: false });
+  expect(cacheFiles()).toEqual([]);
+});
+
+test("the file itself: its new content is analyzed", async () => {
+  expect(await check()).toEqual([]);
+  write({ "pkg/cmd/api.py": `import logging\n${PATCH_FIRST}` });
+  expect(await check()).toEqual([expect.stringContaining("EVL101 error")]);
+  write({ "pkg/cmd/api.py": PATCH_FIRST });
+  expect(await check()).toEqual([]);
+});
+
+test("the config and the rule set: each has results of its own", async () => {
+  write({ "pkg/cmd/api.py": "import eventlet\neventlet.monkey_patch(thread=False)\n" });
+  expect(await check()).toEqual([expect.stringContaining("EVL104 error")]);
+  write({ ".eventlet-review.yaml": "rules:\n  EVL104: warning\n" });
+  expect(await check()).toEqual([expect.stringContaining("EVL104 warning")]);
+  expect(await check({ select: "EVL105" })).toEqual([expect.stringContaining("EVL105 info")]);
+  write({ ".eventlet-review.yaml": "rules:\n  EVL104: off\n" });
+  expect(await check()).toEqual([]);
+});
+
+test("a parent package __init__ the file's facts read", async () => {
+  expect(await check()).toEqual([]);
+  write({ "pkg/__init__.py": "import logging\nlogging.basicConfig()\n" });
+  expect(await check()).toEqual([expect.stringMatching(/^pkg\/cmd\/api\.py:2 EVL101 error: pkg\/__init__\.py runs import logging/)]);
+  write({ "pkg/__init__.py": "" });
+  expect(await check()).toEqual([]);
+});
+
+test("a patch module the file imports, and one that appears", async () => {
+  write({ "pkg/cmd/api.py": "import logging\nimport pkg.monkey_patch\n", "pkg/monkey_patch.py": "x = 1\n" });
+  // A patch module that does not patch is not the patch: nothing runs late.
+  expect(await check()).toEqual([]);
+  write({ "pkg/monkey_patch.py": PATCH_FIRST });
+  expect(await check()).toEqual([expect.stringMatching(/^pkg\/cmd\/api\.py:2 EVL101 error: the patch \(import pkg\.monkey_patch\) runs after import logging/)]);
+  // A module read as missing counts too: removing it (unreadable: the import is the patch) still reports.
+  rmSync(join(root, "pkg/monkey_patch.py"));
+  expect(await check()).toEqual([expect.stringContaining("the patch (import pkg.monkey_patch) runs after import logging")]);
+});
+
+test("the requirements that decide a retired API's severity", async () => {
+  write({ "pkg/rpc.py": "import oslo_messaging\nconf.set_override('x', 1)\nopts = dict(heartbeat_in_pthread=True)\n" });
+  expect(await check()).toEqual([expect.stringMatching(/^pkg\/rpc\.py:3 EVL503 info: heartbeat_in_pthread is deprecated/)]);
+  write({ "requirements.txt": "oslo.messaging>=18.0.0\n" });
+  expect(await check()).toEqual([expect.stringMatching(/^pkg\/rpc\.py:3 EVL503 error: heartbeat_in_pthread is removed in oslo\.messaging 18\.0\.0/)]);
+  write({ "requirements.txt": "oslo.messaging>=14.0.0,<14.9\n" });
+  expect(await check()).toEqual([]);
+});
+
+test("results of another build, config or mode are never read", () => {
+  const read = () => undefined;
+  const a = new ResultsCache(root, { config: 1, mode: "tree" }, read);
+  const hash = a.hash(new TextEncoder().encode("x = 1\n"));
+  a.store("a.py", hash, { findings: [], notices: [{ path: "a.py", message: "stored" }], parsed: true, project: true });
+  a.save();
+  expect(new ResultsCache(root, { config: 1, mode: "tree" }, read).lookup("a.py", hash)?.notices).toEqual([{ path: "a.py", message: "stored" }]);
+  expect(new ResultsCache(root, { config: 2, mode: "tree" }, read).lookup("a.py", hash)).toBeUndefined();
+  expect(new ResultsCache(root, { config: 1, mode: "change" }, read).lookup("a.py", hash)).toBeUndefined();
+  expect(new ResultsCache(root, { config: 1, mode: "tree" }, read).lookup("a.py", "another hash")).toBeUndefined();
+});
