@@ -74,7 +74,7 @@ test("supply chain: production dependencies only, no install scripts, cached, ev
   const npmLines = action.runs.steps.flatMap((s) => (s.run ?? "").split("\n")).filter((l) => /\bnpm (ci|install|i)\b/.test(l));
   expect(npmLines).toHaveLength(2);
   for (const l of npmLines) expect(l).toContain("--ignore-scripts");
-  expect(npmLines[0]).toMatch(/^npm install --omit=dev --ignore-scripts/);
+  expect(npmLines[0]).toMatch(/^npm ci --omit=dev --ignore-scripts/);
   // The second brings the compiler alone, at the lock's version, into a scratch folder.
   expect(npmLines[1]).toContain('--prefix "$RUNNER_TEMP/eventlet-review-build"');
   expect(npmLines[1]).toContain('"typescript@${tsc_version}"');
