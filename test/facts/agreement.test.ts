@@ -7,7 +7,7 @@ import { configSchema } from "../../src/config/schema.js";
 import { ProjectFacts } from "../../src/facts/project-facts.js";
 import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { monkeyPatchNotFirst } from "../../src/rules/EVL101-monkey-patch-not-first.js";
-import { CONCURRENCY_REEXPORT, EVENTLET_UTILS, IMPORT_TIME_PATCH_MODULE, MODERN_PATCH_MODULE, UTILS_WITH_PATCH_HELPER } from "../helpers/patch-modules.js";
+import { CONCURRENCY_REEXPORT, EVENTLET_UTILS, IMPORT_TIME_PATCH_MODULE, MODERN_PATCH_MODULE, UTILS_WITH_PATCH_HELPER } from "../support/patch-modules.js";
 
 const LIBRARY = {
   "pkg/__init__.py": "",

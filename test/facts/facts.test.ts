@@ -1,7 +1,7 @@
 import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { ProjectFacts } from "../../src/facts/project-facts.js";
-import { CONCURRENCY_REEXPORT, EVENTLET_UTILS, MODERN_PATCH_MODULE, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../helpers/patch-modules.js";
+import { CONCURRENCY_REEXPORT, EVENTLET_UTILS, MODERN_PATCH_MODULE, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../support/patch-modules.js";
 
 const config = (extra: Record<string, unknown> = {}) => configSchema.parse(extra);
 

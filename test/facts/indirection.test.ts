@@ -5,7 +5,7 @@ import { indirectPatch, resolveReExports } from "../../src/facts/indirection.js"
 import { withTree, type Node } from "../../src/python/parser.js";
 import { MemoryProjectFiles, type ProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
-import { CONCURRENCY_REEXPORT, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../helpers/patch-modules.js";
+import { CONCURRENCY_REEXPORT, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../support/patch-modules.js";
 
 /** Counts the reads of each path. */
 class CountingFiles implements ProjectFiles {

@@ -1,6 +1,6 @@
 import { exclusiveBranches } from "../../src/python/branches.js";
 import { withTree, type Node } from "../../src/python/parser.js";
-import { dedent } from "../helpers/rule-tester.js";
+import { dedent } from "../support/rule-tester.js";
 
 /** Whether the calls `first()` and `second()` of `code` are exclusive. */
 async function exclusive(code: string): Promise<boolean> {

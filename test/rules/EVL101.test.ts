@@ -6,8 +6,8 @@ import {
   MODERN_PATCH_MODULE,
   UTILS_WITH_DECORATOR_HELPER,
   UTILS_WITH_PATCH_HELPER,
-} from "../helpers/patch-modules.js";
-import { ruleTester } from "../helpers/rule-tester.js";
+} from "../support/patch-modules.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 ruleTester(monkeyPatchNotFirst, {
   valid: [

@@ -1,6 +1,6 @@
 import { monkeyPatchInLibrary } from "../../src/rules/EVL102-monkey-patch-in-library.js";
-import { CONCURRENCY_REEXPORT, IMPORT_TIME_PATCH_MODULE, MODERN_PATCH_MODULE, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../helpers/patch-modules.js";
-import { ruleTester } from "../helpers/rule-tester.js";
+import { CONCURRENCY_REEXPORT, IMPORT_TIME_PATCH_MODULE, MODERN_PATCH_MODULE, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../support/patch-modules.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 const PATCH = "import eventlet\neventlet.monkey_patch()\n";
 

@@ -1,7 +1,7 @@
 import { monkeyPatchInWsgi } from "../../src/rules/EVL103-monkey-patch-in-wsgi.js";
 import { monkeyPatchInLibrary } from "../../src/rules/EVL102-monkey-patch-in-library.js";
-import { CONCURRENCY_REEXPORT, MODERN_PATCH_MODULE, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../helpers/patch-modules.js";
-import { findingsFor, ruleTester } from "../helpers/rule-tester.js";
+import { CONCURRENCY_REEXPORT, MODERN_PATCH_MODULE, UTILS_WITH_DECORATOR_HELPER, UTILS_WITH_PATCH_HELPER } from "../support/patch-modules.js";
+import { findingsFor, ruleTester } from "../support/rule-tester.js";
 
 const PATCH = "import eventlet\neventlet.monkey_patch()\n";
 

@@ -1,6 +1,6 @@
 import { monkeyPatchThreadDisabled } from "../../src/rules/EVL104-monkey-patch-thread-disabled.js";
-import { CONCURRENCY_REEXPORT, MODERN_PATCH_MODULE } from "../helpers/patch-modules.js";
-import { ruleTester } from "../helpers/rule-tester.js";
+import { CONCURRENCY_REEXPORT, MODERN_PATCH_MODULE } from "../support/patch-modules.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 ruleTester(monkeyPatchThreadDisabled, {
   valid: [

@@ -1,5 +1,5 @@
 import { monkeyPatchWithoutOptOut } from "../../src/rules/EVL105-monkey-patch-without-opt-out.js";
-import { ruleTester } from "../helpers/rule-tester.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 ruleTester(monkeyPatchWithoutOptOut, {
   valid: [

@@ -1,5 +1,5 @@
 import { greenUnawareSubprocess } from "../../src/rules/EVL201-green-unaware-subprocess.js";
-import { ruleTester } from "../helpers/rule-tester.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 const PATCHED = "import eventlet\neventlet.monkey_patch()\n";
 

@@ -1,5 +1,5 @@
 import { eventletUnfriendlyDbDriver } from "../../src/rules/EVL301-eventlet-unfriendly-db-driver.js";
-import { findingsFor, ruleTester } from "../helpers/rule-tester.js";
+import { findingsFor, ruleTester } from "../support/rule-tester.js";
 
 ruleTester(eventletUnfriendlyDbDriver, {
   valid: [

@@ -1,5 +1,5 @@
 import { heartbeatInGreenThread } from "../../src/rules/EVL401-heartbeat-in-green-thread.js";
-import { ruleTester } from "../helpers/rule-tester.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 ruleTester(heartbeatInGreenThread, {
   valid: [

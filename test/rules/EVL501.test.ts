@@ -2,7 +2,7 @@ import { Analyzer } from "../../src/analyzer/analyze.js";
 import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { eventletInThreadingCode } from "../../src/rules/EVL501-eventlet-in-threading-code.js";
-import { dedent, ruleTester } from "../helpers/rule-tester.js";
+import { dedent, ruleTester } from "../support/rule-tester.js";
 
 const THREADING_INIT = "from oslo_service import backend as svc\nsvc.init_backend(svc.BackendType.THREADING)\n";
 const threading = { "pkg/__init__.py": THREADING_INIT };

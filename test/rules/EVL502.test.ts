@@ -2,8 +2,8 @@ import { Analyzer } from "../../src/analyzer/analyze.js";
 import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { mixedConcurrencyBackends } from "../../src/rules/EVL502-mixed-concurrency-backends.js";
-import { ruleTester } from "../helpers/rule-tester.js";
-import { EVENTLET_UTILS } from "../helpers/patch-modules.js";
+import { ruleTester } from "../support/rule-tester.js";
+import { EVENTLET_UTILS } from "../support/patch-modules.js";
 
 const THREADING = "from oslo_service import backend\nbackend.init_backend(backend.BackendType.THREADING)\n";
 const PATCH = "import eventlet\neventlet.monkey_patch()\n";

@@ -3,7 +3,7 @@ import { Analyzer } from "../../src/analyzer/analyze.js";
 import { MemoryProjectFiles } from "../../src/python/project-files.js";
 import { configSchema } from "../../src/config/schema.js";
 import { versionsIn, type TrackedPackage, type VersionFact } from "../../src/facts/versions.js";
-import { ruleTester } from "../helpers/rule-tester.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 const HEARTBEAT = "from oslo_config import cfg\ncfg.CONF.set_override('heartbeat_in_pthread', True, group='oslo_messaging_rabbit')\n";
 const EXECUTOR = "import oslo_messaging\nserver = oslo_messaging.get_rpc_server(transport, target, endpoints, executor='eventlet')\n";

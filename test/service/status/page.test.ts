@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
-import { createGerritAdapter } from "../../src/platforms/gerrit/index.js";
-import { startService, type RunningService } from "../../src/service/service.js";
-import { loadSettings } from "../../src/service/settings.js";
-import { GerritEmulator } from "../platforms/gerrit/emulator.js";
-import { RecordingLogger, waitFor } from "../platforms/gerrit/helpers.js";
+import { createGerritAdapter } from "../../../src/platforms/gerrit/index.js";
+import { startService, type RunningService } from "../../../src/service/service.js";
+import { loadSettings } from "../../../src/service/settings.js";
+import { GerritEmulator } from "../../platforms/gerrit/emulator.js";
+import { RecordingLogger, waitFor } from "../../platforms/gerrit/helpers.js";
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const PROJECT = "openstack/myservice";

@@ -2,11 +2,11 @@
 import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { startService } from "../../src/service/service.js";
-import { loadSettings } from "../../src/service/settings.js";
-import { authorized } from "../../src/service/status/handler.js";
-import { CaptureLogger } from "../support/capture-logger.js";
-import { flagged, renderStatusPage, type StatusData } from "../../src/service/status/page.js";
+import { startService } from "../../../src/service/service.js";
+import { loadSettings } from "../../../src/service/settings.js";
+import { authorized } from "../../../src/service/status/handler.js";
+import { CaptureLogger } from "../../support/capture-logger.js";
+import { flagged, renderStatusPage, type StatusData } from "../../../src/service/status/page.js";
 
 const now = new Date("2026-12-02T05:00:00Z");
 const data = (over: Partial<StatusData> = {}): StatusData => ({

@@ -5,9 +5,9 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Store } from "../../src/service/store/store.js";
-import type { FeedbackReport, PublishedReview } from "../../src/platforms/adapter.js";
-import { describeWithPostgres, startPostgres, type PostgresServer } from "../support/postgres-server.js";
+import { Store } from "../../../src/service/store/store.js";
+import type { FeedbackReport, PublishedReview } from "../../../src/platforms/adapter.js";
+import { describeWithPostgres, startPostgres, type PostgresServer } from "../../support/postgres-server.js";
 
 const review = (over: Partial<PublishedReview> = {}): PublishedReview => ({
   platform: "github",

@@ -7,12 +7,12 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { type ReviewJob, RateLimitedError, TransientError } from "../../src/platforms/adapter.js";
-import type { JobOutcome, QueueOptions, ServiceQueue } from "../../src/service/queue/common.js";
-import { MemoryQueue } from "../../src/service/queue/memory.js";
-import { RedisQueue } from "../../src/service/queue/redis.js";
-import { CaptureLogger } from "../support/capture-logger.js";
-import { describeWithRedis, startRedis, type RedisServer } from "../support/redis-server.js";
+import { type ReviewJob, RateLimitedError, TransientError } from "../../../src/platforms/adapter.js";
+import type { JobOutcome, QueueOptions, ServiceQueue } from "../../../src/service/queue/common.js";
+import { MemoryQueue } from "../../../src/service/queue/memory.js";
+import { RedisQueue } from "../../../src/service/queue/redis.js";
+import { CaptureLogger } from "../../support/capture-logger.js";
+import { describeWithRedis, startRedis, type RedisServer } from "../../support/redis-server.js";
 
 function job(change: string, revision: string, extra: Partial<ReviewJob> = {}): ReviewJob {
   return {
