@@ -217,6 +217,14 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
       credentials = { ok: true };
     } catch (error) {
       const failure = apiFailure(error);
+      // GitHub refusing the JWT (401: wrong APP_ID or key, a deleted App) makes the service unready. An
+      // outage (5xx, network) after a success does not: taken out of rotation, the service would refuse
+      // webhooks that GitHub never redelivers, while queued jobs just wait and retry.
+      const refused = failure === "http:401" || failure === "http:403" || failure === "http:404";
+      if (!refused && credentials?.ok === true) {
+        log.warn({ failure, error: describeFailure(error) }, "GitHub App credentials check failed (GitHub unreachable?); still ready, checking again later");
+        return;
+      }
       const reason = failure === "http:401" ? "GET /app: http:401, check APP_ID and PRIVATE_KEY" : `GET /app: ${failure ?? describeFailure(error)}`;
       if (credentials?.ok !== false || credentials.reason !== reason) {
         log.error({ failure, error: describeFailure(error) }, `GitHub App credentials do not work (${reason}); not ready`);
