@@ -1,5 +1,5 @@
 /**
- * The single-file build: a command entry (and the worker of `check --jobs`) as self-contained ES
+ * The single-file build: a command entry (and the worker of review/sandbox.ts) as self-contained ES
  * modules with the two wasm files beside them, for the Python wheel (flake8-eventlet-review/), the
  * released Action (scripts/release-action.ts) and anywhere without node_modules.
  * Usage: node --import tsx scripts/bundle.ts [OUTDIR]  (default: dist-bundle/)
@@ -17,8 +17,8 @@ export async function bundle(outdir: string, entries: Record<string, string> = {
   const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
   mkdirSync(outdir, { recursive: true });
   await build({
-    // The worker threads sit beside the entry, where pool.ts and review/sandbox.ts look for them.
-    entryPoints: { ...entries, "pool-worker": "src/platforms/local/pool-worker.ts", "sandbox-worker": "src/review/sandbox-worker.ts" },
+    // The worker thread sits beside the entry, where review/sandbox.ts looks for it.
+    entryPoints: { ...entries, "sandbox-worker": "src/review/sandbox-worker.ts" },
     outdir,
     bundle: true,
     platform: "node",
@@ -36,7 +36,7 @@ export async function bundle(outdir: string, entries: Record<string, string> = {
   for (const wasm of ["web-tree-sitter/web-tree-sitter.wasm", "tree-sitter-python/tree-sitter-python.wasm"]) {
     copyFileSync(require.resolve(wasm), join(outdir, wasm.split("/")[1]));
   }
-  // ES modules with .js names, so that pool.ts finds ./pool-worker.js beside the entry as it does in dist/.
+  // ES modules with .js names, so that review/sandbox.ts finds ./sandbox-worker.js beside the entry as it does in dist/.
   writeFileSync(join(outdir, "package.json"), `${JSON.stringify({ type: "module", version }, null, 2)}\n`);
   // The Python distribution takes its version from here: package.json stays the one place it is written.
   writeFileSync(join(outdir, "VERSION"), `${version}\n`);

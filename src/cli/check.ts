@@ -2,7 +2,7 @@
  * `eventlet-review check`: review the files under each PATH (or only the lines a change adds) with
  * the same reviewChange as GitHub and Gerrit, over a LocalChangeSource (src/platforms/local/). Files
  * stream through one at a time (reads run a few files ahead of the analysis), so memory stays flat
- * however large the tree; `--jobs N` analyzes them on a worker pool behind the same analysis port.
+ * however large the tree; results come from the cache in `.eventlet-review-cache/` where it has them.
  */
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -14,15 +14,12 @@ import { reviewChange } from "../review/review.js";
 import { inside, LocalChanges, LocalChangeSource, type ChangeOptions } from "../platforms/local/change-source.js";
 import { DiskProjectFiles, readTextSync } from "../platforms/local/disk.js";
 import { CachedAnalysis, RecordingProjectFiles, ResultsCache } from "../platforms/local/results-cache.js";
-import { WorkerPool } from "../platforms/local/pool.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
 import { projectRoot } from "../platforms/local/root.js";
 
 export interface CheckOptions extends ChangeOptions {
   paths: string[];
   configPath?: string;
-  /** Worker threads for the analysis; 1 (the default) analyzes on the main thread. */
-  jobs?: number;
   /** False: neither read nor write the results cache (`--no-cache`). */
   cache?: boolean;
   /** Changes the loaded config before the run (the CLI's --select/--ignore). */
@@ -80,13 +77,9 @@ async function resolveRoots(options: CheckOptions): Promise<Root[]> {
   return roots;
 }
 
-/**
- * The analysis port for one project root: this thread, or `jobs` worker threads reading it from disk;
- * on this thread, behind the results cache in `.eventlet-review-cache/` unless `--no-cache`.
- */
-function analysisFor(jobs: number, project: string, cache: boolean): StartAnalysis {
+/** The analysis port for one project root: this thread, behind the results cache unless `--no-cache`. */
+function analysisFor(project: string, cache: boolean): StartAnalysis {
   return (setup) => {
-    if (jobs > 1) return new WorkerPool(jobs, { ...setup, directory: project });
     const maxBytes = setup.config.max_file_bytes;
     const disk = new DiskProjectFiles(project, maxBytes);
     if (!cache) return new InProcessAnalysis(setup, disk);
@@ -102,7 +95,6 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const config = options.adjustConfig ? options.adjustConfig(loaded) : loaded;
   const result: CheckResult = { config, findings: [], notices: [], roots: roots.map((r) => r.root), filesChecked: 0, filesParsed: 0 };
   const changes = new LocalChanges(options);
-  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
 
   for (const [index, { root, files, under }] of roots.entries()) {
     // The review sees paths from the project root, so `check pkg/cmd` judges roles and globs as
@@ -118,7 +110,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const before = { files: result.filesChecked, findings: result.findings.length };
     const review = await reviewChange(source, {
       config,
-      analysis: analysisFor(jobs, project, options.cache ?? true),
+      analysis: analysisFor(project, options.cache ?? true),
       facts: false,
       onProgress: options.onProgress && ((files, findings) => options.onProgress!(before.files + files, before.findings + findings)),
     });

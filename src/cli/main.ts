@@ -4,7 +4,6 @@
  * pay for Octokit, the store's database drivers or the service (docs/benchmark.md).
  */
 import { pathToFileURL } from "node:url";
-import { availableParallelism } from "node:os";
 import { Command, CommanderError, Option } from "commander";
 import { posix, relative, resolve, sep } from "node:path";
 import { SEVERITIES, type Severity } from "../model/finding.js";
@@ -62,14 +61,6 @@ function parseSeverity(value: string | undefined, flag: string): Severity | unde
   if (value === undefined) return undefined;
   if (!(SEVERITIES as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${SEVERITIES.join(", ")}`);
   return value as Severity;
-}
-
-/** `--jobs N|auto`: worker threads for the analysis (default 1: the main thread; see docs/benchmark.md). */
-function parseJobs(value: string | undefined): number {
-  if (value === undefined) return 1;
-  if (value === "auto") return availableParallelism();
-  if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--jobs must be a positive number or auto, not "${value}"`);
-  return Number(value);
 }
 
 /** What `--format` can print: one entry per format, given the finished check. */
@@ -150,7 +141,8 @@ async function check(positionals: string[], values: CheckFlags, io: Io): Promise
   if (values.writeBaseline && !values.baseline) throw new UsageError("--write-baseline needs --baseline FILE to write");
   const staged = values.staged || (values.preCommit && (await isCommit(positionals, io.cwd)));
   const failLevelFlag = parseSeverity(values.failLevel, "--fail-level");
-  const jobs = parseJobs(values.jobs);
+  // --jobs is gone (issue 18): worker threads were never faster than one thread, and the cache is.
+  if (values.jobs !== undefined) io.stderr("eventlet-review: --jobs is ignored: one thread analyzes the tree (see docs/benchmark.md)\n");
   const selection = { select: values.select, extendSelect: values.extendSelect, ignore: values.ignore };
   applySelection(defaultConfig(), selection); // a bad code is a usage error before any file is read
   // Progress goes to stderr, and only when a person watches it: never into CI logs or pipes.
@@ -164,7 +156,6 @@ async function check(positionals: string[], values: CheckFlags, io: Io): Promise
     staged,
     configPath: values.config,
     readStdin: io.readStdin,
-    jobs,
     cache: values.cache !== false,
     adjustConfig: (config) => applySelection(config, selection),
     onProgress: showProgress
@@ -279,7 +270,7 @@ function program(io: Io, done: (code: number | Promise<number>) => void): Comman
     .option("--baseline <file>", "hide the findings listed in FILE (matched by fingerprint, so moved code stays quiet)")
     .option("--write-baseline", "write today's findings to the --baseline FILE and exit 0")
     .option("--fix", "apply the fixes marked safe; with --diff, print them instead")
-    .option("--jobs <n>", "analyze on N worker threads, or auto", undefined)
+    .addOption(new Option("--jobs <n>").hideHelp())
     .option("--no-cache", "neither read nor write the results cache (.eventlet-review-cache/ at the project root)")
     .action((paths: string[], values: CheckFlags & { format?: string }) => {
       done(check(paths, { ...values, outputFormat: values.format ?? values.outputFormat }, io));

@@ -2,7 +2,7 @@
  * The analysis port: where reviewChange has a change's files matched against the config's globs and
  * analyzed. A platform's review runs it in an AnalysisSandbox (src/review/sandbox.ts: a worker thread
  * under a time budget, for the change's author chooses paths and contents); the CLI runs it on this
- * thread (InProcessAnalysis, below) or on a pool of worker threads (src/platforms/local/pool.ts).
+ * thread (InProcessAnalysis, below), behind its results cache (src/platforms/local/results-cache.ts).
  */
 import { Analyzer, type FileResult } from "../analyzer/analyze.js";
 import { fileFilter } from "../config/file-filter.js";
@@ -25,7 +25,7 @@ export interface Analysis {
   keep(path: string): Promise<Outcome<boolean>>;
   /**
    * The file's findings and notices; a file that cannot be analyzed becomes a notice. Rejects only
-   * when no file can be analyzed any more (a pool that lost a worker). May take over `bytes` (a
+   * when no file can be analyzed any more. May take over `bytes` (a
    * worker thread is handed the buffer, not a copy).
    */
   analyze(path: string, bytes: Uint8Array): Promise<FileResult>;

@@ -71,9 +71,9 @@ test("--diff - reads a real pipe; --fail-level warning turns a warning into exit
   expect(r.code).toBe(1);
 });
 
-test("--jobs 2 (worker threads from dist/) prints what one thread prints", () => {
+test("--jobs, removed, is ignored with a warning", () => {
   const one = cli(["check", "--format", "json", "nova"]);
-  expect(cli(["check", "--format", "json", "--jobs", "2", "nova"])).toEqual(one);
+  expect(cli(["check", "--format", "json", "--jobs", "2", "nova"])).toEqual({ ...one, stderr: `eventlet-review: --jobs is ignored: one thread analyzes the tree (see docs/benchmark.md)\n${one.stderr}` });
 });
 
 test("usage errors exit 2; --version and help exit 0", () => {

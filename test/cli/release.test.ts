@@ -34,7 +34,7 @@ test("the released action.yml runs the bundle on node24 and keeps every input", 
   expect(after.inputs).toEqual(before.inputs);
   expect(Object.keys(after.outputs)).toEqual(Object.keys(before.outputs));
   for (const output of Object.values(after.outputs) as { value?: string }[]) expect(output.value).toBeUndefined();
-  for (const file of ["index.js", "pool-worker.js", "sandbox-worker.js", "web-tree-sitter.wasm", "tree-sitter-python.wasm"]) expect(existsSync(join(dir, "dist-action", file))).toBe(true);
+  for (const file of ["index.js", "sandbox-worker.js", "web-tree-sitter.wasm", "tree-sitter-python.wasm"]) expect(existsSync(join(dir, "dist-action", file))).toBe(true);
 
   // Outside a workflow run, the bundled Action stops with one clear line, not a stack.
   const run = spawnSync(process.execPath, [join(dir, "dist-action/index.js")], {
