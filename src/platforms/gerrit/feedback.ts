@@ -11,7 +11,7 @@
 import type { CommentInfo } from "./client.js";
 import { replyVerdict, ruleOfBody } from "../../review/feedback.js";
 import type { FeedbackReport, Ledger } from "../adapter.js";
-import { readGerritFingerprint } from "./threads.js";
+import { commentChains, readGerritFingerprint } from "./threads.js";
 
 /** Who a Gerrit account is in the store: its username, else its email, else its number. */
 function who(author: CommentInfo["author"]): string | undefined {
@@ -33,13 +33,7 @@ export async function changeFeedback(
   change: { project: string; number: number },
   stands: (fingerprint: string) => Promise<boolean>,
 ): Promise<FeedbackReport[]> {
-  const all = Object.entries(byPath).flatMap(([path, list]) => list.map((c) => ({ ...c, path: c.path ?? path })));
-  const byId = new Map(all.map((c) => [c.id as string, c]));
-  const rootOf = (c: CommentInfo): CommentInfo => {
-    let cur = c;
-    for (let hops = 0; cur.in_reply_to && byId.has(cur.in_reply_to) && hops < 1000; hops++) cur = byId.get(cur.in_reply_to)!;
-    return cur;
-  };
+  const { all, rootOf } = commentChains(byPath);
   const reports: FeedbackReport[] = [];
   const ordered = [...all].sort((a, b) => a.updated.localeCompare(b.updated));
   for (const c of ordered) {

@@ -34,8 +34,15 @@ export interface GerritThread {
   byPerson: boolean;
 }
 
-/** Our threads among every comment of the change (`GET /changes/{id}/comments`). */
-export function ourThreads(byPath: Record<string, CommentInfo[]>, self: number): GerritThread[] {
+/**
+ * Every comment of the change (`GET /changes/{id}/comments`, keyed by path) with its path filled in, by
+ * id, and the root of the thread each belongs to (a broken or cyclic `in_reply_to` chain stops).
+ */
+export function commentChains(byPath: Record<string, CommentInfo[]>): {
+  all: CommentInfo[];
+  byId: Map<string, CommentInfo>;
+  rootOf: (c: CommentInfo) => CommentInfo;
+} {
   const all = Object.entries(byPath).flatMap(([path, list]) => list.map((c) => ({ ...c, path: c.path ?? path })));
   const byId = new Map(all.map((c) => [c.id as string, c]));
   const rootOf = (c: CommentInfo): CommentInfo => {
@@ -43,6 +50,12 @@ export function ourThreads(byPath: Record<string, CommentInfo[]>, self: number):
     for (let hops = 0; cur.in_reply_to && byId.has(cur.in_reply_to) && hops < 1000; hops++) cur = byId.get(cur.in_reply_to)!;
     return cur;
   };
+  return { all, byId, rootOf };
+}
+
+/** Our threads among every comment of the change (`GET /changes/{id}/comments`). */
+export function ourThreads(byPath: Record<string, CommentInfo[]>, self: number): GerritThread[] {
+  const { all, byId, rootOf } = commentChains(byPath);
   const members = new Map<string, CommentInfo[]>();
   for (const c of all) {
     const root = rootOf(c);
