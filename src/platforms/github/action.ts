@@ -27,7 +27,8 @@ import { actionSummary } from "../../review/summary.js";
 import { readChangeConfig, reviewChange } from "../../review/review.js";
 import type { ConfigFile } from "../../review/change-source.js";
 import { ALL_RULES } from "../../rules/index.js";
-import type { Logger } from "../adapter.js";
+import { isTransient, type Logger } from "../adapter.js";
+import { describeFailure, networkFailure } from "../failure.js";
 
 export const REPORTERS = ["review", "check", "annotations"] as const;
 export type Reporter = (typeof REPORTERS)[number];
@@ -398,13 +399,14 @@ export async function githubCommand(args: string[], io: ActionIo, extra: Pick<Ac
       return 2;
     }
     // GitHub refused or could not be reached: one line with what was asked and why, exit 2 (1 means findings).
-    const status = errorStatus(error);
+    // A 5xx or a network failure arrives wrapped in the TransientError the App's queue retries (run.ts).
+    const apiError = isTransient(error) && error.cause !== undefined ? error.cause : error;
+    const status = errorStatus(apiError);
     if (status !== undefined) {
-      const request = (error as { request?: { method?: string; url?: string } }).request;
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const what = status === "network" ? `network error${cause?.code ? ` (${cause.code})` : ""}` : `HTTP ${status}`;
+      const request = (apiError as { request?: { method?: string; url?: string } }).request;
+      const what = status === "network" ? `network error (${networkFailure(apiError)})` : `HTTP ${status}`;
       const where = request?.method && request.url ? ` on ${request.method} ${request.url}` : "";
-      io.stderr(`eventlet-review github: GitHub API error: ${what}${where}: ${(error as Error).message.split("\n")[0]}\n`);
+      io.stderr(`eventlet-review github: GitHub API error: ${what}${where}: ${describeFailure(apiError).split("\n")[0]}\n`);
       return 2;
     }
     throw error;

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer, type AddressInfo } from "node:net";
 import nock from "nock";
 import { githubCommand, type ActionIo } from "../../../src/platforms/github/action.js";
 import { validateSarif } from "../../formats/sarif-schema.js";
@@ -285,6 +286,25 @@ describe("usage", () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^eventlet-review github: GitHub API error: HTTP 404 on GET \S+\/pulls\/1\/files\S*: Not Found$/m);
     expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("an unreachable GitHub (connection refused) and a 502 end in one line and exit 2 too", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    nock.enableNetConnect("127.0.0.1");
+    const event = pullRequestEvent("opened", { number: 1, headSha: HEAD, baseSha: BASE });
+    expect(await githubCommand([], io("pull_request", event, { GITHUB_API_URL: `http://127.0.0.1:${port}` }), quiet)).toBe(2);
+    expect(stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(new RegExp(`^eventlet-review github: GitHub API error: network error \\(network:ECONNREFUSED\\) on POST http://127\\.0\\.0\\.1:${port}/graphql: `)),
+    ]);
+
+    stderr = "";
+    fake.addPull({ number: 1, headSha: HEAD, baseSha: BASE, files: [added("myapp/cmd/api.py", API)] });
+    fake.fail("GET", /\/pulls\/1\/files/, 502, 5, { message: "Bad Gateway" });
+    expect(await githubCommand([], io("pull_request", event), quiet)).toBe(2);
+    expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^eventlet-review github: GitHub API error: HTTP 502 on GET \S+\/pulls\/1\/files\S*: /)]);
   });
 
   test("a push event is not an error: nothing to review", async () => {
