@@ -18,7 +18,10 @@ import { recordChangeFeedback } from "./feedback.js";
 import { GerritPublisher, postOnce } from "./publisher.js";
 import { NOTE_TAG, projectMatcher, RECHECK_WORD, REVIEW_TAG, type GerritSettings } from "./settings.js";
 import { GerritChangeSource } from "./source.js";
-import { DEFAULT_RECHECK_LIMITS, GerritRecheckLimiter, type RecheckLimiter, type RecheckLimits } from "./recheck-limit.js";
+import { MemoryRecheckLimiter, type RecheckLimiter, type RecheckLimits } from "../recheck-limit.js";
+
+/** Gerrit's recheck limits: one per account and change a minute, five per change in ten minutes. */
+export const DEFAULT_RECHECK_LIMITS: RecheckLimits = { perAskerMs: 60_000, perChange: 5, perChangeMs: 600_000 };
 
 export type JobResult =
   | { status: "posted"; vote?: number; comments: number; alreadyThere: number; rejected: number }
@@ -78,7 +81,7 @@ export class GerritBot {
   ) {
     this.projectAllowed = projectMatcher(settings.projects);
     this.log = deps.logger;
-    this.rechecks = options.recheckLimiter ?? new GerritRecheckLimiter(options.recheckLimits ?? DEFAULT_RECHECK_LIMITS);
+    this.rechecks = options.recheckLimiter ?? new MemoryRecheckLimiter(options.recheckLimits ?? DEFAULT_RECHECK_LIMITS);
   }
 
   /** One event from any source; malformed input is logged and dropped. Returns what became of it. */

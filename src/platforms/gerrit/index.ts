@@ -6,12 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import type { PlatformAdapter, PlatformDeps, ReviewJob } from "../adapter.js";
-import { GerritBot } from "./bot.js";
+import { DEFAULT_RECHECK_LIMITS, GerritBot } from "./bot.js";
 import { GerritClient } from "./client.js";
 import { EventCursor } from "./cursor.js";
 import { FileStateStore, RedisStateStore, type StateStore } from "./state-store.js";
 import { hasHostEntry } from "./known-hosts.js";
-import { RedisRecheckLimiter } from "./recheck-limit.js";
+import { RedisRecheckLimiter } from "../recheck-limit.js";
 import { readGerritSettings, redactToken } from "./settings.js";
 import { SshEventStream } from "./ssh-events.js";
 import { eventStatus } from "./status.js";
@@ -85,7 +85,7 @@ export async function createGerritAdapter(
   // With Redis the queue is BullMQ on the same server: queued jobs survive a restart.
   const cursor = new EventCursor(store, logger, store.kind === "redis");
   // With Redis, every instance counts rechecks together (webhooks may reach any of them).
-  const recheckLimiter = env.REDIS_URL ? new RedisRecheckLimiter(env.REDIS_URL, env.QUEUE_PREFIX || "eventlet-review") : undefined;
+  const recheckLimiter = env.REDIS_URL ? new RedisRecheckLimiter(env.REDIS_URL, `${env.QUEUE_PREFIX || "eventlet-review"}:gerrit:recheck`, DEFAULT_RECHECK_LIMITS) : undefined;
   const bot = new GerritBot(settings, client, { ...deps, logger }, cursor, { retryDelayMs: options.postRetryMs, ...(recheckLimiter ? { recheckLimiter } : {}) });
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
 

@@ -11,7 +11,8 @@ import { reviewJob, type PullRequestLike } from "./events.js";
 import type { GithubOctokit } from "./octokit.js";
 import { CHECK_NAME } from "./publisher.js";
 import { readConfig } from "./run.js";
-import { MemoryRecheckLimiter, PermissionCache, type RecheckLimiter } from "./permissions.js";
+import { PermissionCache } from "./permissions.js";
+import { MemoryRecheckLimiter, onePerChange, type RecheckLimiter } from "../recheck-limit.js";
 import { GithubChangeSource } from "./source.js";
 import { PULL_REQUEST_ACTIONS, pullRequestTarget, recheckTarget } from "./targets.js";
 import { JobWrites } from "./writes.js";
@@ -59,8 +60,8 @@ export function githubApp(deps: AppDeps): ApplicationFunction {
   const log = deps.logger;
   const budget = deps.budget ?? new MemoryWriteBudget();
   const permissions = new PermissionCache();
-  const rechecks = deps.rechecks ?? new MemoryRecheckLimiter(RECHECK_WINDOW_MS);
-  const refusalReplies = deps.refusalReplies ?? new MemoryRecheckLimiter(REFUSAL_REPLY_WINDOW_MS);
+  const rechecks = deps.rechecks ?? new MemoryRecheckLimiter(onePerChange(RECHECK_WINDOW_MS));
+  const refusalReplies = deps.refusalReplies ?? new MemoryRecheckLimiter(onePerChange(REFUSAL_REPLY_WINDOW_MS));
   return (app: Probot) => {
     let slug: Promise<string | undefined> | undefined;
     /** The app's slug for `@<slug> recheck`, read once from `GET /app`. */
@@ -112,12 +113,12 @@ export function githubApp(deps: AppDeps): ApplicationFunction {
       if (refusal !== undefined) {
         log.info({ repository: `${owner}/${repo}`, pull: pr.number, user: commenter }, "recheck refused");
         // One reply per user and pull request in ten minutes, and only when the write budget allows.
-        if ((await refusalReplies.allow(`${where}:${commenter.toLowerCase()}`)) && (await writes.tryReserve(1))) {
+        if ((await refusalReplies.allow(`${where}:${commenter.toLowerCase()}`, commenter.toLowerCase())) === true && (await writes.tryReserve(1))) {
           await context.octokit.rest.issues.createComment({ owner, repo, issue_number: pr.number, body: `eventlet-review: ${refusal}.` });
         }
         return;
       }
-      if (!(await rechecks.allow(where))) {
+      if ((await rechecks.allow(where, commenter.toLowerCase())) !== true) {
         log.info({ repository: `${owner}/${repo}`, pull: pr.number, user: commenter }, "recheck ignored: one a minute per pull request");
         return;
       }

@@ -8,7 +8,7 @@ import type { Logger as PinoLogger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import type { JobControl, Logger, PlatformAdapter, PlatformDeps, ReviewJob } from "../adapter.js";
 import { githubApp, RECHECK_WINDOW_MS, REFUSAL_REPLY_WINDOW_MS } from "./app.js";
-import { RedisRecheckLimiter, type RecheckLimiter } from "./permissions.js";
+import { onePerChange, RedisRecheckLimiter, type RecheckLimiter } from "../recheck-limit.js";
 import { jobPayload } from "./events.js";
 import { MemoryWriteBudget, RedisWriteBudget, type WriteBudget } from "./budget.js";
 import { describeFailure } from "../failure.js";
@@ -65,8 +65,8 @@ export async function createGithubAdapter(env: NodeJS.ProcessEnv, deps: Platform
   if (!redis) return buildGithubAdapter(settings, deps, { budget: new MemoryWriteBudget(), feedbackPollSeconds: poll });
   return buildGithubAdapter(settings, deps, {
     budget: new RedisWriteBudget(redis, prefix),
-    rechecks: new RedisRecheckLimiter(redis, prefix, "recheck", RECHECK_WINDOW_MS),
-    refusalReplies: new RedisRecheckLimiter(redis, prefix, "recheck-refusal", REFUSAL_REPLY_WINDOW_MS),
+    rechecks: new RedisRecheckLimiter(redis, `${prefix}:github:recheck`, onePerChange(RECHECK_WINDOW_MS)),
+    refusalReplies: new RedisRecheckLimiter(redis, `${prefix}:github:recheck-refusal`, onePerChange(REFUSAL_REPLY_WINDOW_MS)),
     feedbackPollSeconds: poll,
   });
 }

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { pino } from "pino";
 import type { Finding } from "../../../src/model/finding.js";
 import type { WriteBudget } from "../../../src/platforms/github/budget.js";
-import type { RecheckLimiter } from "../../../src/platforms/github/permissions.js";
+import type { RecheckLimiter } from "../../../src/platforms/recheck-limit.js";
 import { buildGithubAdapter, type GithubAdapter } from "../../../src/platforms/github/index.js";
 import { githubSettings } from "../../../src/platforms/github/settings.js";
 import type { ApiFailure, JobHandler, JobQueue, Ledger, Platform, ReviewJob, ServiceHooks, SubmitResult } from "../../../src/platforms/adapter.js";

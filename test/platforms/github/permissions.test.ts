@@ -5,22 +5,22 @@
  */
 import { randomUUID } from "node:crypto";
 import nock from "nock";
-import { MemoryRecheckLimiter, RedisRecheckLimiter, type RecheckLimiter } from "../../../src/platforms/github/permissions.js";
+import { MemoryRecheckLimiter, onePerChange, RedisRecheckLimiter, type RecheckLimiter } from "../../../src/platforms/recheck-limit.js";
 import { describeWithRedis, startRedis, type RedisServer } from "../../support/redis-server.js";
 import { FakeGithub, unifiedPatch } from "./fake-github.js";
 import { issueCommentEvent, startHarness, type Harness } from "./helpers.js";
 
 describe("in-memory recheck limit (a clock of our own)", () => {
-  test("one per key in the window; another key is not held; the window ends", async () => {
+  test("one per pull request in the window, whoever asks; another pull request is not held; the window ends", async () => {
     let now = 1_000_000;
-    const limiter = new MemoryRecheckLimiter(60_000, () => now);
-    expect(await limiter.allow("o/r#1")).toBe(true);
-    expect(await limiter.allow("o/r#1")).toBe(false);
-    expect(await limiter.allow("o/r#2")).toBe(true);
+    const limiter = new MemoryRecheckLimiter(onePerChange(60_000), () => now);
+    expect(await limiter.allow("o/r#1", "octocat")).toBe(true);
+    expect(await limiter.allow("o/r#1", "hubot")).not.toBe(true);
+    expect(await limiter.allow("o/r#2", "octocat")).toBe(true);
     now += 59_999;
-    expect(await limiter.allow("o/r#1")).toBe(false);
+    expect(await limiter.allow("o/r#1", "octocat")).not.toBe(true);
     now += 1;
-    expect(await limiter.allow("o/r#1")).toBe(true);
+    expect(await limiter.allow("o/r#1", "octocat")).toBe(true);
   });
 });
 
@@ -29,7 +29,7 @@ describeWithRedis("Redis recheck limit", () => {
   const open: RecheckLimiter[] = [];
   const harnesses: Harness[] = [];
   const limiter = (prefix: string, windowMs = 60_000) => {
-    const l = new RedisRecheckLimiter(redis.url, prefix, "recheck", windowMs);
+    const l = new RedisRecheckLimiter(redis.url, `${prefix}:github:recheck`, onePerChange(windowMs));
     open.push(l);
     return l;
   };
@@ -49,12 +49,13 @@ describeWithRedis("Redis recheck limit", () => {
   test("two instances share the window: the first to ask wins, the other is refused until it ends", async () => {
     const prefix = `t${randomUUID().slice(0, 8)}`;
     const [a, b] = [limiter(prefix, 1000), limiter(prefix, 1000)];
-    expect(await Promise.all([a.allow("o/r#1"), b.allow("o/r#1")])).toEqual(expect.arrayContaining([true, false]));
-    expect(await b.allow("o/r#1")).toBe(false);
-    expect(await a.allow("o/r#2")).toBe(true);
-    expect(await limiter(`other-${prefix}`).allow("o/r#1")).toBe(true); // another prefix
+    const both = await Promise.all([a.allow("o/r#1", "octocat"), b.allow("o/r#1", "octocat")]);
+    expect(both.filter((v) => v === true)).toHaveLength(1);
+    expect(await b.allow("o/r#1", "hubot")).not.toBe(true);
+    expect(await a.allow("o/r#2", "octocat")).toBe(true);
+    expect(await limiter(`other-${prefix}`).allow("o/r#1", "octocat")).toBe(true); // another prefix
     await new Promise((r) => setTimeout(r, 1100));
-    expect(await b.allow("o/r#1")).toBe(true);
+    expect(await b.allow("o/r#1", "octocat")).toBe(true);
   });
 
   test("end to end: two App instances get a comment loop's webhooks in turn and queue one review", async () => {
