@@ -3,7 +3,7 @@
  * its default rules and also E,F,W), a bare tree-sitter parse of every file and flake8 with hacking, on
  * the same real OpenStack files (issue 18's nova, neutron and cinder), each run a whole process; rounds
  * alternate the tools and medians are kept. Also: a second run of nova over the results cache, a review
- * of a 100-file change of nova (`check --base`), and `--jobs auto` against one thread.
+ * of a 100-file change of nova (`check --base`). (`--jobs` is gone: worker threads were no faster.)
  *
  *   npm run bench [-- --runs N] [--flake8-runs N] [--no-flake8] [--no-parse] [--json FILE]
  *
@@ -375,7 +375,6 @@ async function main(): Promise<void> {
   };
   const tools: Record<string, () => Promise<Sample>> = {
     "eventlet-review check (cold)": cold(cmp),
-    "eventlet-review check --jobs auto (cold)": cold(cmp, ["--jobs", "auto"]),
     "eventlet-review check, all rules (cold)": cold(cmp, ["--config", ALL_RULES_CONFIG]),
     "ruff (wasm), default rules": () => runRuff(cmp),
     "ruff (wasm), E,F,W": () => runRuff(cmp, "E,F,W"),
@@ -404,7 +403,6 @@ async function main(): Promise<void> {
   const admittedDefault = await admission(cmp, "");
 
   const ours = figures["eventlet-review check (cold)"];
-  const jobs = figures["eventlet-review check --jobs auto (cold)"];
   const allRules = figures["eventlet-review check, all rules (cold)"];
   const ruff = figures["ruff (wasm), default rules"];
   const ruffEfw = figures["ruff (wasm), E,F,W"];
@@ -437,7 +435,6 @@ async function main(): Promise<void> {
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   out.push(`ruff default / check:  ${ratio(ruff.wallMs, ours.wallMs)} wall, ${ratio(ruff.cpuMs, ours.cpuMs)} CPU`);
   out.push(`ruff E,F,W / check:    ${ratio(ruffEfw.wallMs, ours.wallMs)} wall, ${ratio(ruffEfw.cpuMs, ours.cpuMs)} CPU`);
-  out.push(`1 thread / --jobs auto: ${ratio(ours.wallMs, jobs.wallMs)} wall`);
   if (parse) out.push(`check / bare parse:    ${ratio(ours.wallMs, parse.wallMs)} wall, ${ratio(ours.cpuMs, parse.cpuMs)} CPU`);
   out.push("");
 
@@ -452,7 +449,6 @@ async function main(): Promise<void> {
     ["peak RSS of the cold whole tree at most 200 MB", ours.maxRssKb / 1024 <= 200, `${Math.round(ours.maxRssKb / 1024)} MB`],
     ["second run over unchanged nova at most 0.3 s", rerun.wallMs <= 300, `${(rerun.wallMs / 1000).toFixed(2)} s`],
     [`review of a ${change.changed}-file change (--base) on nova under 1 s`, review.wallMs < 1000, `${(review.wallMs / 1000).toFixed(2)} s`],
-    ["--jobs auto at least 1.7x faster than one thread", ours.wallMs / jobs.wallMs >= 1.7, ratio(ours.wallMs, jobs.wallMs)],
   ];
   for (const [what, ok, figure] of checks) out.push(`${verdict(ok)}  ${what} (${figure})`);
   if (!quiet) out.push(`No verdict: the load average reached ${busiest.toFixed(1)} on ${CORES} CPUs during the runs; wall times are inflated (compare the CPU column).`);

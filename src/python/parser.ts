@@ -32,14 +32,38 @@ export function pythonParser(): Promise<Parser> {
   return ready;
 }
 
-/** Parses `text`, hands the tree to `use`, and always frees the tree afterwards. */
+interface Lease {
+  text: string;
+  tree: Tree;
+  users: number;
+}
+
+/** The last tree made: a text asked for twice in a row (a fact's scan, then the analysis) is parsed once. */
+let last: Lease | undefined;
+
+function release(lease: Lease): void {
+  if (lease.users === 0 && lease !== last) lease.tree.delete();
+}
+
+/**
+ * Parses `text`, hands the tree to `use`, and frees the tree once no use is left: trees are never
+ * edited, so uses of one text may share one. The last tree stays until another text is parsed.
+ */
 export async function withTree<T>(text: string, use: (tree: Tree) => T | Promise<T>): Promise<T> {
   const parser = await pythonParser();
-  const tree = parser.parse(text);
-  if (!tree) throw new Error("tree-sitter returned no tree");
+  let lease = last;
+  if (lease?.text !== text) {
+    const tree = parser.parse(text);
+    if (!tree) throw new Error("tree-sitter returned no tree");
+    const previous = last;
+    lease = last = { text, tree, users: 0 };
+    if (previous) release(previous);
+  }
+  lease.users++;
   try {
-    return await use(tree);
+    return await use(lease.tree);
   } finally {
-    tree.delete();
+    lease.users--;
+    release(lease);
   }
 }

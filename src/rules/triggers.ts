@@ -63,7 +63,7 @@ export class Prescreen {
       this.searches = [/[\s\S]/]; // anything non-empty passes; the triggers decide
       return;
     }
-    const group = (ps: RegExp[]) => ps.map((p) => `(?:${p.source})`).join("|");
+    const group = (ps: RegExp[]) => [...new Set(ps.map((p) => `(?:${p.source})`))].join("|");
     const exact = firsts.filter((p) => p.flags === "");
     const folded = firsts.filter((p) => p.flags === "i");
     this.searches = [...(exact.length ? [new RegExp(group(exact))] : []), ...(folded.length ? [new RegExp(group(folded), "i")] : [])];

@@ -1,5 +1,5 @@
 /** ProjectFiles on the local disk: the CLI's window onto the rest of the tree. */
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProjectFiles } from "../../python/project-files.js";
@@ -40,25 +40,35 @@ export class DiskProjectFiles implements ProjectFiles {
     private readonly maxBytes = DEFAULT_MAX_BYTES,
   ) {}
 
+  /** Synchronously (readTextSync): a local read costs less than its round trip through libuv's thread pool. */
   async readText(path: string): Promise<string | undefined> {
-    try {
-      const read = await readCapped(join(this.root, ...path.split("/")), this.maxBytes);
-      return Buffer.isBuffer(read) ? read.toString("utf8") : undefined;
-    } catch {
-      return undefined;
-    }
+    return readTextSync(this.root, path, this.maxBytes);
   }
 }
 
-/** DiskProjectFiles.readText, synchronously: the same text, or undefined for the same files. */
+/**
+ * DiskProjectFiles.readText, synchronously, with readCapped's rules: size first, only regular files,
+ * at most `maxBytes + 1` bytes read; undefined for a file that is missing, unreadable or too large.
+ */
 export function readTextSync(root: string, path: string, maxBytes = DEFAULT_MAX_BYTES): string | undefined {
+  let fd: number | undefined;
   try {
     const absolute = join(root, ...path.split("/"));
     const info = statSync(absolute);
     if (!info.isFile() || info.size > maxBytes) return undefined;
-    const bytes = readFileSync(absolute);
-    return bytes.length > maxBytes ? undefined : bytes.toString("utf8");
+    fd = openSync(absolute, "r");
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length === buffer.length) break;
+    }
+    return length > maxBytes ? undefined : buffer.toString("utf8", 0, length);
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
