@@ -31,6 +31,9 @@ function messagingContext(context: RuleContext): boolean {
   );
 }
 
+/** messagingContext before the parse: an import of a messaging module names it in the text. */
+const MESSAGING_NAME = new RegExp(`\\b(?:${MESSAGING_MODULES.join("|")})\\b`);
+
 function isFalse(node: Node | null | undefined): boolean {
   return node?.type === "false";
 }
@@ -88,6 +91,9 @@ export const heartbeatInGreenThread: Rule = {
         "under mod_wsgi/uwsgi; from 14.9.0 to 17.x the option is deprecated; from 18.0.0 on it is gone and must be removed.",
     },
   },
+  // A green heartbeat needs a messaging module; heartbeat_in_pthread forced off needs code that is no test's.
+  admits: ({ path, text, roles }) =>
+    (!roles.test && text.includes("heartbeat_in_pthread")) || MESSAGING_NAME.test(text) || /(^|\/)oslo_messaging\/_drivers\//.test(path) || MESSAGING_OPTIONS.test(text),
   create(outer) {
     // Version-aware wording: findings wait for module:exit, where the oslo.messaging in use is known.
     const pending: Report[] = [];

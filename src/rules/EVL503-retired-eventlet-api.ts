@@ -64,6 +64,14 @@ const OSLO_SERVICE_MODULES: Record<string, string> = {
   "oslo_service.fixture": "drop the fixture or copy what the tests need",
 };
 
+/**
+ * An import that names one of the retired oslo.service modules: `import oslo_service.wsgi`, `from
+ * oslo_service.fixture import …`, `from oslo_service import (loopingcall, wsgi)`, continued lines too.
+ * (`import oslo_service` alone never names them: the rule reads import records, not attribute chains.)
+ */
+const RETIRED_MODULE_IMPORT =
+  /\boslo_service\s*\.\s*(?:wsgi|eventlet_backdoor|sslutils|fixture)\b|\bfrom\s+oslo_service\s+import\s*(?:\([^)]*|(?:\\\r?\n|[^\n])*)\b(?:wsgi|eventlet_backdoor|sslutils|fixture)\b/;
+
 /** The executor names the rule judges, as string literals. */
 const EXECUTOR_NAME = /['"](?:eventlet|threading)['"]/;
 
@@ -124,7 +132,7 @@ export const retiredEventletApi: Rule = {
       [text(/heartbeat_in_pthread/)],
       [code(/\bexecutor\s*=/), text(EXECUTOR_NAME)],
       [code(/\b(?:get_rpc_server|get_notification_listener|get_batch_notification_listener)\b/), text(EXECUTOR_NAME)],
-      [code(/\boslo_service\b/), code(/\b(?:wsgi|eventlet_backdoor|sslutils|fixture)\b/)],
+      [code(RETIRED_MODULE_IMPORT)],
     ],
     summary: "An option or module the project's oslo versions deprecate or removed along with eventlet.",
     docs: {
