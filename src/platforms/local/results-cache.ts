@@ -11,7 +11,7 @@
  * survive; a changed file that nothing read re-analyzes only itself.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FileResult } from "../../analyzer/analyze.js";
@@ -70,6 +70,18 @@ function buildFingerprint(): string {
   }
   fingerprint = digest(parts.join("\n"));
   return fingerprint;
+}
+
+/** Cache files kept per project: each build, config and mode writes its own, so old ones pile up. */
+const KEPT_FILES = 8;
+
+/** Removes all but the KEPT_FILES most recently written cache files. */
+function prune(directory: string): void {
+  const files = readdirSync(directory)
+    .filter((name) => /^results-.*\.json$/.test(name))
+    .map((name) => ({ path: join(directory, name), time: statSync(join(directory, name)).mtimeMs }))
+    .sort((a, b) => b.time - a.time);
+  for (const { path } of files.slice(KEPT_FILES)) rmSync(path, { force: true });
 }
 
 /** Reads through `inner` and notes what each path held, for the cache's record of what results depend on. */
@@ -160,6 +172,7 @@ export class ResultsCache {
     writeFileSync(temporary, JSON.stringify(this.stored));
     renameSync(temporary, this.file);
     this.changed = false;
+    prune(directory);
   }
 }
 

@@ -115,3 +115,12 @@ test("results of another build, config or mode are never read", () => {
   expect(new ResultsCache(root, { config: 1, mode: "change" }, read).lookup("a.py", hash)).toBeUndefined();
   expect(new ResultsCache(root, { config: 1, mode: "tree" }, read).lookup("a.py", "another hash")).toBeUndefined();
 });
+
+test("old cache files do not pile up: the eight most recent stay", () => {
+  for (let i = 0; i < 12; i++) {
+    const cache = new ResultsCache(root, { config: i }, () => undefined);
+    cache.store("a.py", "h", { findings: [], notices: [], parsed: false });
+    cache.save();
+  }
+  expect(cacheFiles()).toHaveLength(8);
+});
