@@ -9,20 +9,13 @@ import { posix, relative, resolve, sep } from "node:path";
 import { SEVERITIES, type Severity } from "../model/finding.js";
 import { renderRulePage } from "../rules/rule-page.js";
 import { formatJson } from "../formats/json.js";
-import { formatSarif } from "../formats/sarif.js";
 import { formatStatistics, formatTextFinding, formatTextSummary, formatTextWithSource } from "../formats/text.js";
-import { formatZuulCheck } from "./zuul.js";
-import { formatGithub } from "../formats/github.js";
-import { formatGitlab } from "../formats/gitlab.js";
-import { formatJunit } from "../formats/junit.js";
-import { formatRdjson } from "../formats/rdjson.js";
 import { outcome } from "../review/fail-level.js";
 import { ALL_RULES, ruleById } from "../rules/index.js";
 import { activeRules } from "../analyzer/analyze.js";
 import { ConfigError, defaultConfig } from "../config/load.js";
 import { runCheck, type CheckResult } from "./check.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
-import { applySafeFixes } from "./fix.js";
 import { fingerprintFindings, readBaseline, writeBaseline } from "./baseline.js";
 import { applySelection } from "./selection.js";
 import { findingLines } from "./source-lines.js";
@@ -64,7 +57,7 @@ function parseSeverity(value: string | undefined, flag: string): Severity | unde
 }
 
 /** What `--format` can print: one entry per format, given the finished check. */
-type Formatter = (result: CheckResult, io: Io) => void;
+type Formatter = (result: CheckResult, io: Io) => void | Promise<void>;
 
 const FORMATS: Record<string, Formatter> = {
   text: (result, io) => {
@@ -84,16 +77,20 @@ const FORMATS: Record<string, Formatter> = {
     else if (io.stderrIsTty) io.stderr(`${formatTextSummary(result.findings, result.filesChecked, result.filesParsed)}\n`);
   },
   json: (result, io) => io.stdout(`${formatJson(result.findings, result.notices)}\n`),
-  sarif: (result, io) => {
+  // The other formats load their modules when asked for: a check pays only for the one it prints.
+  sarif: async (result, io) => {
+    const { formatSarif } = await import("../formats/sarif.js");
     const roots = result.roots.map((r, i) => ({ id: `PATH${i + 1}`, uri: pathToFileURL(r.directory).href.replace(/\/?$/, "/") }));
     io.stdout(`${formatSarif(result.findings, ALL_RULES, roots, toolVersion(), result.notices)}\n`);
   },
   // Zuul's file_comments (path from the repository top → [{line, message, range}]), for zuul_return.
-  zuul: (result, io) => io.stdout(`${formatZuulCheck(result)}\n`),
-  github: (result, io) => result.findings.length && io.stdout(`${formatGithub(result.findings)}\n`),
-  gitlab: (result, io) => io.stdout(`${formatGitlab(result.findings)}\n`),
-  junit: (result, io) => io.stdout(`${formatJunit(result.findings)}\n`),
-  rdjson: (result, io) => io.stdout(`${formatRdjson(result.findings)}\n`),
+  zuul: async (result, io) => io.stdout(`${(await import("./zuul.js")).formatZuulCheck(result)}\n`),
+  github: async (result, io) => {
+    if (result.findings.length) io.stdout(`${(await import("../formats/github.js")).formatGithub(result.findings)}\n`);
+  },
+  gitlab: async (result, io) => io.stdout(`${(await import("../formats/gitlab.js")).formatGitlab(result.findings)}\n`),
+  junit: async (result, io) => io.stdout(`${(await import("../formats/junit.js")).formatJunit(result.findings)}\n`),
+  rdjson: async (result, io) => io.stdout(`${(await import("../formats/rdjson.js")).formatRdjson(result.findings)}\n`),
 };
 
 /** Colour only on a terminal, and never when NO_COLOR is set to a non-empty value (no-color.org). */
@@ -184,6 +181,7 @@ async function check(positionals: string[], values: CheckFlags, io: Io): Promise
     if (before > result.findings.length) io.stderr(`${before - result.findings.length} findings are in the baseline ${values.baseline}\n`);
   }
   if (values.fix) {
+    const { applySafeFixes } = await import("./fix.js");
     const fixed = await applySafeFixes(result.findings, directoryOf, preview);
     if (preview) {
       io.stdout(fixed.diff);
@@ -199,7 +197,7 @@ async function check(positionals: string[], values: CheckFlags, io: Io): Promise
   else if (values.showSource && values.outputFormat === "text") {
     io.stdout(formatTextWithSource(result.findings, await findingLines(result.findings, directoryOf), { color: useColor(io) }));
     if (result.findings.length) io.stdout(`${formatTextSummary(result.findings, result.filesChecked)}\n`);
-  } else format(result, io);
+  } else await format(result, io);
   const failLevel = failLevelFlag ?? result.config.fail_level;
   if (values.exitZero) return 0;
   return outcome(result.findings, failLevel) === "fail" ? 1 : 0;
