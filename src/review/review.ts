@@ -37,7 +37,6 @@ export interface ReviewResult {
   factsLine?: string;
 }
 
-/** The change's config: its base revision's `.eventlet-review.yaml`, else the defaults. Throws ConfigError. */
 /**
  * The config of a change: the first of the base revision's config files that holds our settings (one
  * source, never merged), each error naming its file; the defaults when none does.

@@ -29,6 +29,42 @@ export interface AppDeps {
   rechecks?: RecheckLimiter;
   /** One refusal reply per user and pull request in ten minutes (the same). */
   refusalReplies?: RecheckLimiter;
+  /** The app's slug, shared with the service's own GET /app (index.ts); default: read on first use. */
+  appSlug?: AppSlug;
+}
+
+export interface AppAuth {
+  rest: { apps: { getAuthenticated(): Promise<{ data?: { slug?: string } | null }> } };
+}
+
+/**
+ * The app's slug (`@<slug> recheck`, `<slug>[bot]` as our comments' author), read once from `GET /app`
+ * and tried again after a failure; an answer to GET /app made for another reason (the credentials
+ * check) is remembered instead of asked again.
+ */
+export class AppSlug {
+  private slug: Promise<string | undefined> | undefined;
+
+  constructor(
+    private readonly auth: () => Promise<AppAuth>,
+    private readonly log: Logger,
+  ) {}
+
+  get(): Promise<string | undefined> {
+    this.slug ??= this.auth()
+      .then((octokit) => octokit.rest.apps.getAuthenticated())
+      .then((response) => response.data?.slug ?? undefined)
+      .catch((error: unknown) => {
+        this.log.warn({ err: error }, "could not read the app's slug from GET /app");
+        this.slug = undefined;
+        return undefined;
+      });
+    return this.slug;
+  }
+
+  remember(slug: string | undefined): void {
+    if (slug) this.slug = Promise.resolve(slug);
+  }
 }
 
 /** The windows of the recheck limits. */
@@ -63,20 +99,8 @@ export function githubApp(deps: AppDeps): ApplicationFunction {
   const rechecks = deps.rechecks ?? new MemoryRecheckLimiter(onePerChange(RECHECK_WINDOW_MS));
   const refusalReplies = deps.refusalReplies ?? new MemoryRecheckLimiter(onePerChange(REFUSAL_REPLY_WINDOW_MS));
   return (app: Probot) => {
-    let slug: Promise<string | undefined> | undefined;
-    /** The app's slug for `@<slug> recheck`, read once from `GET /app`. */
-    const appSlug = (): Promise<string | undefined> => {
-      slug ??= app
-        .auth()
-        .then((octokit) => octokit.rest.apps.getAuthenticated())
-        .then((response) => response.data?.slug ?? undefined)
-        .catch((error: unknown) => {
-          log.warn({ err: error }, "could not read the app's slug from GET /app");
-          slug = undefined;
-          return undefined;
-        });
-      return slug;
-    };
+    const slugs = deps.appSlug ?? new AppSlug(() => app.auth() as unknown as Promise<AppAuth>, log);
+    const appSlug = () => slugs.get();
     registerFeedbackHandlers(app, { ledger: deps.ledger, logger: log, appSlug });
 
     const submit = async (job: ReviewJob): Promise<void> => {

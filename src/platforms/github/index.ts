@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger as PinoLogger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import type { JobControl, Logger, PlatformAdapter, PlatformDeps, ReviewJob } from "../adapter.js";
-import { githubApp, RECHECK_WINDOW_MS, REFUSAL_REPLY_WINDOW_MS } from "./app.js";
+import { AppSlug, githubApp, type AppAuth, RECHECK_WINDOW_MS, REFUSAL_REPLY_WINDOW_MS } from "./app.js";
 import { onePerChange, RedisRecheckLimiter, type RecheckLimiter } from "../recheck-limit.js";
 import { jobPayload } from "./events.js";
 import { MemoryWriteBudget, RedisWriteBudget, type WriteBudget } from "./budget.js";
@@ -94,7 +94,9 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
     Octokit,
   });
   const limits = { ...(options.rechecks ? { rechecks: options.rechecks } : {}), ...(options.refusalReplies ? { refusalReplies: options.refusalReplies } : {}) };
-  await probot.load(githubApp({ ...deps, logger: log, budget, ...limits }), {
+  // One slug for the handlers, the reaction poll and the credentials check: GET /app is asked once.
+  const slugs = new AppSlug(() => probot.auth() as unknown as Promise<AppAuth>, log);
+  await probot.load(githubApp({ ...deps, logger: log, budget, ...limits, appSlug: slugs }), {
     cwd: process.cwd(),
     addHandler: () => {
       throw new Error("the service owns the HTTP server");
@@ -134,13 +136,7 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
   // Installations this process wrote for: their budget is on the status page.
   const installations = new Set<number>();
   const htmlBase = settings.baseUrl ? settings.baseUrl.replace(/\/api\/v3$/, "") : "https://github.com";
-  let slug: Promise<string | undefined> | undefined;
-  const appSlug = () =>
-    (slug ??= probot
-      .auth()
-      .then((o) => o.rest.apps.getAuthenticated())
-      .then((r) => r.data?.slug ?? undefined)
-      .catch(() => (slug = undefined))) as Promise<string | undefined>;
+  const appSlug = () => slugs.get();
 
   const pollFeedback = async (): Promise<number> => {
     const ledger = deps.ledger;
@@ -213,6 +209,7 @@ export async function buildGithubAdapter(settings: GithubSettings, deps: Platfor
     try {
       const octokit = await probot.auth();
       const { data } = await octokit.rest.apps.getAuthenticated();
+      slugs.remember(data?.slug ?? undefined);
       if (credentials?.ok !== true) log.info({ app: data?.slug }, "GitHub App credentials work (GET /app)");
       credentials = { ok: true };
     } catch (error) {
