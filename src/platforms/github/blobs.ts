@@ -8,7 +8,14 @@
  * (`isTruncated`; sveltia/sveltia-cms#950); such blobs, binary ones and those GitHub gives no text for
  * are read raw over REST, but only when `byteSize` is within `maxBytes`: past it, nothing more is
  * downloaded and the reader hears the size alone.
+ *
+ * More files of one SHA than one query holds (a large pull request) come from one repository tarball
+ * instead (archive.ts): one call, whatever the number of files. Once read, the archive answers every
+ * later read of that SHA (facts files, parent packages, imported modules), "no such file" included;
+ * what it cannot answer, and everything when it cannot be used, goes to the blob queries.
  */
+import type { Logger } from "../adapter.js";
+import { ARCHIVE_LIMITS, ArchiveUnusable, ASK, readArchive, type ArchiveLimits, type CommitArchive } from "./archive.js";
 import type { GithubOctokit, PullRequestRef } from "./octokit.js";
 
 /** Blobs per GraphQL query (GitHub documents no alias limit; this keeps each answer well under its timeout). */
@@ -33,7 +40,7 @@ export interface Blob {
 interface Pending {
   sha: string;
   path: string;
-  resolve: (node: BlobNode | null) => void;
+  resolve: (blob: Blob | undefined | Promise<Blob | undefined>) => void;
   reject: (error: unknown) => void;
 }
 
@@ -45,8 +52,19 @@ export class BlobReader {
   private readonly cache = new Map<string, Promise<Blob | undefined>>();
   /** Per SHA, the names at the root of its tree, when known: a path under any other name does not exist. */
   private readonly roots = new Map<string, ReadonlySet<string>>();
+  /** Per SHA, its archive once asked for (undefined: it could not be used). */
+  private readonly archives = new Map<string, Promise<CommitArchive | undefined>>();
   private pending: Pending[] = [];
   private scheduled = false;
+  /** Says why an archive was not used (the job's logger). */
+  log?: Pick<Logger, "info" | "warn">;
+  /** Caps on an archive's bytes (archive.ts ARCHIVE_LIMITS by default); `false` never reads one. */
+  archiveLimits?: ArchiveLimits | false;
+  /**
+   * The repository's size on GitHub's disks (GraphQL `diskUsage`, history included), when known: past the
+   * download cap no archive is tried, rather than downloaded up to the cap and dropped.
+   */
+  repositoryBytes?: number;
 
   constructor(
     private readonly octokit: GithubOctokit,
@@ -59,7 +77,7 @@ export class BlobReader {
     let blob = this.cache.get(key);
     if (!blob) {
       const root = this.roots.get(sha);
-      blob = root && !root.has(path.split("/")[0]) ? Promise.resolve(undefined) : this.node(sha, path).then((node) => this.blob(sha, path, node));
+      blob = root && !root.has(path.split("/")[0]) ? Promise.resolve(undefined) : this.lookup(sha, path);
       this.cache.set(key, blob);
     }
     return blob;
@@ -91,31 +109,96 @@ export class BlobReader {
     return this.cache.has(`${sha}:${path}`);
   }
 
-  private node(sha: string, path: string): Promise<BlobNode | null> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ sha, path, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+  /** From the SHA's archive when there is one, else (or when it cannot say) by blob query. */
+  private lookup(sha: string, path: string): Promise<Blob | undefined> {
+    const archive = this.archives.get(sha);
+    if (!archive) return this.ask(sha, path);
+    return archive.then((a) => {
+      const answer = a ? a.answer(path, this.maxBytes) : ASK;
+      return answer === ASK ? this.ask(sha, path) : answer;
     });
+  }
+
+  private ask(sha: string, path: string): Promise<Blob | undefined> {
+    return new Promise((resolve, reject) => this.enqueue({ sha, path, resolve, reject }));
+  }
+
+  private enqueue(pending: Pending): void {
+    this.pending.push(pending);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
     this.scheduled = false;
-    const all = this.pending;
-    this.pending = [];
-    for (let start = 0; start < all.length; start += BLOBS_PER_QUERY) {
-      const batch = all.slice(start, start + BLOBS_PER_QUERY);
-      const { query, variables } = blobQuery(
-        this.repo,
-        batch.map((p) => `${p.sha}:${p.path}`),
-      );
-      this.octokit.graphql<{ repository: Record<string, BlobNode | null> }>(query, variables).then(
-        (data) => batch.forEach((p, i) => p.resolve(data.repository[`f${i}`] ?? null)),
-        (error: unknown) => batch.forEach((p) => p.reject(error)),
-      );
+    const bySha = new Map<string, Pending[]>();
+    for (const p of this.pending) {
+      const same = bySha.get(p.sha);
+      if (same) same.push(p);
+      else bySha.set(p.sha, [p]);
     }
+    this.pending = [];
+    for (const [sha, all] of bySha) {
+      if (all.length > BLOBS_PER_QUERY && this.archiveWorthTrying(sha)) {
+        this.fromArchive(sha, all);
+        continue;
+      }
+      for (let start = 0; start < all.length; start += BLOBS_PER_QUERY) this.query(all.slice(start, start + BLOBS_PER_QUERY));
+    }
+  }
+
+  private query(batch: Pending[]): void {
+    const { query, variables } = blobQuery(
+      this.repo,
+      batch.map((p) => `${p.sha}:${p.path}`),
+    );
+    this.octokit.graphql<{ repository: Record<string, BlobNode | null> }>(query, variables).then(
+      (data) => batch.forEach((p, i) => p.resolve(this.blob(p.sha, p.path, data.repository[`f${i}`] ?? null))),
+      (error: unknown) => batch.forEach((p) => p.reject(error)),
+    );
+  }
+
+  private archiveWorthTrying(sha: string): boolean {
+    if (this.archiveLimits === false || this.archives.has(sha)) return false;
+    const cap = (this.archiveLimits ?? ARCHIVE_LIMITS).downloadBytes;
+    if (this.repositoryBytes === undefined || this.repositoryBytes <= cap) return true;
+    this.log?.info({ sha, repositoryBytes: this.repositoryBytes, cap }, "repository too large for its archive; reading contents by GraphQL blob queries");
+    this.archives.set(sha, Promise.resolve(undefined));
+    return false;
+  }
+
+  /** One archive for `sha`; what it cannot answer goes back to the queue (then by blob query). */
+  private fromArchive(sha: string, batch: Pending[]): void {
+    const started = performance.now();
+    const archive = readArchive(this.octokit, this.repo, sha, {
+      wanted: new Set(batch.map((p) => p.path)),
+      maxBytes: this.maxBytes,
+      rootNames: this.roots.get(sha),
+      ...(this.archiveLimits ? { limits: this.archiveLimits } : {}),
+    }).then(
+      (read) => {
+        this.log?.info({ sha, files: read.size, seconds: Math.round(performance.now() - started) / 1000 }, "contents read from the repository archive");
+        return read;
+      },
+      (error: unknown) => {
+        if (!(error instanceof ArchiveUnusable)) throw error;
+        this.log?.warn({ sha, reason: error.message }, "repository archive not used; reading contents by GraphQL blob queries");
+        return undefined;
+      },
+    );
+    this.archives.set(sha, archive);
+    archive.then(
+      (read) => {
+        for (const p of batch) {
+          const answer = read ? read.answer(p.path, this.maxBytes) : ASK;
+          if (answer === ASK) this.enqueue(p);
+          else p.resolve(answer);
+        }
+      },
+      (error: unknown) => batch.forEach((p) => p.reject(error)),
+    );
   }
 
   private async blob(sha: string, path: string, node: BlobNode | null): Promise<Blob | undefined> {

@@ -55,6 +55,7 @@ export function readConfig(source: GithubChangeSource): Promise<Config> {
 export async function reviewPullRequest(octokit: GithubOctokit, request: ReviewRequest, options: RunOptions): Promise<ReviewOutcome> {
   const log = options.logger.child({ repository: `${request.owner}/${request.repo}`, pull: request.pullNumber, sha: request.headSha });
   const source = options.source ?? new GithubChangeSource(octokit, request, options.head?.blobs);
+  source.blobs.log ??= log;
   const beforeWrites = async (writes: number) => {
     if (await options.superseded?.()) throw new Superseded("a newer push is queued");
     await options.reserveWrites?.(writes);

@@ -2,7 +2,8 @@
  * Everything a review needs to know before it reads the diff, in one GraphQL query: whether the job's
  * head is still the pull request's (and whether it is a draft), the config at the base revision, the
  * facts files at the head (requirements, setup.cfg, pyproject.toml, tox.ini, .gitreview), the first
- * page of our review threads, our pending and our blocking reviews, and the names at the root of the head. Read separately that was four to
+ * page of our review threads, our pending and our blocking reviews, the names at the root of the head and
+ * the repository's size (whether its tarball is worth reading). Read separately that was four to
  * six calls (pulls.get, a blob query, the threads query, the reviews list, the facts files on demand).
  */
 import { CONFIG_SOURCES } from "../../config/sources.js";
@@ -37,7 +38,8 @@ export async function readSnapshot(octokit: GithubOctokit, pr: PullRequestRef, b
   const { query, variables } = blobQuery(pr, expressions, {
     name: "EventletReviewPull",
     declarations: "$number: Int!, $cursor: String, $root: String!",
-    fields: `root: object(expression: $root) { ... on Tree { entries { name } } }
+    fields: `diskUsage
+    root: object(expression: $root) { ... on Tree { entries { name } } }
     pullRequest(number: $number) {
       state
       isDraft
@@ -46,7 +48,9 @@ export async function readSnapshot(octokit: GithubOctokit, pr: PullRequestRef, b
       ${REVIEW_FIELDS}
     }`,
   });
-  const data = await octokit.graphql<{ repository: Record<string, BlobNode | null> & { pullRequest: PullNode | null; root: { entries?: Array<{ name: string }> } | null } }>(query, {
+  const data = await octokit.graphql<{
+    repository: Record<string, BlobNode | null> & { pullRequest: PullNode | null; root: { entries?: Array<{ name: string }> } | null; diskUsage: number | null };
+  }>(query, {
     ...variables,
     number: pr.pullNumber,
     cursor: null,
@@ -61,6 +65,8 @@ export async function readSnapshot(octokit: GithubOctokit, pr: PullRequestRef, b
   // the root does not hold is answered without a query.
   const root = repository.root?.entries;
   if (root) blobs?.limitTo(pr.headSha, new Set(root.map((e) => e.name)));
+  // Kilobytes: whether a tarball of the tree (blobs.ts, archive.ts) is worth downloading.
+  if (blobs && typeof repository.diskUsage === "number") blobs.repositoryBytes = repository.diskUsage * 1024;
   const pull = repository.pullRequest;
   if (!pull) return undefined;
   return { open: pull.state === "OPEN", draft: pull.isDraft, headSha: pull.headRefOid, threads: readThreadsPage(pull) };

@@ -2,7 +2,8 @@
  * A pull request as a ChangeSource: the file list (all pages), the lines each file adds (from GitHub's
  * per-file `patch`, or from both sides' contents when GitHub leaves the patch out), file contents at
  * the head SHA and the config at the base SHA, all through a BlobReader (blobs.ts: 100 files a GraphQL
- * query, size first). An added file's content is its patch: it costs no request at all.
+ * query, size first; past 100 files of one SHA, one repository tarball, archive.ts). An added file's
+ * content is its patch: it costs no request at all.
  *
  * Everything is read from the base repository by SHA, which also holds a fork's commits, so fork pull
  * requests need no access to the fork.

@@ -313,3 +313,26 @@ describe("usage", () => {
   });
 
 });
+
+describe("a pull request of more files than one blob query holds", () => {
+  test("the Action reads them from one tarball (a 302 to codeload.github.com) and comments as the App does", async () => {
+    const before: Record<string, string> = { ...BASE_FILES };
+    const after: Record<string, string> = { ...BASE_FILES };
+    const files: FakeFile[] = [];
+    for (let i = 0; i < 150; i++) {
+      before[`myapp/m${i}.py`] = `VALUE = ${i}\n`;
+      after[`myapp/m${i}.py`] = i === 7 ? "import MySQLdb\n" : `VALUE = ${i + 1}\n`;
+      files.push({ filename: `myapp/m${i}.py`, status: "modified", patch: `@@ -1 +1 @@\n-VALUE = ${i}\n+${after[`myapp/m${i}.py`].trimEnd()}` });
+    }
+    fake.commit(BASE, before);
+    fake.commit(HEAD, after);
+    fake.addPull({ number: 1, headSha: HEAD, baseSha: BASE, files });
+    const code = await githubCommand([], io("pull_request", pullRequestEvent("opened", { number: 1, headSha: HEAD, baseSha: BASE })), quiet);
+    expect(stderr).toBe("");
+    expect(code).toBe(0); // EVL301 is a warning
+    expect(fake.calls("GET", /\/tarball\//)).toHaveLength(1);
+    expect(fake.downloads).toHaveLength(1);
+    expect(fake.graphqlCalls("EventletReviewBlobs")).toHaveLength(1); // the base config candidates, at the base SHA
+    expect(fake.reviews[0].comments.map((c) => [c.path, c.line])).toEqual([["myapp/m7.py", 1]]);
+  });
+});

@@ -1,10 +1,13 @@
 /**
  * A fake GitHub behind nock: the REST and GraphQL endpoints the App uses, with state (pull requests,
  * commits, check runs, reviews, review threads), so a test can push twice and see what a second push
- * does to the first review. Every REST body is validated against GitHub's OpenAPI description and every
+ * does to the first review. `GET /repos/{o}/{r}/tarball/{sha}` answers as GitHub does: a 302 to
+ * codeload.github.com, which serves the commit as a tar.gz shaped like GitHub's (`githubTarball`). Every REST body is validated against GitHub's OpenAPI description and every
  * GraphQL request against GitHub's GraphQL schema; problems collect in `invalid`.
  */
+import { gzipSync } from "node:zlib";
 import nock from "nock";
+import { pack } from "tar-stream";
 import { validateGraphql } from "./graphql.js";
 import { validateRequest } from "./openapi.js";
 
@@ -114,6 +117,12 @@ export class FakeGithub {
   cannotResolve = false;
   /** Answer tree requests as GitHub does for huge repositories: cut, with `truncated: true`. */
   truncateTrees = false;
+  /** Archives codeload serves instead of the commit's own (a test's hostile or oversized one), by SHA. */
+  readonly archives = new Map<string, Buffer>();
+  /** The repository's `diskUsage` (kilobytes) in GraphQL; default: the size of every commit's files. */
+  diskUsage?: number;
+  /** Downloads from codeload.github.com (not API calls): their paths. */
+  readonly downloads: string[] = [];
   private nextId = 1000;
 
   constructor(
@@ -122,6 +131,7 @@ export class FakeGithub {
     readonly origin = "https://api.github.com",
     readonly restPrefix = "",
     readonly graphqlPath = "/graphql",
+    readonly codeloadOrigin = "https://codeload.github.com",
   ) {}
 
   /** Starts intercepting; call `nock.cleanAll()` to stop. */
@@ -134,6 +144,12 @@ export class FakeGithub {
         return fake.handle(method, uri, body, String(this.req.headers.authorization ?? ""));
       });
     }
+    nock(this.codeloadOrigin)
+      .persist()
+      .get(/.*/)
+      .reply(function (uri) {
+        return fake.download(uri, String(this.req.headers.authorization ?? ""));
+      });
     return this;
   }
 
@@ -203,6 +219,19 @@ export class FakeGithub {
     return this.rest(method, path, query, body as Record<string, unknown>);
   }
 
+  /** codeload.github.com: `/{owner}/{repo}/legacy.tar.gz/{sha}`, the commit as GitHub's tar.gz. */
+  private async download(uri: string, authorization: string): Promise<[number, string | Buffer, Record<string, string>] | [number, string]> {
+    const path = new URL(uri, this.codeloadOrigin).pathname;
+    this.downloads.push(path);
+    // The API's token stays at api.github.com: fetch drops it on the redirect to another origin.
+    if (authorization !== "") return [400, "authorization sent to codeload"];
+    const m = /^\/([^/]+)\/([^/]+)\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(path);
+    const files = m ? this.commits.get(m[3]) : undefined;
+    if (!m || !files) return [404, "Not Found"];
+    const archive = this.archives.get(m[3]) ?? (await githubTarball(m[1], m[2], m[3], files));
+    return [200, archive, { "content-type": "application/x-gzip", "content-disposition": `attachment; filename=${m[1]}-${m[2]}-${m[3].slice(0, 7)}.tar.gz` }];
+  }
+
   private rest(method: string, path: string, query: Record<string, string>, body: Record<string, unknown>): [number, unknown, Record<string, string>?] {
     const repoBase = `/repos/${this.owner}/${this.repo}`;
     let m: RegExpExecArray | null;
@@ -243,6 +272,10 @@ export class FakeGithub {
       if (!files) return [404, { message: "Not Found" }];
       const tree = [...files.keys()].map((p) => ({ path: p, mode: "100644", type: "blob", sha: "0".repeat(40), size: files.get(p)!.length }));
       return [200, { sha: m[1], url: "", tree: this.truncateTrees ? tree.slice(0, 1) : tree, truncated: this.truncateTrees }];
+    }
+    if (method === "GET" && (m = /^\/tarball\/([^/]+)$/.exec(rest))) {
+      if (!this.commits.has(m[1])) return [404, { message: "Not Found" }];
+      return [302, "", { location: `${this.codeloadOrigin}/${this.owner}/${this.repo}/legacy.tar.gz/${m[1]}` }];
     }
     if (method === "GET" && (m = /^\/contents\/(.+)$/.exec(rest))) {
       const content = this.commits.get(query.ref)?.get(m[1]);
@@ -436,7 +469,7 @@ export class FakeGithub {
         const [rootSha] = String(variables.root).split(":");
         const names = [...new Set([...(this.commits.get(rootSha)?.keys() ?? [])].map((p) => p.split("/")[0]))];
         const root = this.commits.has(rootSha) ? { entries: names.map((name) => ({ name })) } : null;
-        return [200, { data: { repository: { ...this.blobs(variables), root, pullRequest: node } } }];
+        return [200, { data: { repository: { ...this.blobs(variables), diskUsage: this.diskUsage ?? this.commitsKilobytes(), root, pullRequest: node } } }];
       }
       case "EventletReviewThreads": {
         const pull = this.pulls.get(Number(variables.number));
@@ -464,6 +497,12 @@ export class FakeGithub {
         this.invalid.push(`GraphQL: unknown operation ${op}`);
         return [200, { errors: [{ message: `unknown operation ${op}` }] }];
     }
+  }
+
+  private commitsKilobytes(): number {
+    let bytes = 0;
+    for (const files of this.commits.values()) for (const content of files.values()) bytes += Buffer.byteLength(content);
+    return Math.ceil(bytes / 1024);
   }
 
   /** The blob aliases f0, f1… of a query, for the expressions in e0, e1…. */
@@ -512,6 +551,70 @@ export class FakeGithub {
       },
     };
   }
+}
+
+/** An entry of a tar archive: a header (tar-stream's) and, for a regular file, its content. */
+export interface TarEntry {
+  name: string;
+  type?: "file" | "directory" | "symlink" | "link" | "character-device" | "block-device" | "fifo";
+  linkname?: string;
+  content?: string | Buffer;
+}
+
+/**
+ * A commit as GitHub's tarball holds it: a pax global header whose `comment` is the commit id (as `git
+ * archive` writes it), then every path under `owner-repo-<sha7>/`, directories first; `extra` entries
+ * (names taken as they are) go at the end. Gzipped. `comment` writes another commit id.
+ */
+export async function githubTarball(
+  owner: string,
+  repo: string,
+  sha: string,
+  files: Map<string, string | Buffer>,
+  extra: TarEntry[] = [],
+  options: { comment?: string } = {},
+): Promise<Buffer> {
+  const top = `${owner}-${repo}-${sha.slice(0, 7)}`;
+  const dirs = new Set<string>();
+  for (const path of files.keys()) path.split("/").slice(0, -1).forEach((_, i, parts) => dirs.add(parts.slice(0, i + 1).join("/")));
+  const entries: TarEntry[] = [
+    { name: `${top}/`, type: "directory" },
+    ...[...dirs].sort().map((d) => ({ name: `${top}/${d}/`, type: "directory" as const })),
+    ...[...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, content]) => ({ name: `${top}/${path}`, content })),
+    ...extra,
+  ];
+  return gzipSync(Buffer.concat([await paxGlobalHeader(`comment=${options.comment ?? sha}`), await tarOf(entries)]));
+}
+
+async function tarOf(entries: TarEntry[]): Promise<Buffer> {
+  const archive = pack();
+  for (const { content, ...header } of entries) {
+    const mode = header.type === "directory" ? 0o755 : 0o644;
+    if (content === undefined) archive.entry({ mode, ...header });
+    else archive.entry({ mode, ...header }, content);
+  }
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A pax global header (type `g`) with one record. tar-stream writes no such entry, so this is a file
+ * entry of tar-stream's with its type byte set to `g` and its checksum made again (POSIX ustar layout:
+ * type at offset 156, checksum at 148, eight bytes, counted as spaces).
+ */
+async function paxGlobalHeader(record: string): Promise<Buffer> {
+  const line = (n: number) => `${n} ${record}\n`;
+  let length = line(0).length;
+  while (line(length).length !== length) length = line(length).length;
+  const blocks = await tarOf([{ name: "pax_global_header", content: line(length) }]);
+  const header = blocks.subarray(0, 512 + Math.ceil(length / 512) * 512);
+  header[156] = "g".charCodeAt(0);
+  header.fill(" ", 148, 156);
+  const sum = header.subarray(0, 512).reduce((a, b) => a + b, 0);
+  header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+  return Buffer.from(header);
 }
 
 function safeJson(text: string): unknown {
