@@ -91,6 +91,8 @@ export interface ArchiveRequest {
   /** The names at the root of the commit, when known: one missing from the archive means paths were left out. */
   rootNames?: ReadonlySet<string>;
   limits?: ArchiveLimits;
+  /** For the redirect and the whole download (default: the per-request limit of writes.ts). */
+  timeoutMs?: number;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function readArchive(octokit: GithubOctokit, repo: Pick<PullRequest
   const limits = request.limits ?? ARCHIVE_LIMITS;
   const abort = new AbortController();
   // One time limit for the redirect and the whole download (the request's own would end at the headers in Actions mode).
-  const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
+  const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(request.timeoutMs ?? REQUEST_TIMEOUT_MS)]);
   const files = new Map<string, ArchiveFile>();
   const others = new Set<string>();
   const attributes: string[] = [];

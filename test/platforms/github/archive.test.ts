@@ -4,6 +4,7 @@
  * codeload.github.com, which serves a tar.gz shaped like GitHub's (fake-github.ts `githubTarball`).
  * Every review read from an archive is compared with the same review read by blob queries.
  */
+import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { Octokit } from "@octokit/rest";
 import nock from "nock";
@@ -288,6 +289,18 @@ describe("BlobReader with an archive", () => {
     expect(archive.answer("pkg/f2.py", 1000)).toBe(ASK); // past the budget: known, not kept
     expect(archive.answer("pkg/nothing.py", 1000)).toBeUndefined();
     await expect(readArchive(octokit(), { owner: OWNER, repo: REPO }, HEAD, { wanted: new Set(), maxBytes: 1000, limits: { ...ARCHIVE_LIMITS, downloadBytes: 100 } })).rejects.toThrow(ArchiveUnusable);
+  });
+
+  test("a download that stalls ends at the time limit: ArchiveUnusable, never a hang", async () => {
+    const stalled = new Readable({ read() {} });
+    stalled.push(gzipSync(Buffer.alloc(10_000)).subarray(0, 100)); // the first bytes, then nothing
+    nock("https://codeload.github.com").get(/.*/).reply(200, () => stalled);
+    const fake = new FakeGithub().install();
+    commit(fake);
+    const started = performance.now();
+    await expect(readArchive(octokit(), { owner: OWNER, repo: REPO }, HEAD, { wanted: new Set(), maxBytes: 1000, timeoutMs: 300 })).rejects.toThrow(/could not be read/);
+    expect(performance.now() - started).toBeLessThan(5000);
+    stalled.destroy();
   });
 
   test("readArchive: links and devices are left to a blob query; names that climb out or are absolute are no files", async () => {
