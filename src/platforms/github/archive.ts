@@ -126,29 +126,31 @@ export async function readArchive(octokit: GithubOctokit, repo: Pick<PullRequest
         if (error) abort.abort(error);
         next(error);
       };
+      const skip = () => {
+        stream.on("end", () => done());
+        stream.resume();
+      };
       const path = entryPath(header.name, sha, top);
       if (path instanceof ArchiveUnusable) return done(path);
       const wrong = commitMismatch(tar, sha);
       if (wrong) return done(wrong);
-      if (path === undefined) {
-        stream.on("end", () => done());
-        stream.resume();
-        return;
-      }
+      if (path === undefined) return skip();
       top ??= path.top;
       const name = path.path;
-      const regular = header.type === "file" || header.type === "contiguous-file";
-      if (name !== undefined && !regular && header.type !== "directory") others.add(name);
-      const size = header.size ?? 0;
-      const keep =
-        name !== undefined && regular && size <= request.maxBytes && (request.wanted.has(name) || isAttributes(name) || (analyzerMayRead(name) && kept + size <= limits.keptBytes));
-      if (name !== undefined && regular && !keep) files.set(name, { byteSize: size });
-      if (!keep) {
-        stream.on("end", () => done());
-        stream.resume();
-        return;
+      if (name === undefined) return skip(); // the top directory
+      if (header.type !== "file" && header.type !== "contiguous-file") {
+        if (header.type !== "directory") others.add(name);
+        return skip();
       }
-      if (!request.wanted.has(name)) kept += size;
+      const size = header.size ?? 0;
+      const wanted = request.wanted.has(name);
+      // Unread, a .gitattributes could hide what makes the archive differ from the commit.
+      if (size > request.maxBytes && isAttributes(name)) return done(new ArchiveUnusable(`${name} is over ${request.maxBytes} bytes`));
+      if (size > request.maxBytes || !(wanted || isAttributes(name) || (analyzerMayRead(name) && kept + size <= limits.keptBytes))) {
+        files.set(name, { byteSize: size });
+        return skip();
+      }
+      if (!wanted) kept += size;
       const chunks: Buffer[] = [];
       stream.on("data", (chunk) => chunks.push(chunk as Buffer));
       stream.on("end", () => {
