@@ -22,6 +22,8 @@ ARG NPM_INSTALL=ci
 RUN npm ${NPM_INSTALL} --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The CLI's bundle (dist/bundle/) is built by this script, through esbuild and tsx of this stage.
+COPY scripts/bundle.ts ./scripts/
 RUN npm run build
 
 # 2. Production dependencies only, without install scripts (the parser is WebAssembly; ssh2 and msgpackr

@@ -3,7 +3,7 @@
  * with real pipes for stdin, stdout and stderr (neither is a terminal here).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { validateSarif } from "../formats/sarif-schema.js";
 import { cleanup, commitAll, initRepo, PY, tempDir, writeTree } from "./helpers.js";
@@ -36,6 +36,7 @@ beforeAll(() => {
 afterAll(() => cleanup(project));
 
 function distIsStale(): boolean {
+  if (!existsSync(join(repoTop, "dist/bundle/main.js"))) return true;
   const built = join(repoTop, "dist/cli/main.js");
   if (!existsSync(built)) return true;
   const builtAt = statSync(built).mtimeMs;
@@ -94,5 +95,33 @@ test("an unbuilt checkout gets one clear line and exit 2, not a module-not-found
     expect(r.stderr).toBe("eventlet-review: the CLI is not built yet: run `npm install` (or `npm run build`) in its folder\n");
   } finally {
     cleanup(dir);
+  }
+});
+
+test("the command runs the bundle, a build of a few files; a rebuilt chunk is a new build to the results cache", () => {
+  expect(readFileSync(bin, "utf8")).toContain("../dist/bundle/main.js");
+  const copy = tempDir("evr-bundle-");
+  try {
+    cpSync(join(repoTop, "dist/bundle"), copy, { recursive: true });
+    const run = () =>
+      spawnSync(process.execPath, ["--input-type=module", "-e", `const { main } = await import(${JSON.stringify(join(copy, "main.js"))}); process.exitCode = await main(["check", "nova"]);`], {
+        cwd: project,
+        encoding: "utf8",
+      });
+    const caches = () => readdirSync(join(project, ".eventlet-review-cache")).filter((f) => f.startsWith("results-"));
+    rmSync(join(project, ".eventlet-review-cache"), { recursive: true, force: true });
+    const first = run();
+    expect(first.stdout).toContain("nova/db.py:1:8:");
+    expect(run().stdout).toBe(first.stdout);
+    expect(caches()).toHaveLength(1);
+    // A chunk that is not the results cache's own (the rules live elsewhere) changes: new build, new cache file.
+    const chunk = readdirSync(copy).find((f) => f.startsWith("chunk-"))!;
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(copy, chunk), later, later);
+    expect(run().stdout).toBe(first.stdout);
+    expect(caches()).toHaveLength(2);
+  } finally {
+    cleanup(copy);
+    rmSync(join(project, ".eventlet-review-cache"), { recursive: true, force: true });
   }
 });

@@ -3,7 +3,7 @@
  * diff adds lines to; without, the whole tree (every file of it counts as new). Either way it is a
  * ChangeSource, and `check` reviews it with the same reviewChange as GitHub and Gerrit.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Config } from "../../config/schema.js";
@@ -13,7 +13,7 @@ import type { Notice } from "../../model/finding.js";
 import type { ProjectFiles } from "../../python/project-files.js";
 import type { ChangedFile, ChangeSource, ConfigFile } from "../../review/change-source.js";
 import { UsageError } from "./config.js";
-import { DiskProjectFiles } from "./disk.js";
+import { DiskProjectFiles, readFileCappedSync } from "./disk.js";
 import { changedSinceBase, GitRevisionFiles, mergeBase, repositoryRoot, stagedChanges } from "./git.js";
 import { gitTop } from "./root.js";
 import { walkFiles } from "./walk.js";
@@ -160,21 +160,13 @@ export class LocalChangeSource implements ChangeSource {
 
   async readForReview(path: string): Promise<{ bytes: Uint8Array } | { notice?: string }> {
     const fromDiff = !!this.setup.change;
-    const maxBytes = this.setup.config.max_file_bytes;
-    const absolute = join(this.setup.project, ...path.split("/"));
-    try {
-      // Synchronous: a local file is read in a fraction of the time a round trip through libuv's
-      // thread pool costs, and a whole-tree run reads thousands (docs/benchmark.md).
-      const info = statSync(absolute);
-      if (!info.isFile()) return fromDiff ? {} : { notice: "skipped: not a regular file" };
-      // Say why before reading: an oversized file is never loaded into memory.
-      if (info.size > maxBytes) return { notice: `skipped: ${info.size} bytes is over the ${maxBytes}-byte limit (max_file_bytes)` };
-      return { bytes: readFileSync(absolute) };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // A diff may name a file that is gone from the working tree: nothing to review there.
-      if (fromDiff && code === "ENOENT") return {};
-      return { notice: `skipped: cannot read (${code ?? (error as Error).message})` };
-    }
+    // Synchronous: a local file is read in a fraction of the time a round trip through libuv's thread
+    // pool costs, and a whole-tree run reads thousands (docs/benchmark.md). Size first: an oversized
+    // file is never loaded into memory.
+    const read = readFileCappedSync(join(this.setup.project, ...path.split("/")), this.setup.config.max_file_bytes);
+    if (Buffer.isBuffer(read)) return { bytes: read };
+    // A diff may name a file that is gone from the working tree (or is no file): nothing to review there.
+    if (fromDiff && (read.code === "ENOENT" || read.skipped === "skipped: not a regular file")) return {};
+    return { notice: read.skipped };
   }
 }

@@ -1,5 +1,5 @@
 /** ProjectFiles on the local disk: the CLI's window onto the rest of the tree. */
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProjectFiles } from "../../python/project-files.js";
@@ -46,18 +46,26 @@ export class DiskProjectFiles implements ProjectFiles {
   }
 }
 
+/** Why a file was not read (readFileSync's answer when it is not the bytes). */
+export interface NotRead {
+  skipped: string;
+  /** The error code when the file could not be opened or read (ENOENT, EACCES…). */
+  code?: string;
+}
+
 /**
- * DiskProjectFiles.readText, synchronously, with readCapped's rules: size first, only regular files,
- * at most `maxBytes + 1` bytes read; undefined for a file that is missing, unreadable or too large.
+ * readCapped, synchronously and in one open: opened without blocking (a FIFO would wait for a writer),
+ * then judged by its own descriptor's fstat, so a file costs no separate stat of its path. At most
+ * `maxBytes + 1` bytes are read even if the file grows meanwhile. Never throws.
  */
-export function readTextSync(root: string, path: string, maxBytes = DEFAULT_MAX_BYTES): string | undefined {
+export function readFileCappedSync(absolute: string, maxBytes: number): Buffer | NotRead {
   let fd: number | undefined;
   try {
-    const absolute = join(root, ...path.split("/"));
-    const info = statSync(absolute);
-    if (!info.isFile() || info.size > maxBytes) return undefined;
-    fd = openSync(absolute, "r");
-    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
+    const info = fstatSync(fd);
+    if (!info.isFile()) return { skipped: "skipped: not a regular file" };
+    if (info.size > maxBytes) return { skipped: `skipped: ${info.size} bytes is over the ${maxBytes}-byte limit (max_file_bytes)` };
+    const buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
     let length = 0;
     for (;;) {
       const read = readSync(fd, buffer, length, buffer.length - length, null);
@@ -65,10 +73,23 @@ export function readTextSync(root: string, path: string, maxBytes = DEFAULT_MAX_
       length += read;
       if (length === buffer.length) break;
     }
-    return length > maxBytes ? undefined : buffer.toString("utf8", 0, length);
-  } catch {
-    return undefined;
+    if (length > maxBytes) return { skipped: `skipped: more than the ${maxBytes}-byte limit (max_file_bytes)` };
+    return buffer.subarray(0, length);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A socket cannot be opened (ENXIO): it is no regular file either.
+    if (code === "ENXIO") return { skipped: "skipped: not a regular file" };
+    return { skipped: `skipped: cannot read (${code ?? (error as Error).message})`, ...(code ? { code } : {}) };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * DiskProjectFiles.readText, synchronously, with readCapped's rules: size first, only regular files,
+ * at most `maxBytes + 1` bytes read; undefined for a file that is missing, unreadable or too large.
+ */
+export function readTextSync(root: string, path: string, maxBytes = DEFAULT_MAX_BYTES): string | undefined {
+  const read = readFileCappedSync(join(root, ...path.split("/")), maxBytes);
+  return Buffer.isBuffer(read) ? read.toString("utf8") : undefined;
 }

@@ -46,13 +46,8 @@ function buildFingerprint(): string {
   if (fingerprint) return fingerprint;
   const self = fileURLToPath(import.meta.url);
   const parts: string[] = [toolVersion()];
-  if (typeof EVENTLET_REVIEW_BUNDLED_VERSION === "string") {
-    // The single-file build (scripts/bundle.ts): this very file is the whole build.
-    const info = statSync(self);
-    fingerprint = digest([...parts, `${info.size}:${info.mtimeMs}`].join("\n"));
-    return fingerprint;
-  }
-  const code = dirname(dirname(dirname(self))); // src/ or dist/
+  // A bundle (scripts/bundle.ts) is the files beside this one; otherwise src/ or dist/, three levels up.
+  const code = typeof EVENTLET_REVIEW_BUNDLED_VERSION === "string" ? dirname(self) : dirname(dirname(dirname(self)));
   const visit = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, entry.name);

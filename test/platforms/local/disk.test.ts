@@ -3,7 +3,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DiskProjectFiles, readCapped } from "../../../src/platforms/local/disk.js";
+import { createServer, type Server } from "node:net";
+import { DiskProjectFiles, readCapped, readFileCappedSync } from "../../../src/platforms/local/disk.js";
 
 let dir: string;
 beforeAll(() => {
@@ -27,4 +28,23 @@ test("readCapped says why it did not read", async () => {
   expect(await readCapped(join(dir, "big.txt"), 1024)).toEqual({ skipped: "skipped: 4096 bytes is over the 1024-byte limit (max_file_bytes)" });
   expect(await readCapped(join(dir, "requirements.txt"), 1024)).toEqual({ skipped: "skipped: not a regular file" });
   expect(await readCapped(join(dir, "big.txt"), 4096)).toEqual(Buffer.from("x".repeat(4096)));
+});
+
+test("readFileCappedSync reads in one open, never blocks on a FIFO, and says why it did not read", async () => {
+  // A unix socket in the tree: it cannot even be opened.
+  const socket = join(dir, "agent.sock");
+  const server: Server = await new Promise((resolve) => {
+    const s = createServer().listen(socket, () => resolve(s));
+  });
+  try {
+    expect(readFileCappedSync(join(dir, "requirements.txt"), 1024)).toEqual({ skipped: "skipped: not a regular file" });
+    expect(readFileCappedSync(socket, 1024)).toEqual({ skipped: "skipped: not a regular file" });
+    expect(readFileCappedSync(dir, 1024)).toEqual({ skipped: "skipped: not a regular file" });
+    expect(readFileCappedSync(join(dir, "big.txt"), 1024)).toEqual({ skipped: "skipped: 4096 bytes is over the 1024-byte limit (max_file_bytes)" });
+    expect(readFileCappedSync(join(dir, "missing.txt"), 1024)).toEqual({ skipped: "skipped: cannot read (ENOENT)", code: "ENOENT" });
+    expect(readFileCappedSync(join(dir, "small.txt"), 1024)).toEqual(Buffer.from("eventlet>=0.36\n"));
+    expect(readFileCappedSync(join(dir, "big.txt"), 4096)).toEqual(Buffer.from("x".repeat(4096)));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
