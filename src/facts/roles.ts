@@ -53,17 +53,32 @@ function mainGuard(text: string): boolean {
   return text.includes("__main__") && MAIN_GUARD.test(text);
 }
 
+/**
+ * The last answer per config: a file's gate, its scan, its chain and its analysis each ask in turn,
+ * and each question would search the whole text again.
+ */
+const lastRoles = new WeakMap<Config, { path: string; text: string; roles: ModuleRoles }>();
+
 export function moduleRoles(path: string, text: string, config: Config): ModuleRoles {
+  const last = lastRoles.get(config);
+  if (last && last.path === path && last.text === text) return { ...last.roles };
+  const roles = computeRoles(path, text, config);
+  lastRoles.set(config, { path, text, roles });
+  return { ...roles };
+}
+
+function computeRoles(path: string, text: string, config: Config): ModuleRoles {
   const m = matchersFor(config);
   const test = m.test(path);
   const isInit = path.endsWith("/__init__.py") || path === "__init__.py";
+  const script = mainGuard(text);
   return {
     // A script (`if __name__ == "__main__":`) and a test package `__init__` start programs too.
-    entryPoint: m.entry(path) || mainGuard(text) || (test && isInit),
+    entryPoint: m.entry(path) || script || (test && isInit),
     patchModule: m.patch(path),
     test,
     wsgi: m.wsgi(path) || (text.includes("application") && WSGI_APPLICATION.test(text)),
     rootPackageInit: /^[^/]+\/__init__\.py$/.test(path),
-    script: mainGuard(text) && !/(^|\/)(__init__|__main__|test_[^/]*|[^/]*_test)\.py$/.test(path) && !/(^|\/)cmd\//.test(path),
+    script: script && !/(^|\/)(__init__|__main__|test_[^/]*|[^/]*_test)\.py$/.test(path) && !/(^|\/)cmd\//.test(path),
   };
 }
