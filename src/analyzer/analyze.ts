@@ -12,6 +12,7 @@ import { sameDistribution } from "../facts/distribution.js";
 import { ProjectFacts } from "../facts/project-facts.js";
 import { ImportTable } from "../python/imports.js";
 import { resolveReExports } from "../facts/indirection.js";
+import { nodesOfTypes } from "../python/node-query.js";
 import { withTree } from "../python/parser.js";
 import { spanOf } from "../python/positions.js";
 import { CachedProjectFiles, type ProjectFiles } from "../python/project-files.js";
@@ -215,24 +216,11 @@ export class Analyzer {
   }
 }
 
-/** One pre-order walk with a cursor; a node object is made only where some rule listens. */
+/** Every node of the types some rule listens to, in pre-order, each handed to that type's visitors. */
 function walk(root: Node, visitors: Map<string, ((node: Node) => void)[]>): void {
   if (visitors.size === 0) return;
-  const cursor = root.walk();
-  try {
-    for (;;) {
-      const list = visitors.get(cursor.nodeType);
-      if (list && cursor.nodeIsNamed) {
-        const node = cursor.currentNode;
-        for (const visit of list) visit(node);
-      }
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return;
-      }
-    }
-  } finally {
-    cursor.delete();
+  for (const node of nodesOfTypes(root, [...visitors.keys()])) {
+    for (const visit of visitors.get(node.type)!) visit(node);
   }
 }
 

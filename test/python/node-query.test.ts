@@ -1,0 +1,55 @@
+/** nodesOfTypes finds what a pre-order cursor walk over every node finds, in the same order. */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { nodesOfTypes } from "../../src/python/node-query.js";
+import { withTree, type Node } from "../../src/python/parser.js";
+
+const TYPES = ["call", "string", "keyword_argument", "pair", "attribute", "assignment"];
+
+/** The reference: every named node of `types`, visited with a cursor in pre-order. */
+function cursorWalk(root: Node, types: readonly string[]): string[] {
+  const found: string[] = [];
+  const cursor = root.walk();
+  for (;;) {
+    if (types.includes(cursor.nodeType) && cursor.nodeIsNamed) found.push(describe(cursor.currentNode));
+    if (cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        cursor.delete();
+        return found;
+      }
+    }
+  }
+}
+
+const describe = (node: Node) => `${node.type}@${node.startIndex}-${node.endIndex}`;
+
+function pythonFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".py"))
+    .map((f) => join(dir, f));
+}
+
+test("same nodes, same order as a cursor walk: nested nodes that start together, errors, every fixture", async () => {
+  const samples = [
+    // A call whose callee is an attribute, both starting at `a`; a call in a call's arguments.
+    "a.b(c.d(x=1), {'k': 'v'})\n",
+    // An assignment whose value is a call on an attribute of a string.
+    "x = 'mysql://%s'.format(y)\n",
+    // Broken code: the parser recovers, and nodes inside ERROR count too.
+    "def f(:\n    eventlet.monkey_patch(thread=False)\nz = g(\n",
+    ...pythonFiles(new URL("../../fixtures", import.meta.url).pathname).map((f) => readFileSync(f, "utf8")),
+  ];
+  expect(samples.length).toBeGreaterThan(20);
+  let compared = 0;
+  for (const text of samples) {
+    await withTree(text, (tree) => {
+      for (const types of [TYPES, ["call"], ["string", "attribute"]]) {
+        const expected = cursorWalk(tree.rootNode, types);
+        expect(nodesOfTypes(tree.rootNode, types).map(describe)).toEqual(expected);
+        compared += expected.length;
+      }
+    });
+  }
+  expect(compared).toBeGreaterThan(1000);
+});
