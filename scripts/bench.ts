@@ -7,8 +7,9 @@
  *
  *   npm run bench [-- --runs N] [--flake8-runs N] [--no-flake8] [--no-parse] [--json FILE]
  *
- * Every figure carries the 1-minute load average measured before its runs; when the load exceeded the
- * number of CPUs the bench prints BUSY instead of PASS or FAIL (wall times then say little).
+ * Every run waits for the 1-minute load average to settle below the number of CPUs (half a CPU to
+ * spare, at most two minutes), and every figure carries the loads its runs started at; when one
+ * exceeded the number of CPUs the bench prints BUSY instead of PASS or FAIL (wall times then say little).
  *
  * The corpus is Debian 12's python3-nova, -neutron, -cinder, -oslo.messaging and -oslo.service,
  * fetched with `apt-get download` and unpacked with `dpkg -x` into .cache/corpus (git-ignored) when
@@ -317,12 +318,26 @@ interface Figure extends Sample {
   loads: number[];
 }
 
-/** Runs each measurement in turn, `runs` rounds (whole processes, alternating), and keeps medians. */
+/** The 1-minute load a run may start at: the bench's own last runs (Ruff keeps V8's threads busy) must have died down. */
+const SETTLED_LOAD = CORES - 0.5;
+const SETTLE_LIMIT_MS = 120_000;
+
+/** Waits until the load average is down to SETTLED_LOAD (at most SETTLE_LIMIT_MS); returns the load then. */
+async function settle(): Promise<number> {
+  const start = Date.now();
+  while (loadavg()[0] > SETTLED_LOAD && Date.now() - start < SETTLE_LIMIT_MS) await new Promise((r) => setTimeout(r, 1000));
+  return loadavg()[0];
+}
+
+/**
+ * Runs each measurement in turn, `runs` rounds (whole processes, alternating), and keeps medians. Each
+ * run starts once the load has settled, so the load beside a figure is the machine's, not the bench's.
+ */
 async function alternate(runs: number, tools: Record<string, () => Promise<Sample>>): Promise<Record<string, Figure>> {
   const samples: Record<string, { s: Sample; load: number }[]> = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
   for (let i = 0; i < runs; i++) {
     for (const [name, once] of Object.entries(tools)) {
-      const load = loadavg()[0];
+      const load = await settle();
       const s = await once();
       samples[name].push({ s, load });
       log(`  ${name} ${i + 1}/${runs}: ${(s.wallMs / 1000).toFixed(2)} s wall, ${(s.cpuMs / 1000).toFixed(2)} s CPU, ${(s.maxRssKb / 1024).toFixed(0)} MB (load ${load.toFixed(1)})`);
@@ -446,7 +461,7 @@ async function main(): Promise<void> {
 
   // A verdict needs a quiet machine: with more runnable processes than cores, wall times say little.
   const everything = [...Object.values(figures), rerun, review];
-  const busiest = Math.max(...everything.flatMap((f) => f.loads), loadavg()[0]);
+  const busiest = Math.max(...everything.flatMap((f) => f.loads));
   const quiet = busiest <= CORES;
   const verdict = (ok: boolean) => (!quiet ? "BUSY" : ok ? "PASS" : "FAIL");
   const checks: [string, boolean, string][] = [
