@@ -11,7 +11,7 @@
  *        node --import tsx scripts/bundle.ts --cli [OUTDIR]  (default: dist/bundle/)
  */
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -56,7 +56,11 @@ export async function bundle(outdir: string, entries: Record<string, string> = {
 
 /** The build bin/eventlet-review.js runs: `main` of src/cli/main.ts, each command a chunk of its own. */
 export function bundleCli(outdir: string): Promise<string> {
-  rmSync(outdir, { recursive: true, force: true }); // chunks are named by hash: old ones would pile up
+  // Chunks are named by hash: old ones would pile up. Only an earlier bundle (its VERSION) is removed.
+  if (existsSync(outdir) && readdirSync(outdir).length > 0 && !existsSync(join(outdir, "VERSION"))) {
+    throw new Error(`${outdir} is not empty and holds no earlier bundle: not removing it`);
+  }
+  rmSync(outdir, { recursive: true, force: true });
   return bundle(outdir, { main: "src/cli/main.ts" }, { split: true, external: SERVICE_PACKAGES });
 }
 

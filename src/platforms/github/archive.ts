@@ -167,6 +167,11 @@ export async function readArchive(octokit: GithubOctokit, repo: Pick<PullRequest
   } finally {
     abort.abort();
   }
+  // A .gitattributes that export-ignores itself still rules the archive (export-subst, eol, filter…),
+  // but unread it cannot say which files differ from the commit: none of them can be trusted.
+  if (request.rootNames?.has(".gitattributes") && !files.has(".gitattributes")) {
+    throw new ArchiveUnusable("the root .gitattributes is not in the archive (export-ignore), so its rules are unknown");
+  }
   const fidelity = archiveFidelity(attributes);
   const roots = new Set([...files.keys(), ...others].map((p) => p.split("/")[0]));
   const missing = [...(request.rootNames ?? [])].some((name) => !roots.has(name));

@@ -46,6 +46,9 @@ interface Pending {
 
 const utf8 = new TextEncoder();
 
+/** How many times the archive's download cap a repository's history (diskUsage) may be before no archive is tried. */
+export const HISTORY_PER_TREE = 8;
+
 export class BlobReader {
   /** Past this many bytes a file is not downloaded (the config's `max_file_bytes`). */
   maxBytes = Number.POSITIVE_INFINITY;
@@ -162,7 +165,10 @@ export class BlobReader {
 
   private archiveWorthTrying(sha: string): boolean {
     if (this.archiveLimits === false || this.archives.has(sha)) return false;
-    const cap = (this.archiveLimits ?? ARCHIVE_LIMITS).downloadBytes;
+    // diskUsage is the whole history, packed: far more than one commit's compressed tree (OpenStack's
+    // larger repositories are past the download cap by it). Only a history many times the cap says the
+    // tree is likely past it too; below that the download's own caps decide.
+    const cap = (this.archiveLimits ?? ARCHIVE_LIMITS).downloadBytes * HISTORY_PER_TREE;
     if (this.repositoryBytes === undefined || this.repositoryBytes <= cap) return true;
     this.log?.info({ sha, repositoryBytes: this.repositoryBytes, cap }, "repository too large for its archive; reading contents by GraphQL blob queries");
     this.archives.set(sha, Promise.resolve(undefined));

@@ -65,13 +65,19 @@ export function readFileCappedSync(absolute: string, maxBytes: number): Buffer |
     const info = fstatSync(fd);
     if (!info.isFile()) return { skipped: "skipped: not a regular file" };
     if (info.size > maxBytes) return { skipped: `skipped: ${info.size} bytes is over the ${maxBytes}-byte limit (max_file_bytes)` };
-    const buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
+    // Room for one byte past the size fstat gave: a file that grew meanwhile is read on, up to the limit.
+    let buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        if (length > maxBytes) break;
+        const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+      }
       const read = readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;
       length += read;
-      if (length === buffer.length) break;
     }
     if (length > maxBytes) return { skipped: `skipped: more than the ${maxBytes}-byte limit (max_file_bytes)` };
     return buffer.subarray(0, length);

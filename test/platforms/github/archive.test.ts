@@ -11,7 +11,7 @@ import nock from "nock";
 import { RateLimitedError } from "../../../src/platforms/adapter.js";
 import { archiveFidelity } from "../../../src/platforms/github/archive-attributes.js";
 import { ARCHIVE_LIMITS, ArchiveUnusable, ASK, readArchive } from "../../../src/platforms/github/archive.js";
-import { BlobReader } from "../../../src/platforms/github/blobs.js";
+import { BlobReader, HISTORY_PER_TREE } from "../../../src/platforms/github/blobs.js";
 import { FakeGithub, githubTarball, type FakeFile, type TarEntry } from "./fake-github.js";
 import { pullRequestEvent, startHarness } from "./helpers.js";
 
@@ -112,9 +112,13 @@ describe("a large pull request reads its contents from one archive", () => {
     expect(failed.comments).toEqual(archived.comments);
   }, 60_000);
 
-  test("a repository whose size (GraphQL diskUsage) is past the download cap: no tarball asked, blob queries", async () => {
+  test("a repository whose history (GraphQL diskUsage) is many times the download cap: no tarball asked, blob queries", async () => {
     const archived = await review(150);
-    const huge = await review(150, (fake) => (fake.diskUsage = ARCHIVE_LIMITS.downloadBytes / 1024 + 1));
+    // A history past the cap alone (nova's is) still gets its archive tried.
+    const large = await review(150, (fake) => (fake.diskUsage = ARCHIVE_LIMITS.downloadBytes / 1024 + 1));
+    expect(tarballCalls(large.fake)).toBe(1);
+    expect(large.comments).toEqual(archived.comments);
+    const huge = await review(150, (fake) => (fake.diskUsage = (HISTORY_PER_TREE * ARCHIVE_LIMITS.downloadBytes) / 1024 + 1));
     expect(huge.errors).toEqual([]);
     expect(tarballCalls(huge.fake)).toBe(0);
     expect(blobQueries(huge.fake)).toBe(2);
@@ -241,16 +245,30 @@ describe("BlobReader with an archive", () => {
     expect(blobQueries(fake)).toBe(1);
   });
 
-  test("a root name the archive lacks (a .gitattributes that export-ignores itself): missing paths are asked", async () => {
+  test("a root name the archive lacks (docs export-ignored): missing paths are asked", async () => {
     const fake = new FakeGithub().install();
-    const files = commit(fake, { ".gitattributes": ".gitattributes export-ignore\ndocs export-ignore\n", "docs/conf.py": "x = 1\n" });
-    const exported = new Map(Object.entries(files).filter(([p]) => p !== ".gitattributes" && !p.startsWith("docs/")));
+    const files = commit(fake, { ".gitattributes": "docs export-ignore\n", "docs/conf.py": "x = 1\n" });
+    const exported = new Map(Object.entries(files).filter(([p]) => !p.startsWith("docs/")));
     fake.archives.set(HEAD, await githubTarball(OWNER, REPO, HEAD, exported));
     const blobs = new BlobReader(octokit(), { owner: OWNER, repo: REPO });
     blobs.limitTo(HEAD, new Set(["pkg", "README.md", "setup.cfg", ".gitattributes", "docs"]));
     await blobs.readMany(HEAD, many(120));
     expect(text(await blobs.read(HEAD, "docs/conf.py"))).toBe("x = 1\n");
     expect(blobQueries(fake)).toBe(1);
+  });
+
+  test("a .gitattributes that export-ignores itself hides its other rules: the archive is not trusted", async () => {
+    const fake = new FakeGithub().install();
+    // The archive git writes applies export-subst to every .py file, so f0.py differs from the commit.
+    const files = commit(fake, { ".gitattributes": ".gitattributes export-ignore\n*.py export-subst\n" });
+    const exported = new Map(Object.entries(files).filter(([p]) => p !== ".gitattributes"));
+    exported.set("pkg/f0.py", "N = 0  # substituted by git archive\n");
+    fake.archives.set(HEAD, await githubTarball(OWNER, REPO, HEAD, exported));
+    const blobs = new BlobReader(octokit(), { owner: OWNER, repo: REPO });
+    blobs.limitTo(HEAD, new Set(["pkg", "README.md", "setup.cfg", ".gitattributes"]));
+    const read = await blobs.readMany(HEAD, many(120));
+    expect(text(read.get("pkg/f0.py"))).toBe(files["pkg/f0.py"]);
+    expect(blobQueries(fake)).toBe(2);
   });
 
   test("an over-cap, foreign or broken archive falls back to blob queries: every file read, nothing lost", async () => {

@@ -48,3 +48,9 @@ test("readFileCappedSync reads in one open, never blocks on a FIFO, and says why
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+test("a file longer than fstat said (grown while read; /proc reports 0 bytes) is read on to its end, within the limit", () => {
+  const read = readFileCappedSync("/proc/self/status", 1 << 20);
+  expect(Buffer.isBuffer(read) && read.toString("latin1")).toMatch(/^Name:[\s\S]*\nPid:[\s\S]*\n$/);
+  expect(readFileCappedSync("/proc/self/status", 16)).toEqual({ skipped: "skipped: more than the 16-byte limit (max_file_bytes)" });
+});
