@@ -10,10 +10,11 @@ import { Query, type Node } from "web-tree-sitter";
 const queries = new Map<string, Query>();
 
 export function nodesOfTypes(root: Node, types: readonly string[]): Node[] {
-  const key = [...types].sort().join(" ");
+  const sorted = [...types].sort();
+  const key = sorted.join(" ");
   let query = queries.get(key);
   if (!query) {
-    query = new Query(root.tree.language, `[${key.split(" ").map((t) => `(${t})`).join(" ")}] @node`);
+    query = new Query(root.tree.language, `[${sorted.map((t) => `(${t})`).join(" ")}] @node`);
     queries.set(key, query);
   }
   return query.captures(root).map((capture) => capture.node);

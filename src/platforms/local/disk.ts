@@ -1,6 +1,5 @@
 /** ProjectFiles on the local disk: the CLI's window onto the rest of the tree. */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProjectFiles } from "../../python/project-files.js";
 
@@ -8,29 +7,11 @@ import type { ProjectFiles } from "../../python/project-files.js";
 const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 
 /**
- * A regular file's bytes, size first: a FIFO or device (which would block or never end) and a file
- * over `maxBytes` are never read. At most `maxBytes + 1` bytes are read even if the file grows meanwhile.
- * Returns why not as a string.
+ * A regular file's bytes, size first (readRegularFile, below); a missing or unreadable file throws.
+ * Returns why not as a string for a file it will not read (not a regular file, over `maxBytes`).
  */
 export async function readCapped(absolute: string, maxBytes: number): Promise<Buffer | { skipped: string }> {
-  const info = await stat(absolute);
-  if (!info.isFile()) return { skipped: "skipped: not a regular file" };
-  if (info.size > maxBytes) return { skipped: `skipped: ${info.size} bytes is over the ${maxBytes}-byte limit (max_file_bytes)` };
-  const handle = await open(absolute, "r");
-  try {
-    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length === buffer.length) break;
-    }
-    if (length > maxBytes) return { skipped: `skipped: more than the ${maxBytes}-byte limit (max_file_bytes)` };
-    return buffer.subarray(0, length);
-  } finally {
-    await handle.close();
-  }
+  return readRegularFile(absolute, maxBytes);
 }
 
 export class DiskProjectFiles implements ProjectFiles {
@@ -54,14 +35,21 @@ export interface NotRead {
 }
 
 /**
- * readCapped, synchronously and in one open: opened without blocking (a FIFO would wait for a writer),
- * then judged by its own descriptor's fstat, so a file costs no separate stat of its path. At most
- * `maxBytes + 1` bytes are read even if the file grows meanwhile. Never throws.
+ * A regular file's bytes, size first, in one open: opened without blocking (a FIFO would wait for a
+ * writer), then judged by its own descriptor's fstat, so a FIFO, a device and a file over `maxBytes`
+ * are never read, and a file costs no separate stat of its path. At most `maxBytes + 1` bytes are read
+ * even if the file grows meanwhile. Throws what opening or reading threw.
  */
-export function readFileCappedSync(absolute: string, maxBytes: number): Buffer | NotRead {
+function readRegularFile(absolute: string, maxBytes: number): Buffer | { skipped: string } {
   let fd: number | undefined;
   try {
     fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    // A socket cannot be opened (ENXIO): it is no regular file either.
+    if ((error as NodeJS.ErrnoException).code === "ENXIO") return { skipped: "skipped: not a regular file" };
+    throw error;
+  }
+  try {
     const info = fstatSync(fd);
     if (!info.isFile()) return { skipped: "skipped: not a regular file" };
     if (info.size > maxBytes) return { skipped: `skipped: ${info.size} bytes is over the ${maxBytes}-byte limit (max_file_bytes)` };
@@ -81,19 +69,24 @@ export function readFileCappedSync(absolute: string, maxBytes: number): Buffer |
     }
     if (length > maxBytes) return { skipped: `skipped: more than the ${maxBytes}-byte limit (max_file_bytes)` };
     return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readRegularFile for callers that take a missing or unreadable file as one more reason: never throws. */
+export function readFileCappedSync(absolute: string, maxBytes: number): Buffer | NotRead {
+  try {
+    return readRegularFile(absolute, maxBytes);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    // A socket cannot be opened (ENXIO): it is no regular file either.
-    if (code === "ENXIO") return { skipped: "skipped: not a regular file" };
     return { skipped: `skipped: cannot read (${code ?? (error as Error).message})`, ...(code ? { code } : {}) };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /**
- * DiskProjectFiles.readText, synchronously, with readCapped's rules: size first, only regular files,
- * at most `maxBytes + 1` bytes read; undefined for a file that is missing, unreadable or too large.
+ * DiskProjectFiles.readText, synchronously, with readRegularFile's rules; undefined for a file that is
+ * missing, unreadable or too large.
  */
 export function readTextSync(root: string, path: string, maxBytes = DEFAULT_MAX_BYTES): string | undefined {
   const read = readFileCappedSync(join(root, ...path.split("/")), maxBytes);
