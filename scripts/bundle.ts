@@ -30,7 +30,7 @@ export async function bundle(outdir: string, entries: Record<string, string> = {
   mkdirSync(outdir, { recursive: true });
   await build({
     // The worker thread sits beside the entry, where review/sandbox.ts looks for it (and chunks beside both).
-    entryPoints: { ...entries, "sandbox-worker": "src/review/sandbox-worker.ts" },
+    entryPoints: { ...entries, "sandbox-worker": "src/review/sandbox-worker.ts", "screen-worker": "src/platforms/local/screen-worker.ts" },
     outdir,
     bundle: true,
     splitting: options.split ?? false,

@@ -2,22 +2,22 @@
  * The analysis of one file: decode, pre-filter on the rules' trigger text, parse once, walk the
  * tree once dispatching to every enabled rule's visitors, then drop findings a `# noqa: EVL…` hides.
  */
-import { Buffer, isAscii } from "node:buffer";
 import type { Node, Tree } from "web-tree-sitter";
 import type { Config, RuleSetting } from "../config/schema.js";
 import { ALL_RULES } from "../rules/index.js";
 import type { AnalysisMode, FileGate, Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
-import { Prescreen, triggersOf, TriggerSubject } from "../rules/triggers.js";
+import { TriggerSubject } from "../rules/triggers.js";
+import { Screen, type Screened } from "./screen.js";
 import { sameDistribution } from "../facts/distribution.js";
 import { ProjectFacts } from "../facts/project-facts.js";
 import { ImportTable } from "../python/imports.js";
 import { resolveReExports } from "../facts/indirection.js";
 import { nodesOfTypes } from "../python/node-query.js";
-import { withTree } from "../python/parser.js";
+import { withTree, withTreeOf } from "../python/parser.js";
+import { topLevelImports } from "../python/import-view.js";
 import { spanOf } from "../python/positions.js";
 import { CachedProjectFiles, type ProjectFiles } from "../python/project-files.js";
 import { moduleRoles } from "../facts/roles.js";
-import { decodeSource } from "../python/source.js";
 import { isSuppressed } from "../python/suppression.js";
 import type { Finding, Notice, Severity } from "../model/finding.js";
 
@@ -62,6 +62,8 @@ export interface FileResult {
    * its analysis asked the project (other files, facts). A results cache must recheck those inputs.
    */
   project?: true;
+  /** The bytes' contentHash (./content-hash.ts), when the analysis read them itself (Analysis.analyzeLocal). */
+  hash?: string;
 }
 
 export interface AnalyzerOptions {
@@ -71,8 +73,8 @@ export interface AnalyzerOptions {
 
 export class Analyzer {
   readonly rules: ActiveRule[];
-  private readonly triggers: (readonly Trigger[])[];
-  private readonly prescreen: Prescreen;
+  /** Decoding and the triggers: what a file needs before its gates and its parse (./screen.ts). */
+  readonly screen: Screen;
   private readonly project: ProjectFiles;
   private projectFacts?: ProjectFacts;
 
@@ -83,8 +85,7 @@ export class Analyzer {
     readonly options: AnalyzerOptions = {},
   ) {
     this.rules = activeRules(config, rules);
-    this.triggers = this.rules.map((r) => triggersOf(r.rule, config));
-    this.prescreen = new Prescreen(this.triggers.flat());
+    this.screen = new Screen(config, this.rules.map((r) => r.rule));
     this.project = project instanceof CachedProjectFiles ? project : new CachedProjectFiles(project);
   }
 
@@ -95,30 +96,25 @@ export class Analyzer {
   }
 
   /** Analyzes raw file bytes: binary, oversized and undecodable files become notices. */
-  async analyzeBytes(path: string, bytes: Uint8Array): Promise<FileResult> {
-    // Most Python files are ASCII: read as latin-1 they are their own text, with no decoding (a NUL
-    // still makes a binary file, with its notice, below).
-    if (bytes.length <= this.config.max_file_bytes && isAscii(bytes) && !bytes.subarray(0, 8192).includes(0)) {
-      return this.analyzeText(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"));
-    }
-    const source = decodeSource(bytes, this.config.max_file_bytes);
-    if (source.kind === "skipped") return { findings: [], notices: [{ path, message: source.reason }], parsed: false };
-    return this.analyzeText(path, source.text);
+  analyzeBytes(path: string, bytes: Uint8Array): Promise<FileResult> {
+    return this.analyzeScreened(path, this.screen.bytes(bytes));
   }
 
-  async analyzeText(path: string, text: string): Promise<FileResult> {
-    if (!this.prescreen.passes(text)) return { findings: [], notices: [], parsed: false };
-    const matched = this.matchingRules(text);
-    if (matched.length === 0) return { findings: [], notices: [], parsed: false };
-    const rules = await this.gated(path, text, matched);
+  analyzeText(path: string, text: string): Promise<FileResult> {
+    return this.analyzeScreened(path, this.screen.text(text));
+  }
+
+  /** Goes on from a file's screening, here or on another thread (Screen, with this Analyzer's config and rules). */
+  async analyzeScreened(path: string, screened: Screened): Promise<FileResult> {
+    if (screened.kind === "skipped") return { findings: [], notices: [{ path, message: screened.reason }], parsed: false };
+    if (screened.kind === "clean") return { findings: [], notices: [], parsed: false };
+    const matched = this.rules.filter((r) => screened.rules.includes(r.rule.meta.id));
+    const { text } = screened;
+    const gate = this.gate(path, text);
+    const rules = await this.gated(path, text, matched, gate);
     if (rules.length === 0) return { findings: [], notices: [], parsed: false, ...(matched.some((r) => r.rule.admits) ? { project: true as const } : {}) };
-    return withTree(text, (tree) => this.analyzeTree(path, text, tree, rules));
-  }
-
-  /** The enabled rules one of whose triggers matches the text. */
-  private matchingRules(text: string): ActiveRule[] {
-    const subject = new TriggerSubject(text);
-    return this.rules.filter((_, i) => subject.matchesAny(this.triggers[i]));
+    const analyze = (tree: Tree) => this.analyzeTree(path, text, tree, rules);
+    return rules.every((r) => r.rule.importsOnly?.(gate)) ? withTreeOf(text, topLevelImports(text), analyze) : withTree(text, analyze);
   }
 
   /**
@@ -126,14 +122,15 @@ export class Analyzer {
    * (roles, project facts) agrees. The others are not run at all; with none left the file is not parsed.
    */
   async admittedRules(path: string, text: string): Promise<ActiveRule[]> {
-    return this.gated(path, text, this.matchingRules(text));
+    const screened = this.screen.text(text);
+    if (screened.kind !== "candidate") return [];
+    return this.gated(path, text, this.rules.filter((r) => screened.rules.includes(r.rule.meta.id)));
   }
 
-  private async gated(path: string, text: string, rules: ActiveRule[]): Promise<ActiveRule[]> {
-    if (rules.length === 0 || !rules.some((r) => r.rule.admits)) return rules;
+  private gate(path: string, text: string): FileGate {
     const config = this.config;
     let roles: FileGate["roles"] | undefined;
-    const gate: FileGate = {
+    return {
       path,
       text,
       get roles() {
@@ -143,6 +140,10 @@ export class Analyzer {
       mode: this.options.mode ?? "change",
       facts: () => this.facts(),
     };
+  }
+
+  private async gated(path: string, text: string, rules: ActiveRule[], gate = this.gate(path, text)): Promise<ActiveRule[]> {
+    if (rules.length === 0 || !rules.some((r) => r.rule.admits)) return rules;
     const admits = await Promise.all(rules.map((r) => r.rule.admits?.(gate) ?? true));
     return rules.filter((_, i) => admits[i]);
   }

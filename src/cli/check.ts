@@ -16,6 +16,8 @@ import { DiskProjectFiles, readTextSync } from "../platforms/local/disk.js";
 import { CachedAnalysis, RecordingProjectFiles, ResultsCache } from "../platforms/local/results-cache.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
 import { projectRoot } from "../platforms/local/root.js";
+import { TreeAnalysis } from "../platforms/local/tree-analysis.js";
+import type { ProjectFiles } from "../python/project-files.js";
 
 export interface CheckOptions extends ChangeOptions {
   paths: string[];
@@ -82,10 +84,12 @@ function analysisFor(project: string, cache: boolean): StartAnalysis {
   return (setup) => {
     const maxBytes = setup.config.max_file_bytes;
     const disk = new DiskProjectFiles(project, maxBytes);
-    if (!cache) return new InProcessAnalysis(setup, disk);
+    // A whole tree is thousands of files: read and screened on a second thread beside the parse.
+    const analysis = (files: ProjectFiles) => (setup.mode === "tree" ? new TreeAnalysis(setup, files) : new InProcessAnalysis(setup, files));
+    if (!cache) return analysis(disk);
     const recording = new RecordingProjectFiles(disk);
     const results = new ResultsCache(project, { config: setup.config, mode: setup.mode }, (path) => readTextSync(project, path, maxBytes));
-    return new CachedAnalysis(new InProcessAnalysis(setup, recording), results, recording);
+    return new CachedAnalysis(analysis(recording), results, recording, maxBytes);
   };
 }
 

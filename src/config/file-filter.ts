@@ -2,8 +2,22 @@
 import picomatch from "picomatch";
 import { DEFAULT_EXCLUDE, type Config } from "./schema.js";
 
+/**
+ * `picomatch(globs, { dot: true })` as one regular expression: a path matches a glob when it is the
+ * glob itself or matches the glob's expression (picomatch.test), so one search per path does what a
+ * search per glob did (a whole-tree walk asks for every file and directory).
+ */
+export function globMatcher(globs: readonly string[]): (path: string) => boolean {
+  const expressions = globs.map((glob) => picomatch.makeRe(glob, { dot: true }));
+  if (expressions.some((e) => e.flags !== expressions[0].flags)) return picomatch([...globs], { dot: true });
+  if (!expressions.length) return () => false;
+  const literal = new Set(globs);
+  const any = new RegExp(expressions.map((e) => `(?:${e.source})`).join("|"), expressions[0].flags);
+  return (path) => path !== "" && (literal.has(path) || any.test(path));
+}
+
 export function fileFilter(config: Config): (relativePath: string) => boolean {
-  const include = picomatch(config.include, { dot: true });
-  const exclude = picomatch([...DEFAULT_EXCLUDE, ...config.exclude], { dot: true });
+  const include = globMatcher(config.include);
+  const exclude = globMatcher([...DEFAULT_EXCLUDE, ...config.exclude]);
   return (path) => include(path) && !exclude(path);
 }

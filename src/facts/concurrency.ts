@@ -6,7 +6,7 @@
  * module that patches when imported) or selects the eventlet backend. What counts as patching is
  * what EVL101–103 count (`patchingCall` in packages.ts): `facts` and the rules agree.
  */
-import picomatch from "picomatch";
+import { patchModuleMatcher } from "./roles.js";
 import type { Node } from "web-tree-sitter";
 import { ImportTable } from "../python/imports.js";
 import { withTree } from "../python/parser.js";
@@ -126,7 +126,7 @@ export async function declarationsInTree(
   entryPoint: boolean,
   project: ProjectFiles,
 ): Promise<DeclarationNode[]> {
-  const isPatchModule = picomatch(config.patch_modules, { dot: true });
+  const isPatchModule = patchModuleMatcher(config);
   const declarations: DeclarationNode[] = [];
   const calledModules = new Set<string>();
   // One wasm-side search for calls: walking every node from JavaScript costs more than the parse.

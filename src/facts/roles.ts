@@ -2,7 +2,7 @@
  * What part a module plays in its program, from its path (configurable globs) and its own text:
  * entry point, dedicated patch module, test code, WSGI application, or importable library.
  */
-import picomatch from "picomatch";
+import { globMatcher } from "../config/file-filter.js";
 import type { Config } from "../config/schema.js";
 
 export interface ModuleRoles {
@@ -28,7 +28,7 @@ const matchers = new WeakMap<Config, Record<"entry" | "patch" | "test" | "wsgi",
 function matchersFor(config: Config) {
   let m = matchers.get(config);
   if (!m) {
-    const compile = (globs: string[]) => picomatch(globs, { dot: true });
+    const compile = globMatcher;
     m = {
       entry: compile(config.entry_points),
       patch: compile(config.patch_modules),

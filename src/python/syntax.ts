@@ -1,11 +1,57 @@
 /** Small, rule-agnostic questions about tree-sitter-python nodes. */
 import type { Node } from "web-tree-sitter";
 
-const SCOPES = new Set(["function_definition", "lambda"]);
+const SCOPES = ["function_definition", "lambda"];
 
-/** True when the node runs when its module is imported (not inside a def or lambda). */
+/** A tree's defs and lambdas by start, each with the innermost one around it (-1: none). */
+interface ScopeIndex {
+  starts: number[];
+  ends: number[];
+  parents: number[];
+}
+
+const scopeIndexes = new WeakMap<object, ScopeIndex>();
+
+/** Built once per tree, in one wasm-side search: rules and facts ask about thousands of calls. */
+function scopeIndex(node: Node): ScopeIndex {
+  let index = scopeIndexes.get(node.tree);
+  if (index) return index;
+  index = { starts: [], ends: [], parents: [] };
+  const open: number[] = [];
+  // Pre-order: by start, an enclosing scope before the scopes inside it.
+  for (const scope of node.tree.rootNode.descendantsOfType(SCOPES)) {
+    if (!scope) continue;
+    const start = scope.startIndex;
+    while (open.length && index.ends[open[open.length - 1]] <= start) open.pop();
+    index.parents.push(open.length ? open[open.length - 1] : -1);
+    open.push(index.starts.length);
+    index.starts.push(start);
+    index.ends.push(scope.endIndex);
+  }
+  scopeIndexes.set(node.tree, index);
+  return index;
+}
+
+/**
+ * True when the node runs when its module is imported (not inside a def or lambda): no scope strictly
+ * around its range. (A node of positive width, as statements and calls are: a scope of the same range
+ * is the node itself or inside it, never around it.)
+ */
 export function runsAtImport(node: Node): boolean {
-  for (let p = node.parent; p; p = p.parent) if (SCOPES.has(p.type)) return false;
+  const { starts, ends, parents } = scopeIndex(node);
+  const start = node.startIndex;
+  const end = node.endIndex;
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (starts[middle] <= start) low = middle + 1;
+    else high = middle;
+  }
+  // The last scope that starts at or before the node, then the scopes around it.
+  for (let i = low - 1; i >= 0; i = parents[i]) {
+    if (ends[i] >= end && (starts[i] < start || ends[i] > end)) return false;
+  }
   return true;
 }
 

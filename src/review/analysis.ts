@@ -29,6 +29,11 @@ export interface Analysis {
    * worker thread is handed the buffer, not a copy).
    */
   analyze(path: string, bytes: Uint8Array): Promise<FileResult>;
+  /**
+   * Optional: `analyze` for a file of a whole tree on this machine's disk (ChangeSource.localFile),
+   * read by the analysis itself (on another thread, say); `unread` says why a file was not read.
+   */
+  analyzeLocal?(path: string, file: string): Promise<FileResult | { unread: string }>;
   /** The review's facts line (best effort: undefined when it could not be computed). */
   factsLine(paths: string[]): Promise<string | undefined>;
   /** How many files may be in analysis at once (default 1); results still come back in order. */
@@ -47,7 +52,7 @@ export function internalError(path: string, error: unknown): FileResult {
 
 /** The analysis on this thread, with no time budget: for code its own user runs it on (the CLI). */
 export class InProcessAnalysis implements Analysis {
-  private readonly analyzer: Analyzer;
+  protected readonly analyzer: Analyzer;
   private readonly filter: (path: string) => boolean;
 
   constructor(setup: AnalysisSetup, project: ProjectFiles) {
@@ -67,5 +72,5 @@ export class InProcessAnalysis implements Analysis {
     return factsSummary(this.analyzer.facts(), paths).catch(() => undefined);
   }
 
-  close(): void {}
+  close(): void | Promise<void> {}
 }

@@ -64,6 +64,11 @@ export interface ChangeSource extends ProjectFiles {
   readonly readAhead?: number;
   /** Optional: readBytes that may skip a file, with a notice saying why or silently (no notice). */
   readForReview?(path: string): Promise<{ bytes: Uint8Array } | { notice?: string }>;
+  /**
+   * Optional, with `walk`: where the file lies on this machine's disk, for an analysis that reads it
+   * itself (Analysis.analyzeLocal), by readForReview's rules.
+   */
+  localFile?(path: string): string;
 }
 
 /** A file over `max_file_bytes`, found before or while it was fetched: it becomes a notice, never bytes in memory. */

@@ -92,7 +92,7 @@ async function* keptPaths(listed: ChangedFile[], analysis: Analysis, notices: No
   }
 }
 
-type Read = { path: string; bytes: Uint8Array } | { path: string; notice?: string };
+type Read = { path: string; bytes: Uint8Array } | { path: string; notice?: string } | { path: string; local: string };
 
 /** Starts up to `ahead` reads before they are needed, yielding them in order. */
 async function* readAhead(paths: AsyncIterable<string> | Iterable<string>, ahead: number, read: (path: string) => Promise<Read>): AsyncGenerator<Read> {
@@ -138,7 +138,10 @@ async function reviewIn(analysis: Analysis, source: ChangeSource, config: Config
     paths = files;
   }
 
+  // A whole tree on this machine's disk, and an analysis that reads files itself: it is handed paths.
+  const analyzeLocal = walk && source.localFile && analysis.analyzeLocal?.bind(analysis);
   const read = async (path: string): Promise<Read> => {
+    if (analyzeLocal) return { path, local: source.localFile!(path) };
     const size = await source.size?.(path);
     if (size !== undefined && size > maxBytes) return { path, notice: oversizeReason(size, maxBytes) };
     if (source.readForReview) return { path, ...(await source.readForReview(path)) };
@@ -155,16 +158,23 @@ async function reviewIn(analysis: Analysis, source: ChangeSource, config: Config
   let filesParsed = 0;
   // Files go out to the analysis as they are read (up to `window` at once) and come back in order.
   const window = analysis.window ?? 1;
-  type Item = { path: string; notice?: string; text?: string; analyzed?: Promise<FileResult | { failed: unknown }> };
+  type Item = { path: string; notice?: string; text?: string; analyzed?: Promise<FileResult | { unread: string } | { failed: unknown }> };
   const inFlight: Item[] = [];
+  /** The items of inFlight in analysis (not notices waiting their turn). */
+  let analyzing = 0;
   const settle = async (item: Item) => {
+    if (item.analyzed) analyzing--;
     if (!item.analyzed) {
       if (item.notice) notices.push({ path: item.path, message: item.notice });
       return;
     }
-    filesAnalyzed++;
     const result = await item.analyzed;
     if ("failed" in result) throw result.failed;
+    if ("unread" in result) {
+      notices.push({ path: item.path, message: result.unread });
+      return;
+    }
+    filesAnalyzed++;
     if (result.parsed) filesParsed++;
     notices.push(...result.notices);
     if (walk) findings.push(...result.findings);
@@ -175,8 +185,9 @@ async function reviewIn(analysis: Analysis, source: ChangeSource, config: Config
     }
     options.onProgress?.(filesAnalyzed, findings.length);
   };
-  for await (const file of readAhead(paths, source.readAhead ?? 1, read)) {
-    if (!("bytes" in file)) inFlight.push({ path: file.path, notice: file.notice });
+  for await (const file of readAhead(paths, analyzeLocal ? 1 : (source.readAhead ?? 1), read)) {
+    if ("local" in file) inFlight.push({ path: file.path, analyzed: analyzeLocal!(file.path, file.local).catch((failed: unknown) => ({ failed })) });
+    else if (!("bytes" in file)) inFlight.push({ path: file.path, notice: file.notice });
     else {
       // Decoded before the analysis may take the bytes: moved-code detection reads the lines.
       const text = base ? new TextDecoder().decode(file.bytes) : undefined;
@@ -184,7 +195,8 @@ async function reviewIn(analysis: Analysis, source: ChangeSource, config: Config
       const analyzed = analysis.analyze(file.path, file.bytes).catch((failed: unknown) => ({ failed }));
       inFlight.push({ path: file.path, text, analyzed });
     }
-    while (inFlight.filter((i) => i.analyzed).length >= window || (inFlight.length && !inFlight[0].analyzed)) await settle(inFlight.shift()!);
+    if (inFlight[inFlight.length - 1]?.analyzed) analyzing++;
+    while (analyzing >= window || (inFlight.length && !inFlight[0].analyzed)) await settle(inFlight.shift()!);
   }
   while (inFlight.length) await settle(inFlight.shift()!);
 

@@ -7,6 +7,8 @@ import { allowsFrom, atLeast, type TrackedPackage, type VersionFact } from "../f
 import { MIGRATION_LINKS, SECTIONS } from "./sections.js";
 import type { Rule, Visitors } from "./types.js";
 import { code, text } from "./triggers.js";
+import { codeText } from "../python/code-text.js";
+import { onTopLevelImportLine } from "../python/import-view.js";
 
 /** An API the eventlet removal retires, and the versions of its package that matter. */
 export interface RetiredApi {
@@ -74,6 +76,23 @@ const RETIRED_MODULE_IMPORT =
 
 /** The executor names the rule judges, as string literals. */
 const EXECUTOR_NAME = /['"](?:eventlet|threading)['"]/;
+
+/** Text without which no executor argument can be judged (the visitors below listen only then). */
+const EXECUTOR_LITERALS = ["'eventlet'", '"eventlet"', "'threading'", '"threading"'];
+
+/**
+ * Whether only import statements at column 0 can hold a finding: no option or executor text, and every
+ * retired-module import a top-level statement of its own line, none of `wsgi` (whose `Server` is
+ * found among the attributes of the whole tree).
+ */
+function importsOnly(text: string): boolean {
+  if (text.includes("heartbeat_in_pthread") || EXECUTOR_LITERALS.some((t) => text.includes(t))) return false;
+  const code = codeText(text);
+  for (const match of code.matchAll(new RegExp(RETIRED_MODULE_IMPORT.source, "g"))) {
+    if (match[0].includes("wsgi") || !onTopLevelImportLine(code, match.index)) return false;
+  }
+  return true;
+}
 
 const MESSAGING_FACTORIES = new Set(["get_rpc_server", "get_notification_listener", "get_batch_notification_listener"]);
 
@@ -181,6 +200,7 @@ export const retiredEventletApi: Rule = {
         "requirement range from above.",
     },
   },
+  importsOnly: (file) => importsOnly(file.text),
   create(context) {
     const facts = context.facts?.();
     if (!facts) return {};
@@ -265,7 +285,7 @@ export const retiredEventletApi: Rule = {
     };
     // Listen only for what the text can hold: attribute and string nodes are everywhere.
     const mayHeartbeat = context.text.includes("heartbeat_in_pthread");
-    const mayExecutor = ["'eventlet'", '"eventlet"', "'threading'", '"threading"'].some((t) => context.text.includes(t));
+    const mayExecutor = EXECUTOR_LITERALS.some((t) => context.text.includes(t));
     if (!mayHeartbeat) {
       delete visitors.string;
       delete visitors.attribute;

@@ -110,5 +110,11 @@ export interface Rule {
    * cannot fire in this file (EVL501 without the threading backend, EVL103 outside WSGI code).
    */
   admits?(file: FileGate): boolean | Promise<boolean>;
+  /**
+   * True when, in this file, the rule can only fire on the module's top-level import statements: when
+   * every rule admitted to a file says so, the parse sees those statements alone
+   * (src/python/import-view.ts), at their own positions, while the rules still read the whole text.
+   */
+  importsOnly?(file: FileGate): boolean;
   create(context: RuleContext): Visitors;
 }

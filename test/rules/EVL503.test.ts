@@ -212,3 +212,36 @@ describe("verdict boundaries", () => {
     expect(findings.map((f) => f.severity)).toEqual(["info"]);
   });
 });
+
+describe("a file where only top-level imports can hold a finding (Rule.importsOnly)", () => {
+  const files = req("oslo.service>=4.2.0\noslo.messaging>=18.0.0");
+  const long = "def helper():\n    return 1\n\n".repeat(200);
+  const cases: [string, string, boolean][] = [
+    ["a retired import on line 1 of a long module", `from oslo_service import fixture  # the fixture\n${long}`, true],
+    ["parenthesized, continued over lines, with a noqa", `import os\nfrom oslo_service import (loopingcall,  # noqa: EVL503\n    sslutils)\n${long}`, true],
+    ["no retired import at all (a trigger matched in code that does nothing)", `x = oslo_service.fixture_like\n${long}`, true],
+    ["an indented import as well", `from oslo_service import fixture\ndef f():\n    from oslo_service import sslutils\n${long}`, false],
+    ["after a semicolon", `x = 1; import oslo_service.eventlet_backdoor\n${long}`, false],
+    ["the wsgi module, whose Server is found among attributes", `from oslo_service import wsgi\nserver = wsgi.Server(app)\n${long}`, false],
+    ["an executor name in a string", `from oslo_service import fixture\nget_rpc_server(t, tg, e, executor='eventlet')\n${long}`, false],
+    ["the heartbeat option", `from oslo_service import fixture\nheartbeat_in_pthread = True\n${long}`, false],
+  ];
+
+  test.each(cases)("%s", async (_name, code, importsOnly) => {
+    const gate = { path: "pkg/tests/test_x.py", text: code } as Parameters<NonNullable<typeof retiredEventletApi.importsOnly>>[0];
+    expect(retiredEventletApi.importsOnly!(gate)).toBe(importsOnly);
+    // The same findings as from a parse of the whole file.
+    const whole = { ...retiredEventletApi, importsOnly: undefined };
+    const config = configSchema.parse({});
+    const analyze = (rule: typeof retiredEventletApi) => new Analyzer(config, new MemoryProjectFiles(files), [rule]).analyzeText("pkg/tests/test_x.py", code);
+    const [ours, theirs] = [await analyze(retiredEventletApi), await analyze(whole)];
+    expect(ours).toEqual(theirs);
+  });
+
+  test("the imports found are the findings: at their statements, and a noqa on the statement's line holds", async () => {
+    const code = cases[1][1];
+    const analyzer = new Analyzer(configSchema.parse({}), new MemoryProjectFiles(files), [retiredEventletApi]);
+    expect((await analyzer.analyzeText("pkg/tests/test_x.py", cases[0][1])).findings.map((f) => `${f.line}:${f.column}`)).toEqual(["1:1"]);
+    expect((await analyzer.analyzeText("pkg/tests/test_x.py", code)).findings).toEqual([]);
+  });
+});

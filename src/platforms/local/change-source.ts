@@ -158,12 +158,17 @@ export class LocalChangeSource implements ChangeSource {
     return [];
   }
 
+  localFile(path: string): string {
+    // Paths are `/`-separated and inside the project (a walk made them): no join, per file of a tree.
+    return sep === "/" ? `${this.setup.project}/${path}` : join(this.setup.project, ...path.split("/"));
+  }
+
   async readForReview(path: string): Promise<{ bytes: Uint8Array } | { notice?: string }> {
     const fromDiff = !!this.setup.change;
     // Synchronous: a local file is read in a fraction of the time a round trip through libuv's thread
     // pool costs, and a whole-tree run reads thousands (docs/benchmark.md). Size first: an oversized
     // file is never loaded into memory.
-    const read = readFileCappedSync(join(this.setup.project, ...path.split("/")), this.setup.config.max_file_bytes);
+    const read = readFileCappedSync(this.localFile(path), this.setup.config.max_file_bytes);
     if (Buffer.isBuffer(read)) return { bytes: read };
     // A diff may name a file that is gone from the working tree (or is no file): nothing to review there.
     if (fromDiff && (read.code === "ENOENT" || read.skipped === "skipped: not a regular file")) return {};

@@ -10,7 +10,6 @@
  * the project is dropped, and only the results of files that needed nothing but their own text
  * survive; a changed file that nothing read re-analyzes only itself.
  */
-import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,13 +17,13 @@ import type { FileResult } from "../../analyzer/analyze.js";
 import type { Analysis, Outcome } from "../../review/analysis.js";
 import type { ProjectFiles } from "../../python/project-files.js";
 import { toolVersion } from "../../model/version.js";
+import { contentHash } from "../../analyzer/content-hash.js";
+import { readFileCappedSync } from "./disk.js";
 
 export const CACHE_DIRECTORY = ".eventlet-review-cache";
 const FORMAT = 1;
 
-function digest(data: string | Uint8Array): string {
-  return createHash("sha1").update(data).digest("base64url");
-}
+const digest = contentHash;
 
 interface Stored {
   format: number;
@@ -135,6 +134,11 @@ export class ResultsCache {
     return digest(bytes);
   }
 
+  /** Whether a result for `path` is kept at all (if not, a lookup needs no hash). */
+  has(path: string): boolean {
+    return Object.hasOwn(this.stored.results, path);
+  }
+
   lookup(path: string, hash: string): FileResult | undefined {
     const entry = this.stored.results[path];
     if (!entry || entry[0] !== hash) return undefined;
@@ -177,12 +181,35 @@ export class ResultsCache {
  */
 export class CachedAnalysis implements Analysis {
   readonly window?: number;
+  readonly analyzeLocal?: (path: string, file: string) => Promise<FileResult | { unread: string }>;
+
   constructor(
     private readonly inner: Analysis,
     private readonly cache: ResultsCache,
     private readonly recording: RecordingProjectFiles,
+    /** max_file_bytes, for the files this class reads itself (analyzeLocal's cache hits). */
+    private readonly maxBytes: number,
   ) {
     this.window = inner.window;
+    const local = inner.analyzeLocal?.bind(inner);
+    if (local) this.analyzeLocal = (path, file) => this.local(local, path, file);
+  }
+
+  /**
+   * A file of the cache's is read and hashed here (a second run reads every file and analyzes none);
+   * any other goes to the inner analysis, which returns its hash.
+   */
+  private async local(analyzeLocal: NonNullable<Analysis["analyzeLocal"]>, path: string, file: string): Promise<FileResult | { unread: string }> {
+    if (this.cache.has(path)) {
+      const read = readFileCappedSync(file, this.maxBytes);
+      return Buffer.isBuffer(read) ? this.analyze(path, read) : { unread: read.skipped };
+    }
+    const analyzed = await analyzeLocal(path, file);
+    if ("unread" in analyzed) return analyzed;
+    const { hash, ...result } = analyzed;
+    if (hash === undefined) throw new Error(`the analysis of ${path} returned no hash`);
+    if (!result.notices.some((n) => n.message.startsWith("internal error"))) this.cache.store(path, hash, result);
+    return result;
   }
 
   keep(path: string): Promise<Outcome<boolean>> {

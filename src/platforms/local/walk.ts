@@ -1,8 +1,7 @@
 /** The Python files under a directory, in a stable order, honouring include/exclude globs. */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import picomatch from "picomatch";
-import { fileFilter } from "../../config/file-filter.js";
+import { fileFilter, globMatcher } from "../../config/file-filter.js";
 import { DEFAULT_EXCLUDE, type Config } from "../../config/schema.js";
 
 /**
@@ -16,13 +15,14 @@ export async function* walkFiles(
   /** Walk only this `/`-separated subdirectory of `root`; paths stay relative to `root`, where globs are judged. */
   under = "",
 ): AsyncGenerator<string> {
-  const exclude = picomatch([...DEFAULT_EXCLUDE, ...config.exclude], { dot: true });
+  const exclude = globMatcher([...DEFAULT_EXCLUDE, ...config.exclude]);
   const keep = fileFilter(config);
 
-  async function* walk(prefix: string): AsyncGenerator<string> {
+  // Synchronous inside: a tree of a few hundred directories is listed faster than the thread pool
+  // answers, and one async step per file costs less than one per file and level of nesting.
+  function* walk(prefix: string): Generator<string> {
     const entries: { name: string; dir: boolean }[] = [];
     try {
-      // Synchronously: a tree of a few hundred directories is listed faster than the thread pool answers.
       for (const entry of readdirSync(join(root, prefix), { withFileTypes: true })) {
         if (entry.isDirectory()) entries.push({ name: entry.name, dir: true });
         else if (entry.isFile()) entries.push({ name: entry.name, dir: false });
