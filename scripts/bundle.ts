@@ -43,6 +43,8 @@ export async function bundle(outdir: string, entries: Record<string, string> = {
     legalComments: "external",
     external: options.external ?? STORE_PACKAGES,
     logLevel: "warning",
+    minify: true,
+    keepNames: true,
   });
   for (const wasm of ["web-tree-sitter/web-tree-sitter.wasm", "tree-sitter-python/tree-sitter-python.wasm"]) {
     copyFileSync(require.resolve(wasm), join(outdir, wasm.split("/")[1]));
