@@ -14,7 +14,7 @@ import { resolveReExports } from "./indirection.js";
 import { patchingCall, patchModule } from "./packages.js";
 import { greensSubprocess, isPatchCall } from "./patching.js";
 import type { ProjectFiles } from "../python/project-files.js";
-import { keywordArguments, keywordValue, positionalArguments, runsAtImport, stringText } from "../python/syntax.js";
+import { importTimeCalls, keywordArguments, keywordValue, positionalArguments, runsAtImport, stringText } from "../python/syntax.js";
 import type { Config } from "../config/schema.js";
 
 export type ConcurrencyModel = "threading" | "eventlet";
@@ -129,9 +129,10 @@ export async function declarationsInTree(
   const isPatchModule = patchModuleMatcher(config);
   const declarations: DeclarationNode[] = [];
   const calledModules = new Set<string>();
-  // One wasm-side search for calls: walking every node from JavaScript costs more than the parse.
-  for (const call of root.descendantsOfType("call")) {
-    if (!call || !(entryPoint || runsAtImport(call))) continue;
+  // Wasm-side searches for calls (walking every node from JavaScript costs more than the parse); outside
+  // an entry point, only in the code that runs at import.
+  for (const call of entryPoint ? root.descendantsOfType("call") : importTimeCalls(root)) {
+    if (!call) continue;
     // A call inside another declaring call's arguments (a lambda hook) is the same declaration.
     if (declarations.some((d) => d.node.startIndex <= call.startIndex && call.endIndex <= d.node.endIndex)) continue;
     let found = declarationOfCall(call, imports);

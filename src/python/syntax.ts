@@ -1,5 +1,5 @@
 /** Small, rule-agnostic questions about tree-sitter-python nodes. */
-import type { Node } from "web-tree-sitter";
+import type { Node, Point } from "web-tree-sitter";
 
 const SCOPES = ["function_definition", "lambda"];
 
@@ -8,6 +8,8 @@ interface ScopeIndex {
   starts: number[];
   ends: number[];
   parents: number[];
+  /** The outermost scopes' start and end points, in order. */
+  outermost: { start: Point; end: Point }[];
 }
 
 const scopeIndexes = new WeakMap<object, ScopeIndex>();
@@ -16,7 +18,7 @@ const scopeIndexes = new WeakMap<object, ScopeIndex>();
 function scopeIndex(node: Node): ScopeIndex {
   let index = scopeIndexes.get(node.tree);
   if (index) return index;
-  index = { starts: [], ends: [], parents: [] };
+  index = { starts: [], ends: [], parents: [], outermost: [] };
   const open: number[] = [];
   // Pre-order: by start, an enclosing scope before the scopes inside it.
   for (const scope of node.tree.rootNode.descendantsOfType(SCOPES)) {
@@ -24,6 +26,7 @@ function scopeIndex(node: Node): ScopeIndex {
     const start = scope.startIndex;
     while (open.length && index.ends[open[open.length - 1]] <= start) open.pop();
     index.parents.push(open.length ? open[open.length - 1] : -1);
+    if (!open.length) index.outermost.push({ start: scope.startPosition, end: scope.endPosition });
     open.push(index.starts.length);
     index.starts.push(start);
     index.ends.push(scope.endIndex);
@@ -53,6 +56,36 @@ export function runsAtImport(node: Node): boolean {
     if (ends[i] >= end && (starts[i] < start || ends[i] > end)) return false;
   }
   return true;
+}
+
+/**
+ * The calls of the tree that run at import (runsAtImport), in pre-order: searched in the code between
+ * the outermost defs and lambdas only, so the calls inside function bodies (most of a module) never
+ * cross into JavaScript.
+ */
+export function importTimeCalls(root: Node): Node[] {
+  const { outermost } = scopeIndex(root);
+  if (!outermost.length) return root.descendantsOfType("call").filter((c): c is Node => !!c);
+  const gaps: [Point, Point][] = [];
+  let from: Point = { row: 0, column: 0 };
+  for (const scope of outermost) {
+    gaps.push([from, scope.start]);
+    from = scope.end;
+  }
+  gaps.push([from, root.endPosition]);
+  const seen = new Set<number>();
+  const calls: Node[] = [];
+  for (const [start, end] of gaps) {
+    if (start.row === end.row && start.column >= end.column) continue;
+    // Calls that overlap the gap: one around a lambda shows in the gaps on both sides of it.
+    for (const call of root.descendantsOfType("call", start, end)) {
+      if (call && !seen.has(call.id) && runsAtImport(call)) {
+        seen.add(call.id);
+        calls.push(call);
+      }
+    }
+  }
+  return calls.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
 }
 
 /** The statement directly under `module` that holds `node`. */

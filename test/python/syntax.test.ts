@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { nodesOfTypes } from "../../src/python/node-query.js";
 import { withTree, type Node } from "../../src/python/parser.js";
-import { runsAtImport } from "../../src/python/syntax.js";
+import { importTimeCalls, runsAtImport } from "../../src/python/syntax.js";
 
 /** The reference: no def or lambda among the node's ancestors. */
 function byParents(node: Node): boolean {
@@ -46,4 +46,24 @@ test("every node of every fixture gets the parents' answer", async () => {
     inside += ours.filter((a) => a.endsWith(":false")).length;
   }
   expect(inside).toBeGreaterThan(50);
+});
+
+test("importTimeCalls: the calls the parents say run at import, in pre-order, on every fixture", async () => {
+  const dir = join(import.meta.dirname, "../../fixtures");
+  const texts = [
+    "f(lambda: g(), h())\nclass C:\n    x = k()\n    def m(self):\n        n()\n@deco(d())\ndef w(a=b()):\n    c()\nlast()",
+    "def only():\n    inner()\n",
+    "plain(nested(call()))\n",
+    ...readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py")).map((f) => readFileSync(join(dir, f), "utf8")),
+  ];
+  let found = 0;
+  for (const text of texts) {
+    await withTree(text, (tree) => {
+      const label = (n: Node) => `${n.startIndex}-${n.endIndex}`;
+      const expected = tree.rootNode.descendantsOfType("call").filter((c): c is Node => !!c && byParents(c)).map(label);
+      expect(importTimeCalls(tree.rootNode).map(label)).toEqual(expected);
+      found += expected.length;
+    });
+  }
+  expect(found).toBeGreaterThan(100);
 });
