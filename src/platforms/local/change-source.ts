@@ -58,7 +58,22 @@ export interface ChangeOptions {
 /** What `--base`, `--staged` or `--diff` say changed, read once and asked about per project root. */
 export class LocalChanges {
   private diff?: Promise<ChangedLines>;
+  /** Per directory: the repository's root and the merge base (one git process each, however often asked). */
+  private readonly roots = new Map<string, Promise<string>>();
+  private readonly bases = new Map<string, Promise<string>>();
   constructor(private readonly options: ChangeOptions) {}
+
+  private repositoryRoot(directory: string): Promise<string> {
+    let root = this.roots.get(directory);
+    if (!root) this.roots.set(directory, (root = repositoryRoot(directory)));
+    return root;
+  }
+
+  private mergeBase(repoRoot: string): Promise<string> {
+    let base = this.bases.get(repoRoot);
+    if (!base) this.bases.set(repoRoot, (base = mergeBase(repoRoot, this.options.base!)));
+    return base;
+  }
 
   /** Whether a change was asked for at all (else the whole tree is reviewed). */
   get any(): boolean {
@@ -75,8 +90,8 @@ export class LocalChanges {
       return (await this.diff).mapPaths((p) => inside(directory, where(p)));
     }
     if (options.base !== undefined || options.staged) {
-      const repoRoot = await repositoryRoot(directory);
-      const changed = options.staged ? await stagedChanges(repoRoot) : await changedSinceBase(repoRoot, options.base!);
+      const repoRoot = await this.repositoryRoot(directory);
+      const changed = options.staged ? await stagedChanges(repoRoot) : await changedSinceBase(repoRoot, options.base!, await this.mergeBase(repoRoot));
       return changed.mapPaths((p) => inside(directory, join(repoRoot, p)));
     }
     return undefined;
@@ -86,8 +101,8 @@ export class LocalChanges {
   async baseFiles(directory: string): Promise<ProjectFiles | undefined> {
     const { options } = this;
     if (options.diffFile || (options.base === undefined && !options.staged)) return undefined;
-    const repoRoot = await repositoryRoot(directory);
-    const revision = options.staged ? "HEAD" : await mergeBase(repoRoot, options.base!);
+    const repoRoot = await this.repositoryRoot(directory);
+    const revision = options.staged ? "HEAD" : await this.mergeBase(repoRoot);
     return new GitRevisionFiles(repoRoot, revision, directory);
   }
 

@@ -34,11 +34,14 @@ export async function mergeBase(repoRoot: string, base: string): Promise<string>
   return (await git(repoRoot, ["merge-base", base, "HEAD"])).trim();
 }
 
-/** Changed lines keyed by paths relative to the repository root. */
-export async function changedSinceBase(repoRoot: string, base: string): Promise<ChangedLines> {
-  const diff = await git(repoRoot, [...DIFF, await mergeBase(repoRoot, base), "--"]);
+/** Changed lines keyed by paths relative to the repository root; `since` is the merge base, when the caller has it. */
+export async function changedSinceBase(repoRoot: string, base: string, since?: string): Promise<ChangedLines> {
+  // The diff and the untracked files at once: each is a process of its own.
+  const [diff, untracked] = await Promise.all([
+    (async () => git(repoRoot, [...DIFF, since ?? (await mergeBase(repoRoot, base)), "--"]))(),
+    git(repoRoot, ["ls-files", "--others", "--exclude-standard", "-z"]),
+  ]);
   const changed = parseUnifiedDiff(diff);
-  const untracked = await git(repoRoot, ["ls-files", "--others", "--exclude-standard", "-z"]);
   for (const path of untracked.split("\0")) if (path) changed.addWholeFile(path);
   return changed;
 }
