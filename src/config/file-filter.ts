@@ -1,6 +1,7 @@
 /** Which paths a review covers: the config's include globs minus the default and configured excludes. */
 import picomatch from "picomatch";
-import { DEFAULT_EXCLUDE, type Config } from "./schema.js";
+import { DEFAULT_EXCLUDE } from "./defaults.js";
+import type { Config } from "./schema.js";
 
 /**
  * `picomatch(globs, { dot: true })` as one regular expression: a path matches a glob when it is the

@@ -3,18 +3,9 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { configSchema, type Config } from "./schema.js";
 
-export const CONFIG_FILE_NAMES = [".eventlet-review.yaml", ".eventlet-review.yml"];
+import { ConfigError } from "./defaults.js";
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
-
-export function defaultConfig(): Config {
-  return configSchema.parse({});
-}
+export { CONFIG_FILE_NAMES, ConfigError, defaultConfig } from "./defaults.js";
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {

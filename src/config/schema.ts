@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { SEVERITIES } from "../model/finding.js";
 import { globComplexityProblem } from "./glob-safety.js";
+import { DEFAULT_ENTRY_POINTS, DEFAULT_PATCH_MODULES, DEFAULT_TEST_PATHS, DEFAULT_WSGI_MODULES, GITHUB_RECHECK_ROLES } from "./defaults.js";
 
 const severity = z.enum(SEVERITIES);
 const ruleSetting = z.union([
@@ -22,29 +23,7 @@ const glob = z
   });
 const globs = z.array(glob);
 
-export const DEFAULT_ENTRY_POINTS = [
-  "**/cmd/__init__.py",
-  "**/cmd/**/*.py",
-  "**/__main__.py",
-  "bin/**",
-  "tools/**",
-  "scripts/**",
-  "setup.py",
-];
-export const DEFAULT_PATCH_MODULES = ["**/monkey_patch.py", "**/monkeypatch.py", "**/eventlet_patch.py"];
-export const DEFAULT_TEST_PATHS = ["**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py", "**/test.py"];
-export const DEFAULT_WSGI_MODULES = ["**/wsgi.py", "**/wsgi/**/*.py", "**/wsgi_app.py"];
-/**
- * `author` is the pull request's author; the rest are repository roles as GitHub's collaborator
- * permission endpoint names them (`author_association` hides private organisation membership, and
- * MEMBER does not mean write access, so it is not used).
- */
-export const GITHUB_RECHECK_ROLES = ["author", "read", "triage", "write", "maintain", "admin"] as const;
-export const DEFAULT_EXCLUDE = [
-  "**/.tox/**", "**/.venv/**", "**/venv/**", "**/node_modules/**", "**/.git/**", "**/build/**",
-  // Sphinx configuration of documentation builds: it never runs in a service.
-  "**/doc/**/conf.py", "**/docs/**/conf.py", "**/releasenotes/**/conf.py", "**/api-ref/**/conf.py",
-];
+export { DEFAULT_ENTRY_POINTS, DEFAULT_EXCLUDE, DEFAULT_PATCH_MODULES, DEFAULT_TEST_PATHS, DEFAULT_WSGI_MODULES, GITHUB_RECHECK_ROLES } from "./defaults.js";
 
 const concurrencyModel = z.enum(["auto", "eventlet", "threading"]);
 const version = z.union([z.string().regex(/^\d+(\.\d+)*$/, "versions look like 0.36.1"), z.number().transform(String)]);

@@ -9,7 +9,7 @@ import { parse as parseYaml } from "yaml";
 import { CONFIG_FILE_NAMES, ConfigError, parseConfig, validateConfig } from "./load.js";
 import type { Config } from "./schema.js";
 
-export const CONFIG_SOURCES = [...CONFIG_FILE_NAMES, "pyproject.toml", "setup.cfg", "tox.ini"];
+export { CONFIG_SOURCES } from "./defaults.js";
 
 /** The config a file holds, or undefined when it has no section of ours. `source` names it in errors. */
 export function configFromFile(name: string, text: string, source: string): Config | undefined {

@@ -10,8 +10,7 @@ import type { Finding, Notice } from "../model/finding.js";
 import { CachedProjectFiles } from "../python/project-files.js";
 import { oversizeReason } from "../python/source.js";
 import { pathProblem } from "../config/glob-safety.js";
-import { CONFIG_FILE_NAMES, defaultConfig } from "../config/load.js";
-import { CONFIG_SOURCES, configFromFile } from "../config/sources.js";
+import { CONFIG_FILE_NAMES, defaultConfig } from "../config/defaults.js";
 import type { Config } from "../config/schema.js";
 import { ChangedLines } from "../diff/changed-lines.js";
 import type { Analysis, StartAnalysis } from "./analysis.js";
@@ -42,7 +41,11 @@ export interface ReviewResult {
  * source, never merged), each error naming its file; the defaults when none does.
  */
 export async function readChangeConfig(source: Pick<ChangeSource, "readBaseConfig">): Promise<Config> {
-  for (const file of await source.readBaseConfig()) {
+  const files = await source.readBaseConfig();
+  if (!files.length) return defaultConfig();
+  // The parsers and the validator load only for a config to parse.
+  const { CONFIG_SOURCES, configFromFile } = await import("../config/sources.js");
+  for (const file of files) {
     const base = file.name.slice(file.name.lastIndexOf("/") + 1);
     // A path of the caller's choosing (the Action's `config` input) that is none of ours is YAML.
     const kind = CONFIG_SOURCES.includes(base) ? base : CONFIG_FILE_NAMES[0]!;

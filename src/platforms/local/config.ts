@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
 import { activeRules } from "../../analyzer/analyze.js";
-import { ConfigError, defaultConfig, parseConfig } from "../../config/load.js";
-import { CONFIG_SOURCES, configFromFile } from "../../config/sources.js";
+import { ConfigError, defaultConfig } from "../../config/defaults.js";
+import { CONFIG_SOURCES } from "../../config/defaults.js";
 import type { Config } from "../../config/schema.js";
 import { dirsUpToGitTop } from "./root.js";
 
@@ -25,7 +25,10 @@ function checkedConfig(config: Config, source: string): Config {
  * pyproject.toml, setup.cfg, tox.ini) from `directory` up to the repository top.
  */
 export async function loadConfigFor(directory: string, configPath?: string, cwd = process.cwd()): Promise<Config> {
+  // The parsers and the validator (zod) load only for a config to parse: most of a plain run's start-up.
+  const parsers = async () => ({ ...(await import("../../config/sources.js")), ...(await import("../../config/load.js")) });
   if (configPath) {
+    const { configFromFile, parseConfig } = await parsers();
     const text = await readFile(resolve(cwd, configPath), "utf8").catch(() => {
       throw new UsageError(`cannot read config file ${configPath}`);
     });
@@ -40,6 +43,7 @@ export async function loadConfigFor(directory: string, configPath?: string, cwd 
       const candidate = join(dir, name);
       if (!existsSync(candidate)) continue;
       const source = relative(cwd, candidate) || name;
+      const { configFromFile } = await parsers();
       const config = configFromFile(name, await readFile(candidate, "utf8"), source);
       if (config) return checkedConfig(config, source);
     }

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CONFIG_FILE_NAMES } from "../../config/load.js";
+import { CONFIG_FILE_NAMES } from "../../config/defaults.js";
 
 const PROJECT_MARKERS = ["pyproject.toml", "setup.cfg", "setup.py"];
 

@@ -2,7 +2,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileFilter, globMatcher } from "../../config/file-filter.js";
-import { DEFAULT_EXCLUDE, type Config } from "../../config/schema.js";
+import { DEFAULT_EXCLUDE } from "../../config/defaults.js";
+import type { Config } from "../../config/schema.js";
 
 /**
  * Yields `/`-separated paths relative to `root`, depth first, names sorted. A directory that cannot
