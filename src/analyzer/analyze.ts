@@ -64,6 +64,8 @@ export interface FileResult {
   project?: true;
   /** The bytes' contentHash (./content-hash.ts), when the analysis read them itself (Analysis.analyzeLocal). */
   hash?: string;
+  /** With `hash`: the file's stamp when read (platforms/local/disk.ts fileStamp), for the results cache. */
+  stamp?: string;
 }
 
 export interface AnalyzerOptions {

@@ -1,5 +1,5 @@
 /** ProjectFiles on the local disk: the CLI's window onto the rest of the tree. */
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import type { ProjectFiles } from "../../python/project-files.js";
 
@@ -40,7 +40,7 @@ export interface NotRead {
  * are never read, and a file costs no separate stat of its path. At most `maxBytes + 1` bytes are read
  * even if the file grows meanwhile. Throws what opening or reading threw.
  */
-function readRegularFile(absolute: string, maxBytes: number): Buffer | { skipped: string } {
+function readRegularFile(absolute: string, maxBytes: number, stamped?: (stamp: string | undefined) => void): Buffer | { skipped: string } {
   let fd: number | undefined;
   try {
     fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -68,16 +68,44 @@ function readRegularFile(absolute: string, maxBytes: number): Buffer | { skipped
       length += read;
     }
     if (length > maxBytes) return { skipped: `skipped: more than the ${maxBytes}-byte limit (max_file_bytes)` };
+    // A file that changed size while read has no stamp to vouch for these bytes.
+    stamped?.(length === info.size ? fileStamp(info) : undefined);
     return buffer.subarray(0, length);
   } finally {
     closeSync(fd);
   }
 }
 
-/** readRegularFile for callers that take a missing or unreadable file as one more reason: never throws. */
-export function readFileCappedSync(absolute: string, maxBytes: number): Buffer | NotRead {
+/** How long a file must have stood unchanged before its stamp vouches for its bytes. */
+const SETTLED_MS = 2000;
+
+/**
+ * What a later stat of an unchanged file repeats (size, inode, change and modification times), for the
+ * results cache to skip reading it: as git's index and Ruff's cache trust file metadata. Undefined for
+ * a file changed in the last SETTLED_MS (a change within the clock's resolution would leave the times
+ * as they are) and for what is not a regular file.
+ */
+export function fileStamp(info: Stats, now = Date.now()): string | undefined {
+  if (!info.isFile() || now - info.mtimeMs < SETTLED_MS || now - info.ctimeMs < SETTLED_MS) return undefined;
+  return `${info.size}:${info.ino}:${info.mtimeMs}:${info.ctimeMs}`;
+}
+
+/** The file's stamp now (fileStamp), or undefined when it cannot be stat'ed. */
+export function currentStamp(absolute: string): string | undefined {
   try {
-    return readRegularFile(absolute, maxBytes);
+    return fileStamp(statSync(absolute));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * readRegularFile for callers that take a missing or unreadable file as one more reason: never throws.
+ * `stamped` gets the stamp of the bytes read (fileStamp, taken before reading them).
+ */
+export function readFileCappedSync(absolute: string, maxBytes: number, stamped?: (stamp: string | undefined) => void): Buffer | NotRead {
+  try {
+    return readRegularFile(absolute, maxBytes, stamped);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { skipped: `skipped: cannot read (${code ?? (error as Error).message})`, ...(code ? { code } : {}) };

@@ -18,10 +18,10 @@ import type { Analysis, Outcome } from "../../review/analysis.js";
 import type { ProjectFiles } from "../../python/project-files.js";
 import { toolVersion } from "../../model/version.js";
 import { contentHash } from "../../analyzer/content-hash.js";
-import { readFileCappedSync } from "./disk.js";
+import { currentStamp, readFileCappedSync } from "./disk.js";
 
 export const CACHE_DIRECTORY = ".eventlet-review-cache";
-const FORMAT = 1;
+const FORMAT = 2;
 
 const digest = contentHash;
 
@@ -31,6 +31,11 @@ interface Stored {
   reads: Record<string, string | null>;
   /** path → [hash of its bytes, result]; `0` for the common result: nothing found, not parsed. */
   results: Record<string, [string, FileResult | 0]>;
+  /**
+   * path → the file's stamp when those bytes were read (disk.ts fileStamp): a file whose stat still
+   * shows it is not read again. The hash stays the key; the stamp only vouches that the bytes are those.
+   */
+  stamps: Record<string, string>;
 }
 
 let fingerprint: string | undefined;
@@ -92,7 +97,7 @@ export class RecordingProjectFiles implements ProjectFiles {
 
 export class ResultsCache {
   private readonly file: string;
-  private stored: Stored = { format: FORMAT, reads: {}, results: {} };
+  private stored: Stored = { format: FORMAT, reads: {}, results: {}, stamps: {} };
   private changed = false;
 
   /**
@@ -124,6 +129,7 @@ export class ResultsCache {
     if (stale) {
       // A file the analysis read has changed: only the results that read nothing can stay.
       for (const [path, [, result]] of Object.entries(stored.results)) if (result !== 0 && result.project) delete stored.results[path];
+      for (const path of Object.keys(stored.stamps)) if (!stored.results[path]) delete stored.stamps[path];
       stored.reads = {};
       this.changed = true;
     }
@@ -145,9 +151,25 @@ export class ResultsCache {
     return entry[1] === 0 ? { findings: [], notices: [], parsed: false } : entry[1];
   }
 
-  store(path: string, hash: string, result: FileResult): void {
+  /** The kept result of `path` when `stamp` is the one its bytes were read under (a file unchanged since). */
+  lookupStamped(path: string, stamp: string | undefined): FileResult | undefined {
+    const entry = this.stored.results[path];
+    if (!entry || stamp === undefined || this.stored.stamps[path] !== stamp) return undefined;
+    return this.lookup(path, entry[0]);
+  }
+
+  store(path: string, hash: string, result: FileResult, stamp?: string): void {
     const empty = !result.parsed && !result.project && result.findings.length === 0 && result.notices.length === 0;
     this.stored.results[path] = [hash, empty ? 0 : result];
+    this.stamp(path, stamp);
+    this.changed = true;
+  }
+
+  /** Notes (or forgets) the stamp the bytes of `path`'s kept result were read under. */
+  stamp(path: string, stamp: string | undefined): void {
+    if (this.stored.stamps[path] === stamp) return;
+    if (stamp === undefined) delete this.stored.stamps[path];
+    else this.stored.stamps[path] = stamp;
     this.changed = true;
   }
 
@@ -201,14 +223,21 @@ export class CachedAnalysis implements Analysis {
    */
   private async local(analyzeLocal: NonNullable<Analysis["analyzeLocal"]>, path: string, file: string): Promise<FileResult | { unread: string }> {
     if (this.cache.has(path)) {
-      const read = readFileCappedSync(file, this.maxBytes);
-      return Buffer.isBuffer(read) ? this.analyze(path, read) : { unread: read.skipped };
+      const unchanged = this.cache.lookupStamped(path, currentStamp(file));
+      if (unchanged) return unchanged;
+      let stamp: string | undefined;
+      const read = readFileCappedSync(file, this.maxBytes, (s) => (stamp = s));
+      if (!Buffer.isBuffer(read)) return { unread: read.skipped };
+      const result = await this.analyze(path, read);
+      // Read and found (or analyzed and stored): the stamp now vouches for these bytes.
+      if (this.cache.lookup(path, this.cache.hash(read))) this.cache.stamp(path, stamp);
+      return result;
     }
     const analyzed = await analyzeLocal(path, file);
     if ("unread" in analyzed) return analyzed;
-    const { hash, ...result } = analyzed;
+    const { hash, stamp, ...result } = analyzed;
     if (hash === undefined) throw new Error(`the analysis of ${path} returned no hash`);
-    if (!result.notices.some((n) => n.message.startsWith("internal error"))) this.cache.store(path, hash, result);
+    if (!result.notices.some((n) => n.message.startsWith("internal error"))) this.cache.store(path, hash, result, stamp);
     return result;
   }
 

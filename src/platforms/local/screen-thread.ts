@@ -23,7 +23,7 @@ export interface ScreenBatch {
 }
 
 export type ScreenResult =
-  | { hash: string; screened: Screened }
+  | { hash: string; screened: Screened; stamp?: string }
   /** Why the file was not read (readFileCappedSync's reason). */
   | { unread: string }
   | { error: string };

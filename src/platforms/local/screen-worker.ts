@@ -16,9 +16,10 @@ port.on("message", (batch: ScreenBatch) => {
   const reply: ScreenReply = { first: batch.first, results: [] };
   for (const file of batch.files) {
     try {
-      const read = readFileCappedSync(file, setup.config.max_file_bytes);
+      let stamp: string | undefined;
+      const read = readFileCappedSync(file, setup.config.max_file_bytes, (s) => (stamp = s));
       if (!Buffer.isBuffer(read)) reply.results.push({ unread: read.skipped });
-      else reply.results.push({ hash: contentHash(read), screened: screen.bytes(read) });
+      else reply.results.push({ hash: contentHash(read), screened: screen.bytes(read), ...(stamp ? { stamp } : {}) });
     } catch (error) {
       reply.results.push({ error: error instanceof Error ? error.message : String(error) });
     }

@@ -42,7 +42,7 @@ export class TreeAnalysis extends InProcessAnalysis {
     return this.startThread().loadedWithin(ms);
   }
 
-  /** The result carries the bytes' hash, for the results cache. */
+  /** The result carries the bytes' hash and stamp, for the results cache. */
   analyzeLocal(path: string, file: string): Promise<FileResult | { unread: string }> {
     if (++this.files > this.threadAfter) {
       const thread = this.startThread();
@@ -52,10 +52,11 @@ export class TreeAnalysis extends InProcessAnalysis {
         return this.onThread(thread, path, file);
       }
     }
-    const read = readFileCappedSync(file, this.setup.config.max_file_bytes);
+    let stamp: string | undefined;
+    const read = readFileCappedSync(file, this.setup.config.max_file_bytes, (s) => (stamp = s));
     if (!Buffer.isBuffer(read)) return Promise.resolve({ unread: read.skipped });
     const hash = contentHash(read);
-    return this.analyze(path, read).then((result) => ({ ...result, hash }));
+    return this.analyze(path, read).then((result) => ({ ...result, hash, ...(stamp ? { stamp } : {}) }));
   }
 
   private async onThread(thread: ScreenThread, path: string, file: string): Promise<FileResult | { unread: string }> {
@@ -63,7 +64,7 @@ export class TreeAnalysis extends InProcessAnalysis {
     if ("unread" in screened) return screened;
     if ("error" in screened) return internalError(path, new Error(screened.error));
     const result = await this.analyzer.analyzeScreened(path, screened.screened).catch((error: unknown) => internalError(path, error));
-    return { ...result, hash: screened.hash };
+    return { ...result, hash: screened.hash, ...(screened.stamp ? { stamp: screened.stamp } : {}) };
   }
 
   async close(): Promise<void> {

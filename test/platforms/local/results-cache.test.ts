@@ -3,7 +3,8 @@
  * answered from `.eventlet-review-cache/`, and changing any input of a result (the file, the config,
  * the rule set, a parent `__init__`, a patch module, the requirements) changes the finding.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
+import { jest } from "@jest/globals";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { runCheck } from "../../../src/cli/check.js";
@@ -123,4 +124,43 @@ test("old cache files do not pile up: the eight most recent stay", () => {
     cache.save();
   }
   expect(cacheFiles()).toHaveLength(8);
+});
+
+describe("file stamps: an unchanged file is not read again", () => {
+  const later = (ms: number) => jest.spyOn(Date, "now").mockReturnValue(realNow() + ms);
+  const realNow = Date.now.bind(Date);
+  afterEach(() => jest.restoreAllMocks());
+
+  function stamps(): Record<string, string> {
+    const [file] = cacheFiles();
+    return (JSON.parse(readFileSync(join(root, CACHE_DIRECTORY, file), "utf8")) as { stamps: Record<string, string> }).stamps;
+  }
+
+  test("a file changed in the last two seconds gets no stamp; a settled one does", async () => {
+    await check();
+    expect(stamps()).toEqual({});
+    rmSync(join(root, CACHE_DIRECTORY), { recursive: true });
+    later(10_000);
+    await check();
+    expect(Object.keys(stamps()).sort()).toEqual(["pkg/__init__.py", "pkg/cmd/__init__.py", "pkg/cmd/api.py"]);
+    expect(stamps()["pkg/cmd/api.py"]).toMatch(new RegExp(`^${PATCH_FIRST.length}:\\d+:`));
+  });
+
+  test("new bytes of the same size under the old modification time are read: the change time moved", async () => {
+    const before = `import eventlet\neventlet.monkey_patch()\nimport logging\n`;
+    const after_ = `import logging\nimport eventlet\neventlet.monkey_patch()\n`;
+    expect(after_.length).toBe(before.length);
+    write({ "pkg/cmd/api.py": before });
+    const old = new Date(realNow() - 60_000);
+    utimesSync(join(root, "pkg/cmd/api.py"), old, old);
+    later(10_000);
+    expect(await check()).toEqual([]);
+    expect(stamps()["pkg/cmd/api.py"]).toBeDefined();
+    // Rewritten later (the clock moves on): the same size, the modification time set back.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    write({ "pkg/cmd/api.py": after_ });
+    utimesSync(join(root, "pkg/cmd/api.py"), old, old);
+    later(20_000);
+    expect(await check()).toEqual([expect.stringMatching(/^pkg\/cmd\/api\.py:3 EVL101 error/)]);
+  });
 });
