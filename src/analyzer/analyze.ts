@@ -110,7 +110,7 @@ export class Analyzer {
   async analyzeScreened(path: string, screened: Screened): Promise<FileResult> {
     if (screened.kind === "skipped") return { findings: [], notices: [{ path, message: screened.reason }], parsed: false };
     if (screened.kind === "clean") return { findings: [], notices: [], parsed: false };
-    const matched = this.rules.filter((r) => screened.rules.includes(r.rule.meta.id));
+    const matched = this.matchedBy(screened);
     const { text } = screened;
     const gate = this.gate(path, text);
     const rules = await this.gated(path, text, matched, gate);
@@ -125,8 +125,12 @@ export class Analyzer {
    */
   async admittedRules(path: string, text: string): Promise<ActiveRule[]> {
     const screened = this.screen.text(text);
-    if (screened.kind !== "candidate") return [];
-    return this.gated(path, text, this.rules.filter((r) => screened.rules.includes(r.rule.meta.id)));
+    return screened.kind === "candidate" ? this.gated(path, text, this.matchedBy(screened)) : [];
+  }
+
+  /** The enabled rules a candidate's triggers matched. */
+  private matchedBy(screened: Extract<Screened, { kind: "candidate" }>): ActiveRule[] {
+    return this.rules.filter((r) => screened.rules.includes(r.rule.meta.id));
   }
 
   private gate(path: string, text: string): FileGate {

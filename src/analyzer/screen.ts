@@ -1,8 +1,8 @@
 /**
  * The analysis's first step, which needs nothing but one file's bytes and the config: decode them, and
  * find the enabled rules whose triggers match the text. Most files stop here; the rest go on to the
- * rules' gates and the parse (Analyzer.analyzeCandidate). Pure, so a worker thread can run it
- * (./screen-worker.ts) while the main thread parses.
+ * rules' gates and the parse (Analyzer.analyzeScreened). Pure, so a worker thread can run it
+ * (src/platforms/local/screen-worker.ts) while the main thread parses.
  */
 import { Buffer, isAscii } from "node:buffer";
 import type { Config } from "../config/schema.js";

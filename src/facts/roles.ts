@@ -28,12 +28,11 @@ const matchers = new WeakMap<Config, Record<"entry" | "patch" | "test" | "wsgi",
 function matchersFor(config: Config) {
   let m = matchers.get(config);
   if (!m) {
-    const compile = globMatcher;
     m = {
-      entry: compile(config.entry_points),
-      patch: compile(config.patch_modules),
-      test: compile(config.test_paths),
-      wsgi: compile(config.wsgi_modules),
+      entry: globMatcher(config.entry_points),
+      patch: globMatcher(config.patch_modules),
+      test: globMatcher(config.test_paths),
+      wsgi: globMatcher(config.wsgi_modules),
     };
     matchers.set(config, m);
   }

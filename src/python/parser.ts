@@ -51,25 +51,6 @@ function release(lease: Lease): void {
  */
 export async function withTree<T>(text: string, use: (tree: Tree) => T | Promise<T>): Promise<T> {
   const parser = await pythonParser();
-  return useTree(parser, text, use);
-}
-
-/**
- * Parses only `ranges` of `text` (tree-sitter's included ranges: nodes keep their places in the whole
- * text) for `use`, then frees the tree. No ranges parse as an empty module.
- */
-export async function withTreeOf<T>(text: string, ranges: Range[], use: (tree: Tree) => T | Promise<T>): Promise<T> {
-  const parser = await pythonParser();
-  const tree = ranges.length ? parser.parse(text, null, { includedRanges: ranges }) : parser.parse("");
-  if (!tree) throw new Error("tree-sitter returned no tree");
-  try {
-    return await use(tree);
-  } finally {
-    tree.delete();
-  }
-}
-
-async function useTree<T>(parser: Parser, text: string, use: (tree: Tree) => T | Promise<T>): Promise<T> {
   let lease = last;
   if (lease?.text !== text) {
     const tree = parser.parse(text);
@@ -84,5 +65,20 @@ async function useTree<T>(parser: Parser, text: string, use: (tree: Tree) => T |
   } finally {
     lease.users--;
     release(lease);
+  }
+}
+
+/**
+ * Parses only `ranges` of `text` (tree-sitter's included ranges: nodes keep their places in the whole
+ * text) for `use`, then frees the tree. No ranges parse as an empty module.
+ */
+export async function withTreeOf<T>(text: string, ranges: Range[], use: (tree: Tree) => T | Promise<T>): Promise<T> {
+  const parser = await pythonParser();
+  const tree = ranges.length ? parser.parse(text, null, { includedRanges: ranges }) : parser.parse("");
+  if (!tree) throw new Error("tree-sitter returned no tree");
+  try {
+    return await use(tree);
+  } finally {
+    tree.delete();
   }
 }

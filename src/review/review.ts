@@ -166,11 +166,11 @@ async function reviewIn(analysis: Analysis, source: ChangeSource, config: Config
   /** The items of inFlight in analysis (not notices waiting their turn). */
   let analyzing = 0;
   const settle = async (item: Item) => {
-    if (item.analyzed) analyzing--;
     if (!item.analyzed) {
       if (item.notice) notices.push({ path: item.path, message: item.notice });
       return;
     }
+    analyzing--;
     const result = await item.analyzed;
     if ("failed" in result) throw result.failed;
     if ("unread" in result) {
@@ -189,16 +189,18 @@ async function reviewIn(analysis: Analysis, source: ChangeSource, config: Config
     options.onProgress?.(filesAnalyzed, findings.length);
   };
   for await (const file of readAhead(paths, analyzeLocal ? 1 : (source.readAhead ?? 1), read)) {
-    if ("local" in file) inFlight.push({ path: file.path, analyzed: analyzeLocal!(file.path, file.local).catch((failed: unknown) => ({ failed })) });
-    else if (!("bytes" in file)) inFlight.push({ path: file.path, notice: file.notice });
+    if ("local" in file) {
+      inFlight.push({ path: file.path, analyzed: analyzeLocal!(file.path, file.local).catch((failed: unknown) => ({ failed })) });
+      analyzing++;
+    } else if (!("bytes" in file)) inFlight.push({ path: file.path, notice: file.notice });
     else {
       // Decoded before the analysis may take the bytes: moved-code detection reads the lines.
       const text = base ? new TextDecoder().decode(file.bytes) : undefined;
       // Held as a value until settled, so a failure waiting its turn is not an unhandled rejection.
       const analyzed = analysis.analyze(file.path, file.bytes).catch((failed: unknown) => ({ failed }));
       inFlight.push({ path: file.path, text, analyzed });
+      analyzing++;
     }
-    if (inFlight[inFlight.length - 1]?.analyzed) analyzing++;
     while (analyzing >= window || (inFlight.length && !inFlight[0].analyzed)) await settle(inFlight.shift()!);
   }
   while (inFlight.length) await settle(inFlight.shift()!);

@@ -3,8 +3,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
 import { activeRules } from "../../analyzer/analyze.js";
-import { ConfigError, defaultConfig } from "../../config/defaults.js";
-import { CONFIG_SOURCES } from "../../config/defaults.js";
+import { CONFIG_SOURCES, ConfigError, defaultConfig } from "../../config/defaults.js";
 import type { Config } from "../../config/schema.js";
 import { dirsUpToGitTop } from "./root.js";
 

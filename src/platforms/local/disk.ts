@@ -11,7 +11,8 @@ const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
  * Returns why not as a string for a file it will not read (not a regular file, over `maxBytes`).
  */
 export async function readCapped(absolute: string, maxBytes: number): Promise<Buffer | { skipped: string }> {
-  return readRegularFile(absolute, maxBytes);
+  const read = readRegularFile(absolute, maxBytes);
+  return "bytes" in read ? read.bytes : read;
 }
 
 export class DiskProjectFiles implements ProjectFiles {
@@ -40,7 +41,7 @@ export interface NotRead {
  * are never read, and a file costs no separate stat of its path. At most `maxBytes + 1` bytes are read
  * even if the file grows meanwhile. Throws what opening or reading threw.
  */
-function readRegularFile(absolute: string, maxBytes: number, stamped?: (stamp: string | undefined) => void): Buffer | { skipped: string } {
+function readRegularFile(absolute: string, maxBytes: number): Stamped | { skipped: string } {
   let fd: number | undefined;
   try {
     fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -69,8 +70,7 @@ function readRegularFile(absolute: string, maxBytes: number, stamped?: (stamp: s
     }
     if (length > maxBytes) return { skipped: `skipped: more than the ${maxBytes}-byte limit (max_file_bytes)` };
     // A file that changed size while read has no stamp to vouch for these bytes.
-    stamped?.(length === info.size ? fileStamp(info) : undefined);
-    return buffer.subarray(0, length);
+    return { bytes: buffer.subarray(0, length), stamp: length === info.size ? fileStamp(info) : undefined };
   } finally {
     closeSync(fd);
   }
@@ -99,13 +99,22 @@ export function currentStamp(absolute: string): string | undefined {
   }
 }
 
-/**
- * readRegularFile for callers that take a missing or unreadable file as one more reason: never throws.
- * `stamped` gets the stamp of the bytes read (fileStamp, taken before reading them).
- */
-export function readFileCappedSync(absolute: string, maxBytes: number, stamped?: (stamp: string | undefined) => void): Buffer | NotRead {
+/** A file's bytes and their stamp (fileStamp, taken before reading them; undefined when it vouches for nothing). */
+export interface Stamped {
+  bytes: Buffer;
+  stamp: string | undefined;
+}
+
+/** readRegularFile for callers that take a missing or unreadable file as one more reason: never throws. */
+export function readFileCappedSync(absolute: string, maxBytes: number): Buffer | NotRead {
+  const read = readStampedSync(absolute, maxBytes);
+  return "bytes" in read ? read.bytes : read;
+}
+
+/** readFileCappedSync with the bytes' stamp, for the results cache. */
+export function readStampedSync(absolute: string, maxBytes: number): Stamped | NotRead {
   try {
-    return readRegularFile(absolute, maxBytes, stamped);
+    return readRegularFile(absolute, maxBytes);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { skipped: `skipped: cannot read (${code ?? (error as Error).message})`, ...(code ? { code } : {}) };

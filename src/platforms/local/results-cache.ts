@@ -18,12 +18,10 @@ import type { Analysis, Outcome } from "../../review/analysis.js";
 import type { ProjectFiles } from "../../python/project-files.js";
 import { toolVersion } from "../../model/version.js";
 import { contentHash } from "../../analyzer/content-hash.js";
-import { currentStamp, readFileCappedSync } from "./disk.js";
+import { currentStamp, readStampedSync } from "./disk.js";
 
 export const CACHE_DIRECTORY = ".eventlet-review-cache";
 const FORMAT = 2;
-
-const digest = contentHash;
 
 interface Stored {
   format: number;
@@ -67,7 +65,7 @@ function buildFingerprint(): string {
   } catch {
     parts.push(self); // unreadable: this build only
   }
-  fingerprint = digest(parts.join("\n"));
+  fingerprint = contentHash(parts.join("\n"));
   return fingerprint;
 }
 
@@ -90,7 +88,7 @@ export class RecordingProjectFiles implements ProjectFiles {
 
   async readText(path: string): Promise<string | undefined> {
     const text = await this.inner.readText(path);
-    this.reads.set(path, text === undefined ? null : digest(text));
+    this.reads.set(path, text === undefined ? null : contentHash(text));
     return text;
   }
 }
@@ -109,7 +107,7 @@ export class ResultsCache {
     key: unknown,
     private readonly readText: (path: string) => string | undefined,
   ) {
-    this.file = join(root, CACHE_DIRECTORY, `results-${digest(JSON.stringify([FORMAT, buildFingerprint(), key]))}.json`);
+    this.file = join(root, CACHE_DIRECTORY, `results-${contentHash(JSON.stringify([FORMAT, buildFingerprint(), key]))}.json`);
     this.load();
   }
 
@@ -124,7 +122,7 @@ export class ResultsCache {
     this.stored = stored;
     const stale = Object.entries(stored.reads).some(([path, hash]) => {
       const text = this.readText(path);
-      return (text === undefined ? null : digest(text)) !== hash;
+      return (text === undefined ? null : contentHash(text)) !== hash;
     });
     if (stale) {
       // A file the analysis read has changed: only the results that read nothing can stay.
@@ -137,7 +135,7 @@ export class ResultsCache {
 
   /** The hash `lookup` and `store` take: compute it before handing the bytes on (a transfer empties them). */
   hash(bytes: Uint8Array): string {
-    return digest(bytes);
+    return contentHash(bytes);
   }
 
   /** Whether a result for `path` is kept at all (if not, a lookup needs no hash). */
@@ -225,18 +223,23 @@ export class CachedAnalysis implements Analysis {
     if (this.cache.has(path)) {
       const unchanged = this.cache.lookupStamped(path, currentStamp(file));
       if (unchanged) return unchanged;
-      let stamp: string | undefined;
-      const read = readFileCappedSync(file, this.maxBytes, (s) => (stamp = s));
-      if (!Buffer.isBuffer(read)) return { unread: read.skipped };
-      const result = await this.analyze(path, read);
-      // Read and found (or analyzed and stored): the stamp now vouches for these bytes.
-      if (this.cache.lookup(path, this.cache.hash(read))) this.cache.stamp(path, stamp);
-      return result;
+      const read = readStampedSync(file, this.maxBytes);
+      if (!("bytes" in read)) return { unread: read.skipped };
+      const hash = this.cache.hash(read.bytes);
+      const known = this.cache.lookup(path, hash);
+      // Found by its bytes: the stamp now vouches for them.
+      if (known) this.cache.stamp(path, read.stamp);
+      return known ?? this.stored(path, hash, await this.inner.analyze(path, read.bytes), read.stamp);
     }
     const analyzed = await analyzeLocal(path, file);
     if ("unread" in analyzed) return analyzed;
     const { hash, stamp, ...result } = analyzed;
     if (hash === undefined) throw new Error(`the analysis of ${path} returned no hash`);
+    return this.stored(path, hash, result, stamp);
+  }
+
+  /** Keeps `result` unless it is an internal error, which is no answer about the file: try again next time. */
+  private stored(path: string, hash: string, result: FileResult, stamp?: string): FileResult {
     if (!result.notices.some((n) => n.message.startsWith("internal error"))) this.cache.store(path, hash, result, stamp);
     return result;
   }
@@ -249,10 +252,7 @@ export class CachedAnalysis implements Analysis {
     const hash = this.cache.hash(bytes);
     const known = this.cache.lookup(path, hash);
     if (known) return known;
-    const result = await this.inner.analyze(path, bytes);
-    // An internal error is no answer about the file: try again next time.
-    if (!result.notices.some((n) => n.message.startsWith("internal error"))) this.cache.store(path, hash, result);
-    return result;
+    return this.stored(path, hash, await this.inner.analyze(path, bytes));
   }
 
   factsLine(paths: string[]): Promise<string | undefined> {

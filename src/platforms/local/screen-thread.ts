@@ -6,7 +6,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import type { Config } from "../../config/schema.js";
-import type { Screened } from "../../analyzer/screen.js";
+import type { ScreenResult } from "./screen-file.js";
 import { startWorker } from "../../analyzer/worker-thread.js";
 
 export interface ScreenSetup {
@@ -22,11 +22,6 @@ export interface ScreenBatch {
   files: string[];
 }
 
-export type ScreenResult =
-  | { hash: string; screened: Screened; stamp?: string }
-  /** Why the file was not read (readFileCappedSync's reason). */
-  | { unread: string }
-  | { error: string };
 
 export interface ScreenReply {
   first: number;
@@ -79,7 +74,7 @@ export class ScreenThread {
     return this.ready;
   }
 
-  /** Reads the file at `absolute` (readFileCappedSync's rules) and returns its hash and screening. */
+  /** screenFile on the worker. */
   screen(absolute: string): Promise<ScreenResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.next++;

@@ -4,10 +4,9 @@
  * goes to the gates and the parse of the few files a rule can fire on.
  */
 import type { FileResult } from "../../analyzer/analyze.js";
-import { contentHash } from "../../analyzer/content-hash.js";
 import type { ProjectFiles } from "../../python/project-files.js";
 import { InProcessAnalysis, internalError, type AnalysisSetup } from "../../review/analysis.js";
-import { readFileCappedSync } from "./disk.js";
+import { screenFile, type ScreenResult } from "./screen-file.js";
 import { ScreenThread } from "./screen-thread.js";
 
 /** Files read on this thread before a screening thread starts: a small tree never pays for one. */
@@ -43,24 +42,14 @@ export class TreeAnalysis extends InProcessAnalysis {
   }
 
   /** The result carries the bytes' hash and stamp, for the results cache. */
-  analyzeLocal(path: string, file: string): Promise<FileResult | { unread: string }> {
-    if (++this.files > this.threadAfter) {
-      const thread = this.startThread();
-      // Until the thread has loaded its modules, this one reads.
-      if (thread.ready) {
-        this.screenedElsewhere++;
-        return this.onThread(thread, path, file);
-      }
-    }
-    let stamp: string | undefined;
-    const read = readFileCappedSync(file, this.setup.config.max_file_bytes, (s) => (stamp = s));
-    if (!Buffer.isBuffer(read)) return Promise.resolve({ unread: read.skipped });
-    const hash = contentHash(read);
-    return this.analyze(path, read).then((result) => ({ ...result, hash, ...(stamp ? { stamp } : {}) }));
-  }
-
-  private async onThread(thread: ScreenThread, path: string, file: string): Promise<FileResult | { unread: string }> {
-    const screened = await thread.screen(file);
+  async analyzeLocal(path: string, file: string): Promise<FileResult | { unread: string }> {
+    let screened: ScreenResult;
+    const thread = ++this.files > this.threadAfter ? this.startThread() : undefined;
+    // Until the thread has loaded its modules, this one reads.
+    if (thread?.ready) {
+      this.screenedElsewhere++;
+      screened = await thread.screen(file);
+    } else screened = screenFile(this.analyzer.screen, file, this.setup.config.max_file_bytes);
     if ("unread" in screened) return screened;
     if ("error" in screened) return internalError(path, new Error(screened.error));
     const result = await this.analyzer.analyzeScreened(path, screened.screened).catch((error: unknown) => internalError(path, error));
