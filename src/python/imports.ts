@@ -25,6 +25,8 @@ const STATEMENT_CONTAINERS = new Set([
   "function_definition", "class_definition", "decorated_definition", "match_statement", "case_clause",
 ]);
 
+const IMPORT_STATEMENTS = ["import_statement", "import_from_statement"];
+
 export class ImportTable {
   readonly bindings = new Map<string, string>();
   readonly records: ImportRecord[] = [];
@@ -33,12 +35,16 @@ export class ImportTable {
     this.collect(root);
   }
 
-  private collect(node: Node): void {
-    for (const child of node.namedChildren) {
-      if (!child) continue;
-      if (child.type === "import_statement") this.addImport(child);
-      else if (child.type === "import_from_statement") this.addFromImport(child);
-      else if (STATEMENT_CONTAINERS.has(child.type)) this.collect(child);
+  /**
+   * The import statements that lie in statements only (not in an ERROR node, say), in document order:
+   * found inside wasm (descendantsOfType: a query would cost more to compile than it saves on a
+   * short run), then each one's ancestors checked, instead of visiting every statement from JavaScript.
+   */
+  private collect(root: Node): void {
+    for (const statement of root.descendantsOfType(IMPORT_STATEMENTS)) {
+      if (!statement || statement.id === root.id || !onlyInStatements(statement, root)) continue;
+      if (statement.type === "import_statement") this.addImport(statement);
+      else this.addFromImport(statement);
     }
   }
 
@@ -100,6 +106,12 @@ export class ImportTable {
     record.resolved = target;
     if (record.local && this.bindings.get(record.local) === `${record.module}.${record.name}`) this.bindings.set(record.local, target);
   }
+}
+
+/** Whether every node between `node` and `root` can hold statements. */
+function onlyInStatements(node: Node, root: Node): boolean {
+  for (let up = node.parent; up && up.id !== root.id; up = up.parent) if (!STATEMENT_CONTAINERS.has(up.type)) return false;
+  return true;
 }
 
 export function isWithin(name: string | undefined, prefix: string): boolean {

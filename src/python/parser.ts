@@ -36,28 +36,51 @@ interface Lease {
   text: string;
   tree: Tree;
   users: number;
-}
-
-/** The last tree made: a text asked for twice in a row (a fact's scan, then the analysis) is parsed once. */
-let last: Lease | undefined;
-
-function release(lease: Lease): void {
-  if (lease.users === 0 && lease !== last) lease.tree.delete();
+  /** Still among the recent trees (below): freed when it leaves them with no use left. */
+  kept: boolean;
 }
 
 /**
- * Parses `text`, hands the tree to `use`, and frees the tree once no use is left: trees are never
- * edited, so uses of one text may share one. The last tree stays until another text is parsed.
+ * The trees of the last texts parsed, oldest first, up to KEPT_CHARS of text (the newest always): a
+ * module scanned for the facts of several files, and then analyzed itself, is parsed once. Files are
+ * analyzed many at a time, so the same text comes back a few parses later, not always next.
+ */
+const recent: Lease[] = [];
+let recentChars = 0;
+const KEPT_CHARS = 1 << 20;
+
+function release(lease: Lease): void {
+  if (lease.users === 0 && !lease.kept) lease.tree.delete();
+}
+
+function keep(lease: Lease): void {
+  recent.push(lease);
+  recentChars += lease.text.length;
+  while (recent.length > 1 && recentChars > KEPT_CHARS) {
+    const oldest = recent.shift()!;
+    recentChars -= oldest.text.length;
+    oldest.kept = false;
+    release(oldest);
+  }
+}
+
+function recentTree(text: string): Lease | undefined {
+  for (let i = recent.length - 1; i >= 0; i--) if (recent[i].text === text) return recent[i];
+  return undefined;
+}
+
+/**
+ * Parses `text`, hands the tree to `use`, and frees the tree once no use is left and it has left the
+ * recent trees: trees are never edited, so uses of one text may share one.
  */
 export async function withTree<T>(text: string, use: (tree: Tree) => T | Promise<T>): Promise<T> {
   const parser = await pythonParser();
-  let lease = last;
-  if (lease?.text !== text) {
+  let lease = recentTree(text);
+  if (!lease) {
     const tree = parser.parse(text);
     if (!tree) throw new Error("tree-sitter returned no tree");
-    const previous = last;
-    lease = last = { text, tree, users: 0 };
-    if (previous) release(previous);
+    lease = { text, tree, users: 0, kept: true };
+    keep(lease);
   }
   lease.users++;
   try {

@@ -52,12 +52,20 @@ export function internalError(path: string, error: unknown): FileResult {
 
 /** The analysis on this thread, with no time budget: for code its own user runs it on (the CLI). */
 export class InProcessAnalysis implements Analysis {
-  protected readonly analyzer: Analyzer;
+  private built?: Analyzer;
   private readonly filter: (path: string) => boolean;
 
-  constructor(setup: AnalysisSetup, project: ProjectFiles) {
-    this.analyzer = new Analyzer(setup.config, project, undefined, { mode: setup.mode });
-    this.filter = fileFilter(setup.config);
+  constructor(
+    private readonly analysisSetup: AnalysisSetup,
+    private readonly project: ProjectFiles,
+  ) {
+    this.filter = fileFilter(analysisSetup.config);
+  }
+
+  /** Built on first use: a second run over a cached tree analyzes nothing and needs none. */
+  protected get analyzer(): Analyzer {
+    this.built ??= new Analyzer(this.analysisSetup.config, this.project, undefined, { mode: this.analysisSetup.mode });
+    return this.built;
   }
 
   async keep(path: string): Promise<Outcome<boolean>> {

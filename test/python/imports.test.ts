@@ -1,4 +1,7 @@
 import { ImportTable, isWithin } from "../../src/python/imports.js";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { nodesOfTypes } from "../../src/python/node-query.js";
 import { withTree, type Node } from "../../src/python/parser.js";
 
 /** Qualifies the callee of every call in `code`, in source order. */
@@ -67,4 +70,47 @@ test("isWithin matches a module and its submodules only", () => {
   expect(isWithin("eventlet.green.subprocess", "eventlet")).toBe(true);
   expect(isWithin("eventlet_utils", "eventlet")).toBe(false);
   expect(isWithin(undefined, "eventlet")).toBe(false);
+});
+
+/** The reference: import statements reached through statement containers only, visited from JavaScript. */
+const CONTAINERS = new Set([
+  "module", "block", "if_statement", "elif_clause", "else_clause", "try_statement", "except_clause",
+  "except_group_clause", "finally_clause", "with_statement", "for_statement", "while_statement",
+  "function_definition", "class_definition", "decorated_definition", "match_statement", "case_clause",
+]);
+function statementsWalk(node: Node, found: Node[] = []): Node[] {
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    if (child.type === "import_statement" || child.type === "import_from_statement") found.push(child);
+    else if (CONTAINERS.has(child.type)) statementsWalk(child, found);
+  }
+  return found;
+}
+
+test("ImportTable finds the import statements a walk through the statements finds, in order, on every fixture and broken code", async () => {
+  const dir = join(import.meta.dirname, "../../fixtures");
+  const texts = [
+    // An import inside an ERROR node is no statement; imports in match cases, try/else and nested defs are.
+    "import a\ndef (\n    import b\n",
+    "else:\n    import c\nimport d\n",
+    "match x:\n    case 1:\n        import m1\ntry:\n    import t\nexcept ImportError:\n    from u import v as w\nelse:\n    import e\nfinally:\n    import fin\n",
+    "class C:\n    @deco\n    def m(self):\n        for i in x:\n            while y:\n                with z:\n                    from p.q import r\n",
+    ...readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py")).map((f) => readFileSync(join(dir, f), "utf8")),
+  ];
+  let imports = 0;
+  let inErrors = 0;
+  for (const text of texts) {
+    await withTree(text, (tree) => {
+      const table = new ImportTable(tree.rootNode);
+      const expected = statementsWalk(tree.rootNode).map((n) => n.startIndex);
+      const statements = [...new Set(table.records.map((r) => r.node.startIndex))];
+      // Records only from statements that bind something: a relative import records nothing in either.
+      expect(statements).toEqual(expected.filter((start) => statements.includes(start)));
+      expect(expected.filter((start) => !statements.includes(start)).every((start) => /^from\s+\./.test(text.slice(start)))).toBe(true);
+      imports += expected.length;
+      inErrors += nodesOfTypes(tree.rootNode, ["import_statement"]).filter((n) => n.parent?.type === "ERROR").length;
+    });
+  }
+  expect(imports).toBeGreaterThan(100);
+  expect(inErrors).toBeGreaterThanOrEqual(2);
 });

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { nodesOfTypes } from "../../src/python/node-query.js";
 import { withTree, type Node } from "../../src/python/parser.js";
 
-const TYPES = ["call", "string", "keyword_argument", "pair", "attribute", "assignment"];
+// `lambda` is also the keyword's (anonymous) node type: only the named nodes count.
+const TYPES = ["call", "string", "keyword_argument", "pair", "attribute", "assignment", "lambda", "import_statement"];
 
 /** The reference: every named node of `types`, visited with a cursor in pre-order. */
 function cursorWalk(root: Node, types: readonly string[]): string[] {
@@ -38,13 +39,15 @@ test("same nodes, same order as a cursor walk: nested nodes that start together,
     "x = 'mysql://%s'.format(y)\n",
     // Broken code: the parser recovers, and nodes inside ERROR count too.
     "def f(:\n    eventlet.monkey_patch(thread=False)\nz = g(\n",
+    // Lambdas, whose keyword is a node of the same type name, but anonymous.
+    "spawn(lambda: g(), key=lambda x: x)\nimport a\n",
     ...pythonFiles(new URL("../../fixtures", import.meta.url).pathname).map((f) => readFileSync(f, "utf8")),
   ];
   expect(samples.length).toBeGreaterThan(20);
   let compared = 0;
   for (const text of samples) {
     await withTree(text, (tree) => {
-      for (const types of [TYPES, ["call"], ["string", "attribute"]]) {
+      for (const types of [TYPES, ["call"], ["string", "attribute"], ["lambda"]]) {
         const expected = cursorWalk(tree.rootNode, types);
         expect(nodesOfTypes(tree.rootNode, types).map(describe)).toEqual(expected);
         compared += expected.length;

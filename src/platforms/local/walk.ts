@@ -19,9 +19,8 @@ export async function* walkFiles(
   const exclude = globMatcher([...DEFAULT_EXCLUDE, ...config.exclude]);
   const keep = fileFilter(config);
 
-  // Synchronous inside: a tree of a few hundred directories is listed faster than the thread pool
-  // answers, and one async step per file costs less than one per file and level of nesting.
-  function* walk(prefix: string): Generator<string> {
+  /** A directory's entries, names sorted (undefined when it cannot be read). */
+  function list(prefix: string): { name: string; dir: boolean }[] | undefined {
     const entries: { name: string; dir: boolean }[] = [];
     try {
       for (const entry of readdirSync(join(root, prefix), { withFileTypes: true })) {
@@ -30,18 +29,32 @@ export async function* walkFiles(
       }
     } catch (error) {
       onError(prefix || ".", `skipped: cannot read directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      return;
+      return undefined;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.dir) {
-        if (entry.name === ".git" || exclude(`${path}/`) || exclude(`${path}/x`)) continue;
-        yield* walk(path);
-      } else if (keep(path)) {
-        yield path;
-      }
+    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  // Synchronous inside: a tree of a few hundred directories is listed faster than the thread pool
+  // answers. One loop over a stack of open directories, not a generator per level: each path would
+  // otherwise be handed up through every level of nesting.
+  const stack: { prefix: string; entries: { name: string; dir: boolean }[]; next: number }[] = [];
+  const open = (prefix: string) => {
+    const entries = list(prefix);
+    if (entries) stack.push({ prefix, entries, next: 0 });
+  };
+  open(under);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.next === top.entries.length) {
+      stack.pop();
+      continue;
+    }
+    const entry = top.entries[top.next++];
+    const path = top.prefix ? `${top.prefix}/${entry.name}` : entry.name;
+    if (entry.dir) {
+      if (entry.name !== ".git" && !exclude(`${path}/`) && !exclude(`${path}/x`)) open(path);
+    } else if (keep(path)) {
+      yield path;
     }
   }
-  yield* walk(under);
 }
