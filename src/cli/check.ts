@@ -12,7 +12,7 @@ import type { ChangedLines } from "../diff/changed-lines.js";
 import { InProcessAnalysis, type StartAnalysis } from "../review/analysis.js";
 import { reviewChange } from "../review/review.js";
 import { inside, LocalChanges, LocalChangeSource, type ChangeOptions } from "../platforms/local/change-source.js";
-import { DiskProjectFiles, readTextSync } from "../platforms/local/disk.js";
+import { currentStamp, DiskProjectFiles, readTextSync } from "../platforms/local/disk.js";
 import { CachedAnalysis, RecordingProjectFiles, ResultsCache } from "../platforms/local/results-cache.js";
 import { loadConfigFor, UsageError } from "../platforms/local/config.js";
 import { projectRoot } from "../platforms/local/root.js";
@@ -87,8 +87,9 @@ function analysisFor(project: string, cache: boolean): StartAnalysis {
     // A whole tree is thousands of files: read and screened on a second thread beside the parse.
     const analysis = (files: ProjectFiles) => (setup.mode === "tree" ? new TreeAnalysis(setup, files) : new InProcessAnalysis(setup, files));
     if (!cache) return analysis(disk);
-    const recording = new RecordingProjectFiles(disk);
-    const results = new ResultsCache(project, { config: setup.config, mode: setup.mode }, (path) => readTextSync(project, path, maxBytes));
+    const stampOf = (path: string) => currentStamp(join(project, ...path.split("/")));
+    const recording = new RecordingProjectFiles(disk, stampOf);
+    const results = new ResultsCache(project, { config: setup.config, mode: setup.mode }, (path) => readTextSync(project, path, maxBytes), stampOf);
     return new CachedAnalysis(analysis(recording), results, recording, maxBytes);
   };
 }

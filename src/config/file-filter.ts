@@ -9,6 +9,22 @@ import type { Config } from "./schema.js";
  * search per glob did (a whole-tree walk asks for every file and directory).
  */
 export function globMatcher(globs: readonly string[]): (path: string) => boolean {
+  // The walk, the file filter and the roles ask for the same lists: compile each once.
+  const key = globs.join("\0");
+  let matcher = compiled.get(key);
+  if (!matcher) {
+    if (compiled.size >= COMPILED_KEPT) compiled.clear();
+    matcher = compile(globs);
+    compiled.set(key, matcher);
+  }
+  return matcher;
+}
+
+/** Compiled glob lists, a few per config: a service sees many configs, so the memo is bounded. */
+const compiled = new Map<string, (path: string) => boolean>();
+const COMPILED_KEPT = 64;
+
+function compile(globs: readonly string[]): (path: string) => boolean {
   const expressions = globs.map((glob) => picomatch.makeRe(glob, { dot: true }));
   if (expressions.some((e) => e.flags !== expressions[0].flags)) return picomatch([...globs], { dot: true });
   if (!expressions.length) return () => false;

@@ -21,12 +21,14 @@ import { contentHash } from "../../analyzer/content-hash.js";
 import { currentStamp, readStampedSync } from "./disk.js";
 
 export const CACHE_DIRECTORY = ".eventlet-review-cache";
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface Stored {
   format: number;
   /** Hashes of the project files the results read, `null` for files found missing. */
   reads: Record<string, string | null>;
+  /** path → the stamp a read file had just before it was read: while its stat shows it, it is not read again. */
+  readStamps: Record<string, string>;
   /** path → [hash of its bytes, result]; `0` for the common result: nothing found, not parsed. */
   results: Record<string, [string, FileResult | 0]>;
   /**
@@ -81,31 +83,43 @@ function prune(directory: string): void {
   for (const { path } of files.slice(KEPT_FILES)) rmSync(path, { force: true });
 }
 
+/** A project file's stamp now (disk.ts fileStamp), by its path from the project root. */
+export type StampOf = (path: string) => string | undefined;
+
 /** Reads through `inner` and notes what each path held, for the cache's record of what results depend on. */
 export class RecordingProjectFiles implements ProjectFiles {
   readonly reads = new Map<string, string | null>();
-  constructor(private readonly inner: ProjectFiles) {}
+  /** The stamp of each read file, taken before it was read (a change during the read moves it). */
+  readonly stamps = new Map<string, string>();
+  constructor(
+    private readonly inner: ProjectFiles,
+    private readonly stampOf?: StampOf,
+  ) {}
 
   async readText(path: string): Promise<string | undefined> {
+    const stamp = this.stampOf?.(path);
     const text = await this.inner.readText(path);
     this.reads.set(path, text === undefined ? null : contentHash(text));
+    if (stamp !== undefined && text !== undefined) this.stamps.set(path, stamp);
     return text;
   }
 }
 
 export class ResultsCache {
   private readonly file: string;
-  private stored: Stored = { format: FORMAT, reads: {}, results: {}, stamps: {} };
+  private stored: Stored = { format: FORMAT, reads: {}, readStamps: {}, results: {}, stamps: {} };
   private changed = false;
 
   /**
    * `key`: everything besides the files that decides results (the config as loaded, the enabled rules,
-   * the mode). `readText` reads a project file now, to check the recorded reads against.
+   * the mode). `readText` reads a project file now, to check the recorded reads against, unless
+   * `stampOf` gives the stamp it was read under.
    */
   constructor(
     readonly root: string,
     key: unknown,
     private readonly readText: (path: string) => string | undefined,
+    private readonly stampOf?: StampOf,
   ) {
     this.file = join(root, CACHE_DIRECTORY, `results-${contentHash(JSON.stringify([FORMAT, buildFingerprint(), key]))}.json`);
     this.load();
@@ -121,14 +135,20 @@ export class ResultsCache {
     }
     this.stored = stored;
     const stale = Object.entries(stored.reads).some(([path, hash]) => {
+      const stamp = this.stampOf?.(path);
+      if (stamp !== undefined && stored.readStamps[path] === stamp) return false;
       const text = this.readText(path);
-      return (text === undefined ? null : contentHash(text)) !== hash;
+      if ((text === undefined ? null : contentHash(text)) !== hash) return true;
+      // The same bytes: the stamp taken before this read vouches for them from now on.
+      this.noteReadStamp(path, text === undefined ? undefined : stamp);
+      return false;
     });
     if (stale) {
       // A file the analysis read has changed: only the results that read nothing can stay.
       for (const [path, [, result]] of Object.entries(stored.results)) if (result !== 0 && result.project) delete stored.results[path];
       for (const path of Object.keys(stored.stamps)) if (!stored.results[path]) delete stored.stamps[path];
       stored.reads = {};
+      stored.readStamps = {};
       this.changed = true;
     }
   }
@@ -171,13 +191,21 @@ export class ResultsCache {
     this.changed = true;
   }
 
-  /** Adds the reads of this run (RecordingProjectFiles.reads) to the record. */
-  noteReads(reads: ReadonlyMap<string, string | null>): void {
+  /** Adds the reads of this run (RecordingProjectFiles.reads, and the stamps they were read under) to the record. */
+  noteReads(reads: ReadonlyMap<string, string | null>, stamps: ReadonlyMap<string, string> = new Map()): void {
     for (const [path, hash] of reads) {
+      this.noteReadStamp(path, stamps.get(path));
       if (this.stored.reads[path] === hash) continue;
       this.stored.reads[path] = hash;
       this.changed = true;
     }
+  }
+
+  private noteReadStamp(path: string, stamp: string | undefined): void {
+    if (this.stored.readStamps[path] === stamp) return;
+    if (stamp === undefined) delete this.stored.readStamps[path];
+    else this.stored.readStamps[path] = stamp;
+    this.changed = true;
   }
 
   /** Writes the cache (atomically: a run beside this one reads the old file or the new one). */
@@ -261,7 +289,7 @@ export class CachedAnalysis implements Analysis {
 
   async close(): Promise<void> {
     await this.inner.close();
-    this.cache.noteReads(this.recording.reads);
+    this.cache.noteReads(this.recording.reads, this.recording.stamps);
     try {
       this.cache.save();
     } catch {

@@ -163,4 +163,26 @@ describe("file stamps: an unchanged file is not read again", () => {
     later(20_000);
     expect(await check()).toEqual([expect.stringMatching(/^pkg\/cmd\/api\.py:3 EVL101 error/)]);
   });
+
+  test("a project file the results read is not read again while its stamp holds, and is when its bytes change", async () => {
+    const quiet = "import os, sys\nos.getpid(0, 0)\n";
+    const noisy = "import logging\nlogging.info(0)\n";
+    expect(noisy.length).toBe(quiet.length);
+    write({ "pkg/__init__.py": quiet });
+    const old = new Date(realNow() - 60_000);
+    for (const path of ["pkg/__init__.py", "pkg/cmd/__init__.py", "pkg/cmd/api.py"]) utimesSync(join(root, path), old, old);
+    later(10_000);
+    expect(await check()).toEqual([]);
+    const [file] = cacheFiles();
+    const stored = () => JSON.parse(readFileSync(join(root, CACHE_DIRECTORY, file), "utf8")) as { reads: Record<string, string | null>; readStamps: Record<string, string> };
+    expect(stored().reads["pkg/__init__.py"]).toEqual(expect.any(String));
+    expect(stored().readStamps["pkg/__init__.py"]).toMatch(new RegExp(`^${quiet.length}:\\d+:`));
+    // Unchanged: answered by the stamp; then rewritten with the same size under the old times.
+    expect(await check()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    write({ "pkg/__init__.py": noisy });
+    utimesSync(join(root, "pkg/__init__.py"), old, old);
+    later(20_000);
+    expect(await check()).toEqual([expect.stringMatching(/^pkg\/cmd\/api\.py:2 EVL101 error: pkg\/__init__\.py runs import logging/)]);
+  });
 });
