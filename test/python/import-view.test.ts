@@ -1,6 +1,5 @@
 /** The top-level import ranges parse to the same import statements, at the same places, as the whole file. */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { pythonFixtures } from "../support/fixtures.js";
 import { ImportTable } from "../../src/python/imports.js";
 import { onTopLevelImportLine, topLevelImports } from "../../src/python/import-view.js";
 import { withTree, withTreeOf } from "../../src/python/parser.js";
@@ -69,11 +68,8 @@ test("Windows and old Mac line ends, no imports at all", async () => {
 });
 
 test("every fixture: the same top-level imports", async () => {
-  const dir = join(import.meta.dirname, "../../fixtures");
-  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py"));
   let found = 0;
-  for (const file of files) {
-    const text = readFileSync(join(dir, file), "utf8");
+  for (const { text } of pythonFixtures()) {
     // Broken fixtures recover differently when parsed whole; they are not what the view is for.
     if (await withTree(text, (tree) => tree.rootNode.hasError)) continue;
     found += (await compare(text)).length;

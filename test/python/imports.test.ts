@@ -1,6 +1,5 @@
+import { pythonFixtures } from "../support/fixtures.js";
 import { ImportTable, isWithin } from "../../src/python/imports.js";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { nodesOfTypes } from "../../src/python/node-query.js";
 import { withTree, type Node } from "../../src/python/parser.js";
 
@@ -88,14 +87,13 @@ function statementsWalk(node: Node, found: Node[] = []): Node[] {
 }
 
 test("ImportTable finds the import statements a walk through the statements finds, in order, on every fixture and broken code", async () => {
-  const dir = join(import.meta.dirname, "../../fixtures");
   const texts = [
     // An import inside an ERROR node is no statement; imports in match cases, try/else and nested defs are.
     "import a\ndef (\n    import b\n",
     "else:\n    import c\nimport d\n",
     "match x:\n    case 1:\n        import m1\ntry:\n    import t\nexcept ImportError:\n    from u import v as w\nelse:\n    import e\nfinally:\n    import fin\n",
     "class C:\n    @deco\n    def m(self):\n        for i in x:\n            while y:\n                with z:\n                    from p.q import r\n",
-    ...readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py")).map((f) => readFileSync(join(dir, f), "utf8")),
+    ...pythonFixtures().map((f) => f.text),
   ];
   let imports = 0;
   let inErrors = 0;

@@ -1,6 +1,5 @@
 /** nodesOfTypes finds what a pre-order cursor walk over every node finds, in the same order. */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { pythonFixtures } from "../support/fixtures.js";
 import { nodesOfTypes } from "../../src/python/node-query.js";
 import { withTree, type Node } from "../../src/python/parser.js";
 
@@ -25,12 +24,6 @@ function cursorWalk(root: Node, types: readonly string[]): string[] {
 
 const describe = (node: Node) => `${node.type}@${node.startIndex}-${node.endIndex}`;
 
-function pythonFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".py"))
-    .map((f) => join(dir, f));
-}
-
 test("same nodes, same order as a cursor walk: nested nodes that start together, errors, every fixture", async () => {
   const samples = [
     // A call whose callee is an attribute, both starting at `a`; a call in a call's arguments.
@@ -41,7 +34,7 @@ test("same nodes, same order as a cursor walk: nested nodes that start together,
     "def f(:\n    eventlet.monkey_patch(thread=False)\nz = g(\n",
     // Lambdas, whose keyword is a node of the same type name, but anonymous.
     "spawn(lambda: g(), key=lambda x: x)\nimport a\n",
-    ...pythonFiles(new URL("../../fixtures", import.meta.url).pathname).map((f) => readFileSync(f, "utf8")),
+    ...pythonFixtures().map((f) => f.text),
   ];
   expect(samples.length).toBeGreaterThan(20);
   let compared = 0;

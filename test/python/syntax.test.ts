@@ -1,6 +1,5 @@
 /** runsAtImport's scope index answers as a walk up the node's parents does. */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { pythonFixtures } from "../support/fixtures.js";
 import { nodesOfTypes } from "../../src/python/node-query.js";
 import { withTree, type Node } from "../../src/python/parser.js";
 import { importTimeCalls, runsAtImport } from "../../src/python/syntax.js";
@@ -36,12 +35,11 @@ test("at import time or not, as the parents say: nested scopes, lambdas as state
 });
 
 test("every node of every fixture gets the parents' answer", async () => {
-  const dir = join(import.meta.dirname, "../../fixtures");
-  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py"));
-  expect(files.length).toBeGreaterThan(20);
+  const fixtures = pythonFixtures();
+  expect(fixtures.length).toBeGreaterThan(20);
   let inside = 0;
-  for (const file of files) {
-    const { ours, theirs } = await answers(readFileSync(join(dir, file), "utf8"));
+  for (const { file, text } of fixtures) {
+    const { ours, theirs } = await answers(text);
     expect([file, ours]).toEqual([file, theirs]);
     inside += ours.filter((a) => a.endsWith(":false")).length;
   }
@@ -49,12 +47,11 @@ test("every node of every fixture gets the parents' answer", async () => {
 });
 
 test("importTimeCalls: the calls the parents say run at import, in pre-order, on every fixture", async () => {
-  const dir = join(import.meta.dirname, "../../fixtures");
   const texts = [
     "f(lambda: g(), h())\nclass C:\n    x = k()\n    def m(self):\n        n()\n@deco(d())\ndef w(a=b()):\n    c()\nlast()",
     "def only():\n    inner()\n",
     "plain(nested(call()))\n",
-    ...readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py")).map((f) => readFileSync(join(dir, f), "utf8")),
+    ...pythonFixtures().map((f) => f.text),
   ];
   let found = 0;
   for (const text of texts) {
