@@ -30,7 +30,23 @@ function compile(globs: readonly string[]): (path: string) => boolean {
   if (!expressions.length) return () => false;
   const literal = new Set(globs);
   const any = new RegExp(expressions.map((e) => `(?:${e.source})`).join("|"), expressions[0].flags);
-  return (path) => path !== "" && (literal.has(path) || any.test(path));
+  // picomatch's expressions guard every segment against `.` and `..` with lookaheads, which makes a
+  // search cost microseconds per path. A path without any glob's needle cannot match: skip the search.
+  const needles = globs.map(needleOf);
+  if (needles.includes(undefined)) return (path) => path !== "" && (literal.has(path) || any.test(path));
+  const distinct = [...new Set(needles as string[])];
+  return (path) => path !== "" && (literal.has(path) || (distinct.some((n) => path.includes(n)) && any.test(path)));
+}
+
+/**
+ * Text every path the glob matches contains: its longest literal run between `/`, `*` and `?`. Only
+ * for globs of plain characters (no classes, braces, extglobs or escapes), and never a `.` or `..`
+ * segment, which picomatch drops (`./x/*` matches `x/y`).
+ */
+function needleOf(glob: string): string | undefined {
+  if (!/^[\w.\-/*?]+$/.test(glob)) return undefined;
+  const runs = glob.split(/[/*?]+/).filter((run) => run !== "" && run !== "." && run !== "..");
+  return runs.sort((a, b) => b.length - a.length)[0];
 }
 
 export function fileFilter(config: Config): (relativePath: string) => boolean {

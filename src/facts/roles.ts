@@ -53,16 +53,22 @@ function mainGuard(text: string): boolean {
 }
 
 /**
- * The last answer per config: a file's gate, its scan, its chain and its analysis each ask in turn,
- * and each question would search the whole text again.
+ * Recent answers per config, by path: a file's gate, its scan, its chain and its analysis each ask,
+ * with other files' questions in between (the analysis is asynchronous), and each would search the
+ * whole text again. Bounded: a tree has thousands of files.
  */
-const lastRoles = new WeakMap<Config, { path: string; text: string; roles: ModuleRoles }>();
+const recentRoles = new WeakMap<Config, Map<string, { text: string; roles: ModuleRoles }>>();
+const RECENT_ROLES = 64;
 
 export function moduleRoles(path: string, text: string, config: Config): ModuleRoles {
-  const last = lastRoles.get(config);
-  if (last && last.path === path && last.text === text) return { ...last.roles };
+  let recent = recentRoles.get(config);
+  if (!recent) recentRoles.set(config, (recent = new Map()));
+  const known = recent.get(path);
+  if (known && known.text === text) return { ...known.roles };
   const roles = computeRoles(path, text, config);
-  lastRoles.set(config, { path, text, roles });
+  recent.delete(path);
+  if (recent.size >= RECENT_ROLES) recent.delete(recent.keys().next().value!);
+  recent.set(path, { text, roles });
   return { ...roles };
 }
 

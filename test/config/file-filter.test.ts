@@ -16,6 +16,13 @@ const GLOBS = [
   "literal/path.py",
   "!(tests)/**/*.py",
   "a+b/(c)/*.py",
+  "./pkg/*.py",
+  "pkg/./cmd/**",
+  "x?y/**/conf.py",
+  "**/ab?cd?ef/**",
+  "./*",
+  "**/a.b-c/**",
+  "**",
 ];
 
 const PATHS = [
@@ -62,6 +69,18 @@ describe("globMatcher", () => {
     const ours = globMatcher(GLOBS);
     const theirs = picomatch(GLOBS, { dot: true });
     for (const path of PATHS) expect([path, ours(path)]).toEqual([path, theirs(path)]);
+  });
+
+  it("agrees with picomatch on every path built from segments that look like its needles", () => {
+    // The matcher skips its search when a path holds no glob's longest literal run: a run it got
+    // wrong (a `.` segment, a run split by a wildcard) would lose matches here.
+    const segments = ["pkg", "cmd", ".", "..", "x1y", "xy", "conf.py", "a.b-c", "build", ".tox", "api.py", "p", "ab1cd2ef"];
+    const paths = segments.flatMap((a) => segments.flatMap((b) => [a, `${a}/${b}`, `${a}/${b}/`, `${a}/x/${b}`]));
+    for (const glob of GLOBS) {
+      const ours = globMatcher([glob]);
+      const theirs = picomatch(glob, { dot: true });
+      for (const path of paths) expect([glob, path, ours(path)]).toEqual([glob, path, theirs(path)]);
+    }
   });
 
   it("matches nothing with no globs", () => {
