@@ -6,7 +6,7 @@ import type { Node, Tree } from "web-tree-sitter";
 import type { Config, RuleSetting } from "../config/schema.js";
 import { ALL_RULES } from "../rules/index.js";
 import type { AnalysisMode, FileGate, Rule, RuleContext, Trigger, Visitors } from "../rules/types.js";
-import { TriggerSubject } from "../rules/triggers.js";
+import { triggersOf, TriggerSubject } from "../rules/triggers.js";
 import { Screen, type Screened } from "./screen.js";
 import { sameDistribution } from "../facts/distribution.js";
 import { ProjectFacts } from "../facts/project-facts.js";
@@ -87,7 +87,7 @@ export class Analyzer {
     readonly options: AnalyzerOptions = {},
   ) {
     this.rules = activeRules(config, rules);
-    this.screen = new Screen(config, this.rules.map((r) => r.rule));
+    this.screen = new Screen(config, this.rules.map((r) => ({ id: r.rule.meta.id, triggers: triggersOf(r.rule, config) })));
     this.project = project instanceof CachedProjectFiles ? project : new CachedProjectFiles(project);
   }
 

@@ -6,9 +6,8 @@
  */
 import { Buffer, isAscii } from "node:buffer";
 import type { Config } from "../config/schema.js";
-import { ALL_RULES } from "../rules/index.js";
-import { Prescreen, triggersOf, TriggerSubject } from "../rules/triggers.js";
-import type { Rule, Trigger } from "../rules/types.js";
+import { Prescreen, TriggerSubject } from "../rules/triggers.js";
+import type { Trigger } from "../rules/types.js";
 import { decodeSource } from "../python/source.js";
 
 export type Screened =
@@ -19,29 +18,24 @@ export type Screened =
   /** The text, and the ids of the rules one of whose triggers matches it, in the order of `rules`. */
   | { kind: "candidate"; text: string; rules: string[] };
 
+/**
+ * An enabled rule as the screen sees it: its id and its triggers under the config. Plain data (a
+ * RegExp survives structured cloning), so a worker thread gets it without loading the rules.
+ */
+export interface ScreenedRule {
+  id: string;
+  triggers: readonly Trigger[];
+}
+
 export class Screen {
-  private readonly triggers: (readonly Trigger[])[];
   private readonly prescreen: Prescreen;
 
   /** `rules`: the enabled rules, in the analyzer's order. */
   constructor(
     private readonly config: Config,
-    private readonly rules: readonly Rule[],
+    readonly rules: readonly ScreenedRule[],
   ) {
-    this.triggers = rules.map((rule) => triggersOf(rule, config));
-    this.prescreen = new Prescreen(this.triggers.flat());
-  }
-
-  /** For a worker thread, which gets the config and the enabled rules' ids. */
-  static of(config: Config, ids: readonly string[]): Screen {
-    return new Screen(
-      config,
-      ids.map((id) => {
-        const rule = ALL_RULES.find((r) => r.meta.id === id);
-        if (!rule) throw new Error(`unknown rule ${id}`);
-        return rule;
-      }),
-    );
+    this.prescreen = new Prescreen(rules.flatMap((rule) => rule.triggers));
   }
 
   bytes(bytes: Uint8Array): Screened {
@@ -58,7 +52,7 @@ export class Screen {
   text(text: string): Screened {
     if (!this.prescreen.passes(text)) return { kind: "clean" };
     const subject = new TriggerSubject(text);
-    const rules = this.rules.filter((_, i) => subject.matchesAny(this.triggers[i])).map((rule) => rule.meta.id);
+    const rules = this.rules.filter((rule) => subject.matchesAny(rule.triggers)).map((rule) => rule.id);
     return rules.length ? { kind: "candidate", text, rules } : { kind: "clean" };
   }
 }

@@ -6,13 +6,14 @@
  */
 import type { Worker } from "node:worker_threads";
 import type { Config } from "../../config/schema.js";
+import type { ScreenedRule } from "../../analyzer/screen.js";
 import type { ScreenResult } from "./screen-file.js";
 import { startWorker } from "../../analyzer/worker-thread.js";
 
 export interface ScreenSetup {
   config: Config;
-  /** The enabled rules' ids, in the analyzer's order. */
-  rules: string[];
+  /** The enabled rules with their triggers, in the analyzer's order: the worker loads no rule module. */
+  rules: readonly ScreenedRule[];
 }
 
 export interface ScreenBatch {

@@ -8,7 +8,7 @@ import { screenFile } from "./screen-file.js";
 import type { ScreenBatch, ScreenReply, ScreenSetup } from "./screen-thread.js";
 
 const setup = workerData as ScreenSetup & { loaded: Int32Array };
-const screen = Screen.of(setup.config, setup.rules);
+const screen = new Screen(setup.config, setup.rules);
 const port = parentPort!;
 
 port.on("message", (batch: ScreenBatch) => {

@@ -35,7 +35,7 @@ export class TreeAnalysis extends InProcessAnalysis {
   }
 
   private startThread(): ScreenThread {
-    this.thread ??= new ScreenThread({ config: this.setup.config, rules: this.analyzer.rules.map((r) => r.rule.meta.id) });
+    this.thread ??= new ScreenThread({ config: this.setup.config, rules: this.analyzer.screen.rules });
     return this.thread;
   }
 
