@@ -130,10 +130,18 @@ interface Sample {
   detail: Record<string, number>;
 }
 
+/**
+ * The environment every measured process gets: this shell's, less NODE_EXTRA_CA_CERTS. With it set
+ * (some sandboxes set it for their proxy), Node reads and parses the whole CA bundle before it runs
+ * any code: about 0.1 s per process here, for every Node tool alike, and none of them uses TLS. A
+ * user's shell does not set it. The bench times `node -e 0` both ways and prints the difference.
+ */
+const { NODE_EXTRA_CA_CERTS: INHERITED_CA_CERTS, ...CHILD_ENV } = process.env;
+
 function timed(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ wallMs: number; stdout: string; code: number | null }> {
   return new Promise((done, fail) => {
     const start = performance.now();
-    const child = spawn(command, args, { cwd: options.cwd ?? TOP, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: options.cwd ?? TOP, env: options.env ?? CHILD_ENV, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));
@@ -191,15 +199,21 @@ async function runChild(mode: string, set: FileSet, extra: string[] = []): Promi
 }
 
 /** The CLI exactly as users run it: `node bin/eventlet-review.js check --format json ROOT`. */
-async function runAnalysis(set: FileSet, extraArgs: string[] = [], cwd?: string): Promise<Sample> {
+async function runAnalysis(set: FileSet, extraArgs: string[] = [], cwd?: string, env: NodeJS.ProcessEnv = CHILD_ENV): Promise<Sample> {
   const rssFile = join(WORK, "analysis.rss");
   const r = await timed(process.execPath, ["--import", RSS_HOOK, join(TOP, "bin/eventlet-review.js"), "check", "--format", "json", ...extraArgs, set.root], {
     cwd,
-    env: { ...process.env, BENCH_RSS_FILE: rssFile },
+    env: { ...env, BENCH_RSS_FILE: rssFile },
   });
   const findings = (JSON.parse(r.stdout) as { findings: unknown[] }).findings.length;
   const [maxRssKb, cpuMs] = readFileSync(rssFile, "utf8").trim().split(" ").map(Number);
   return { wallMs: r.wallMs, cpuMs, maxRssKb, detail: { findings } };
+}
+
+/** `node -e 0`: what every Node process pays before its own code, in `env`. */
+async function runNodeStart(env: NodeJS.ProcessEnv): Promise<Sample> {
+  const r = await timed(process.execPath, ["-e", "0"], { env });
+  return { wallMs: r.wallMs, cpuMs: Number.NaN, maxRssKb: 0, detail: {} };
 }
 
 /** flake8 with hacking, Debian's defaults (jobs = number of CPUs); peak RSS of its largest process. */
@@ -406,7 +420,17 @@ async function main(): Promise<void> {
 
   log("nova, a second run over the unchanged tree (the results cache)");
   await runAnalysis(nova, []); // fills the cache
-  const rerun = (await alternate(RUNS, { "eventlet-review check nova (second run)": () => runAnalysis(nova, []) }))["eventlet-review check nova (second run)"];
+  const rerunName = "eventlet-review check nova (second run)";
+  const inheritedName = "the same, NODE_EXTRA_CA_CERTS as inherited";
+  const rerunTools: Record<string, () => Promise<Sample>> = { [rerunName]: () => runAnalysis(nova, []) };
+  if (INHERITED_CA_CERTS !== undefined) {
+    const inherited = { ...CHILD_ENV, NODE_EXTRA_CA_CERTS: INHERITED_CA_CERTS };
+    rerunTools[inheritedName] = () => runAnalysis(nova, [], undefined, inherited);
+    rerunTools["node -e 0"] = () => runNodeStart(CHILD_ENV);
+    rerunTools["node -e 0, NODE_EXTRA_CA_CERTS as inherited"] = () => runNodeStart(inherited);
+  }
+  const rerunFigures = await alternate(RUNS, rerunTools);
+  const rerun = rerunFigures[rerunName];
   log("nova, a review of a 100-file change (check --base main)");
   const change = novaChange(all);
   // Cold: every file of a change is new to the cache anyway, and the facts are computed afresh.
@@ -439,9 +463,14 @@ async function main(): Promise<void> {
     out.push(row([name, (f.wallMs / 1000).toFixed(2), (f.cpuMs / 1000).toFixed(2), Math.round(files / (f.wallMs / 1000)), Math.round(f.maxRssKb / 1024), loadNote(f)], widths));
   for (const [name, f] of Object.entries(figures)) line(name, f);
   line("check nova, second run (cache)", rerun, nova.files);
+  if (rerunFigures[inheritedName]) line("  the same, NODE_EXTRA_CA_CERTS inherited", rerunFigures[inheritedName], nova.files);
   line(`check --base main, nova, ${change.changed} files`, review, change.changed);
   if (flake8) line("flake8 5.0.4 + hacking 4.1 (-j auto)", flake8);
   out.push("");
+  if (rerunFigures["node -e 0"]) {
+    const start = (name: string) => `${(rerunFigures[name].wallMs / 1000).toFixed(3)} s`;
+    out.push(`node -e 0: ${start("node -e 0")}; with this shell's NODE_EXTRA_CA_CERTS=${INHERITED_CA_CERTS}: ${start("node -e 0, NODE_EXTRA_CA_CERTS as inherited")}. Every process above ran without it.`);
+  }
   out.push(`eventlet-review reported ${ours.detail.findings} findings (all rules: ${allRules.detail.findings}); ruff ${ruff.detail.diagnostics} diagnostics (E,F,W: ${ruffEfw.detail.diagnostics})${flake8 ? `, flake8 ${flake8.detail.findings}` : ""}.`);
   for (const [label, a] of [["default rules", admittedDefault], ["all rules", admittedAll]] as const) {
     out.push("");
@@ -486,6 +515,7 @@ async function main(): Promise<void> {
         runs: RUNS,
         figures,
         rerun,
+        ...(INHERITED_CA_CERTS !== undefined ? { inheritedCaCerts: { path: INHERITED_CA_CERTS, rerun: rerunFigures[inheritedName], nodeStart: rerunFigures["node -e 0"], nodeStartInherited: rerunFigures["node -e 0, NODE_EXTRA_CA_CERTS as inherited"] } } : {}),
         review: { ...review, changedFiles: change.changed },
         flake8: flake8 ?? flake8Skip,
         admission: { default: admittedDefault, all: admittedAll },
