@@ -27,6 +27,9 @@ const STATEMENT_CONTAINERS = new Set([
 
 const IMPORT_STATEMENTS = ["import_statement", "import_from_statement"];
 
+/** `a.b.c` with nothing between the names: no spaces, comments, parentheses or line continuations. */
+const DOTTED_NAME = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/;
+
 export class ImportTable {
   readonly bindings = new Map<string, string>();
   readonly records: ImportRecord[] = [];
@@ -84,13 +87,20 @@ export class ImportTable {
   /** `ev.patcher.monkey_patch` → `eventlet.patcher.monkey_patch`; undefined for unbound names. */
   qualify(expression: Node | null): string | undefined {
     if (!expression) return undefined;
-    if (expression.type === "identifier") return this.bindings.get(expression.text);
-    if (expression.type === "attribute") {
-      const base = this.qualify(expression.childForFieldName("object"));
-      const attribute = expression.childForFieldName("attribute")?.text;
-      return base && attribute ? `${base}.${attribute}` : undefined;
+    const type = expression.type;
+    if (type !== "identifier" && type !== "attribute") return undefined;
+    // Written plainly, a dotted name's text says what its nodes would, without two wasm crossings per dot.
+    const text = expression.text;
+    if (DOTTED_NAME.test(text)) {
+      const dot = text.indexOf(".");
+      if (dot < 0) return this.bindings.get(text);
+      const base = this.bindings.get(text.slice(0, dot));
+      return base ? base + text.slice(dot) : undefined;
     }
-    return undefined;
+    if (type === "identifier") return this.bindings.get(text);
+    const base = this.qualify(expression.childForFieldName("object"));
+    const attribute = expression.childForFieldName("attribute")?.text;
+    return base && attribute ? `${base}.${attribute}` : undefined;
   }
 
   /** True when the module imports `prefix` or one of its submodules (or a name from them), also through a re-export. */
