@@ -134,7 +134,7 @@ interface Sample {
  * The environment every measured process gets: this shell's, less NODE_EXTRA_CA_CERTS. With it set
  * (some sandboxes set it for their proxy), Node reads and parses the whole CA bundle before it runs
  * any code: about 0.1 s per process here, for every Node tool alike, and none of them uses TLS. A
- * user's shell does not set it. The bench times `node -e 0` both ways and prints the difference.
+ * user's shell does not set it. The bench times an empty Node process both ways and prints the difference.
  */
 const { NODE_EXTRA_CA_CERTS: INHERITED_CA_CERTS, ...CHILD_ENV } = process.env;
 
@@ -210,10 +210,12 @@ async function runAnalysis(set: FileSet, extraArgs: string[] = [], cwd?: string,
   return { wallMs: r.wallMs, cpuMs, maxRssKb, detail: { findings } };
 }
 
-/** `node -e 0`: what every Node process pays before its own code, in `env`. */
+/** An empty Node process (its own CPU time as its output): what every Node process pays before its code, in `env`. */
 async function runNodeStart(env: NodeJS.ProcessEnv): Promise<Sample> {
-  const r = await timed(process.execPath, ["-e", "0"], { env });
-  return { wallMs: r.wallMs, cpuMs: Number.NaN, maxRssKb: 0, detail: {} };
+  const script = "const u = process.resourceUsage(); process.stdout.write(`${Math.round((u.userCPUTime + u.systemCPUTime) / 1000)} ${u.maxRSS}`)";
+  const r = await timed(process.execPath, ["-e", script], { env });
+  const [cpuMs, maxRssKb] = r.stdout.trim().split(" ").map(Number);
+  return { wallMs: r.wallMs, cpuMs, maxRssKb, detail: {} };
 }
 
 /** flake8 with hacking, Debian's defaults (jobs = number of CPUs); peak RSS of its largest process. */
@@ -426,8 +428,8 @@ async function main(): Promise<void> {
   if (INHERITED_CA_CERTS !== undefined) {
     const inherited = { ...CHILD_ENV, NODE_EXTRA_CA_CERTS: INHERITED_CA_CERTS };
     rerunTools[inheritedName] = () => runAnalysis(nova, [], undefined, inherited);
-    rerunTools["node -e 0"] = () => runNodeStart(CHILD_ENV);
-    rerunTools["node -e 0, NODE_EXTRA_CA_CERTS as inherited"] = () => runNodeStart(inherited);
+    rerunTools["empty node process"] = () => runNodeStart(CHILD_ENV);
+    rerunTools["empty node process, NODE_EXTRA_CA_CERTS as inherited"] = () => runNodeStart(inherited);
   }
   const rerunFigures = await alternate(RUNS, rerunTools);
   const rerun = rerunFigures[rerunName];
@@ -467,9 +469,9 @@ async function main(): Promise<void> {
   line(`check --base main, nova, ${change.changed} files`, review, change.changed);
   if (flake8) line("flake8 5.0.4 + hacking 4.1 (-j auto)", flake8);
   out.push("");
-  if (rerunFigures["node -e 0"]) {
+  if (rerunFigures["empty node process"]) {
     const start = (name: string) => `${(rerunFigures[name].wallMs / 1000).toFixed(3)} s`;
-    out.push(`node -e 0: ${start("node -e 0")}; with this shell's NODE_EXTRA_CA_CERTS=${INHERITED_CA_CERTS}: ${start("node -e 0, NODE_EXTRA_CA_CERTS as inherited")}. Every process above ran without it.`);
+    out.push(`an empty node process: ${start("empty node process")}; with this shell's NODE_EXTRA_CA_CERTS=${INHERITED_CA_CERTS}: ${start("empty node process, NODE_EXTRA_CA_CERTS as inherited")}. Every process above ran without it.`);
   }
   out.push(`eventlet-review reported ${ours.detail.findings} findings (all rules: ${allRules.detail.findings}); ruff ${ruff.detail.diagnostics} diagnostics (E,F,W: ${ruffEfw.detail.diagnostics})${flake8 ? `, flake8 ${flake8.detail.findings}` : ""}.`);
   for (const [label, a] of [["default rules", admittedDefault], ["all rules", admittedAll]] as const) {
@@ -515,7 +517,7 @@ async function main(): Promise<void> {
         runs: RUNS,
         figures,
         rerun,
-        ...(INHERITED_CA_CERTS !== undefined ? { inheritedCaCerts: { path: INHERITED_CA_CERTS, rerun: rerunFigures[inheritedName], nodeStart: rerunFigures["node -e 0"], nodeStartInherited: rerunFigures["node -e 0, NODE_EXTRA_CA_CERTS as inherited"] } } : {}),
+        ...(INHERITED_CA_CERTS !== undefined ? { inheritedCaCerts: { path: INHERITED_CA_CERTS, rerun: rerunFigures[inheritedName], nodeStart: rerunFigures["empty node process"], nodeStartInherited: rerunFigures["empty node process, NODE_EXTRA_CA_CERTS as inherited"] } } : {}),
         review: { ...review, changedFiles: change.changed },
         flake8: flake8 ?? flake8Skip,
         admission: { default: admittedDefault, all: admittedAll },
