@@ -424,12 +424,14 @@ async function main(): Promise<void> {
   await runAnalysis(nova, []); // fills the cache
   const rerunName = "eventlet-review check nova (second run)";
   const inheritedName = "the same, NODE_EXTRA_CA_CERTS as inherited";
+  const startName = "empty node process";
+  const startInheritedName = "empty node process, NODE_EXTRA_CA_CERTS as inherited";
   const rerunTools: Record<string, () => Promise<Sample>> = { [rerunName]: () => runAnalysis(nova, []) };
   if (INHERITED_CA_CERTS !== undefined) {
     const inherited = { ...CHILD_ENV, NODE_EXTRA_CA_CERTS: INHERITED_CA_CERTS };
     rerunTools[inheritedName] = () => runAnalysis(nova, [], undefined, inherited);
-    rerunTools["empty node process"] = () => runNodeStart(CHILD_ENV);
-    rerunTools["empty node process, NODE_EXTRA_CA_CERTS as inherited"] = () => runNodeStart(inherited);
+    rerunTools[startName] = () => runNodeStart(CHILD_ENV);
+    rerunTools[startInheritedName] = () => runNodeStart(inherited);
   }
   const rerunFigures = await alternate(RUNS, rerunTools);
   const rerun = rerunFigures[rerunName];
@@ -469,9 +471,9 @@ async function main(): Promise<void> {
   line(`check --base main, nova, ${change.changed} files`, review, change.changed);
   if (flake8) line("flake8 5.0.4 + hacking 4.1 (-j auto)", flake8);
   out.push("");
-  if (rerunFigures["empty node process"]) {
+  if (rerunFigures[startName]) {
     const start = (name: string) => `${(rerunFigures[name].wallMs / 1000).toFixed(3)} s`;
-    out.push(`an empty node process: ${start("empty node process")}; with this shell's NODE_EXTRA_CA_CERTS=${INHERITED_CA_CERTS}: ${start("empty node process, NODE_EXTRA_CA_CERTS as inherited")}. Every process above ran without it.`);
+    out.push(`an empty node process: ${start(startName)}; with this shell's NODE_EXTRA_CA_CERTS=${INHERITED_CA_CERTS}: ${start(startInheritedName)}. Every process above ran without it.`);
   }
   out.push(`eventlet-review reported ${ours.detail.findings} findings (all rules: ${allRules.detail.findings}); ruff ${ruff.detail.diagnostics} diagnostics (E,F,W: ${ruffEfw.detail.diagnostics})${flake8 ? `, flake8 ${flake8.detail.findings}` : ""}.`);
   for (const [label, a] of [["default rules", admittedDefault], ["all rules", admittedAll]] as const) {
@@ -517,7 +519,7 @@ async function main(): Promise<void> {
         runs: RUNS,
         figures,
         rerun,
-        ...(INHERITED_CA_CERTS !== undefined ? { inheritedCaCerts: { path: INHERITED_CA_CERTS, rerun: rerunFigures[inheritedName], nodeStart: rerunFigures["empty node process"], nodeStartInherited: rerunFigures["empty node process, NODE_EXTRA_CA_CERTS as inherited"] } } : {}),
+        ...(INHERITED_CA_CERTS !== undefined ? { inheritedCaCerts: { path: INHERITED_CA_CERTS, rerun: rerunFigures[inheritedName], nodeStart: rerunFigures[startName], nodeStartInherited: rerunFigures[startInheritedName] } } : {}),
         review: { ...review, changedFiles: change.changed },
         flake8: flake8 ?? flake8Skip,
         admission: { default: admittedDefault, all: admittedAll },
